@@ -1,0 +1,51 @@
+# semd — the two set-up commands are `make run` and `make test` (see README.md).
+SWIFT        ?= swift
+BUILD_FLAGS  ?=
+RELEASE_BIN   = .build/release
+DEBUG_BIN     = .build/debug
+APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
+
+.PHONY: all deps models build build-release test run bench clean help
+
+all: build
+
+help:
+	@echo "make run      build, fetch the model, embed a sentence (the main job)"
+	@echo "make test     install what is missing, fetch the model, run every test"
+	@echo "make deps     apt-get install $(APT_PACKAGES) when missing"
+	@echo "make models   fetch and verify all-MiniLM-L6-v2 into Models/"
+	@echo "make build    debug build;  make build-release  release build"
+	@echo "make bench    release build, then the benchmark workloads"
+
+deps:
+	@if [ "$$(uname)" = "Linux" ]; then \
+	  missing=""; \
+	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  else echo "deps: $(APT_PACKAGES) present"; fi; \
+	fi
+
+models:
+	@Models/fetch-minilm.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+build-release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+test: deps models
+	$(SWIFT) test $(BUILD_FLAGS)
+
+run: deps build-release models
+	$(RELEASE_BIN)/semctl models verify
+	$(RELEASE_BIN)/semctl tokenize "hello world"
+
+bench: deps build-release models
+	$(RELEASE_BIN)/semctl bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+// semd: a warm semantic model daemon. See README.md and Docs/ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "semd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SemanticCore", targets: ["SemanticCore"]),
+        .library(name: "SemanticClient", targets: ["SemanticClient"]),
+        .executable(name: "semd", targets: ["semd"]),
+        .executable(name: "semctl", targets: ["semctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS through its C interface (apt: libopenblas-dev).
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // The engine: weights, tokenizer, kernels, models. No sockets, no process control.
+        .target(name: "SemanticCore", dependencies: ["CBLAS"]),
+        // MessagePack + the cass v1 protocol as pure values and bytes. No sockets.
+        .target(name: "SemanticWire"),
+        // The server: where the engine and the wire meet.
+        .target(name: "SemanticDaemon", dependencies: ["SemanticCore", "SemanticWire"]),
+        // What other programs link: connect, spawn, retry, in-process fallback.
+        .target(name: "SemanticClient", dependencies: ["SemanticCore", "SemanticWire"]),
+        .executableTarget(name: "semd", dependencies: ["SemanticDaemon"]),
+        .executableTarget(
+            name: "semctl",
+            dependencies: [
+                "SemanticClient", "SemanticCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Golden loaders, tolerance assertions and fixture paths shared by every test target.
+        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore"], path: "Tests/SemanticTestSupport"),
+        .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import SemanticCore
+print(SemanticCoreInfo.version)

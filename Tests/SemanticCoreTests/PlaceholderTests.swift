@@ -1,0 +1,3 @@
+import Testing
+@testable import SemanticCore
+@Test func versionIsSet() { #expect(!SemanticCoreInfo.version.isEmpty) }
