@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // OpenBLAS through its C interface (apt: libopenblas-dev).
@@ -28,7 +29,10 @@ let package = Package(
         // The server: where the engine and the wire meet.
         .target(name: "SemanticDaemon", dependencies: ["SemanticCore", "SemanticWire"]),
         // What other programs link: connect, spawn, retry, in-process fallback.
-        .target(name: "SemanticClient", dependencies: ["SemanticCore", "SemanticWire"]),
+        .target(
+            name: "SemanticClient",
+            dependencies: ["SemanticCore", "SemanticWire", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(name: "semd", dependencies: ["SemanticDaemon"]),
         .executableTarget(
             name: "semctl",
@@ -41,5 +45,6 @@ let package = Package(
         .target(name: "SemanticTestSupport", dependencies: ["SemanticCore"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticClientTests", dependencies: ["SemanticClient", "SemanticTestSupport"]),
     ]
 )

@@ -1,0 +1,201 @@
+// `semctl models`: list the known models and where each lives, and verify installed files.
+import ArgumentParser
+import Foundation
+import SemanticClient
+import SemanticCore
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List, verify and install the models semd uses.",
+        subcommands: [ListModels.self, VerifyModels.self, InstallModel.self],
+        defaultSubcommand: ListModels.self
+    )
+}
+
+struct ListModels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Show every known model, the names it answers to, where it lives and whether it is installed.",
+        discussion: """
+        Examples:
+          semctl models list
+          semctl models list --json | jq '.models[] | select(.installed) | .id'
+        """
+    )
+
+    @OptionGroup var location: ModelLocationOptions
+    @Flag(name: .long, help: "Print one JSON object instead of a table.") var json = false
+
+    func run() throws {
+        let root = location.root
+        let rows = ModelRegistry.standard.models.map { model -> (ModelDescriptor, URL, [String]) in
+            let folder = root.directory(for: model)
+            return (model, folder, ModelsRoot.missingFiles(of: model, in: folder))
+        }
+        if json {
+            let models: [JSONValue] = rows.map { model, folder, missing in
+                .object([
+                    ("id", .string(model.id)),
+                    ("kind", .string(model.kind.rawValue)),
+                    ("name", .string(model.displayName)),
+                    ("aliases", .strings(model.aliases)),
+                    ("dimension", model.dimension.map { .int($0) } ?? .null),
+                    ("directory", .string(folder.path)),
+                    ("installed", .bool(missing.isEmpty)),
+                    ("missing_files", .strings(missing)),
+                    ("source", .string(model.source)),
+                ])
+            }
+            let output = JSONValue.object([
+                ("models_dir", .string(root.url.path)),
+                ("models_dir_source", .string(root.source.rawValue)),
+                ("models", .array(models)),
+            ])
+            print(output.text)
+            return
+        }
+        print("Models directory: \(root)")
+        print("")
+        let table = TextTable(columns: ["ID", "KIND", "INSTALLED", "ALSO ANSWERS TO", "FOLDER"])
+        for (model, folder, missing) in rows {
+            let installed = missing.isEmpty ? "yes" : (missing.count == model.requiredFiles.count ? "no" : "partial")
+            table.add([model.id, model.kind.rawValue, installed, model.aliases.joined(separator: ", "), folder.path])
+        }
+        print(table.render())
+        for (model, _, missing) in rows where !missing.isEmpty {
+            print("\n\(model.id): missing \(missing.joined(separator: ", ")). To install: \(model.installHint).")
+        }
+    }
+}
+
+struct VerifyModels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check installed model files against their published SHA-256 sums.",
+        discussion: """
+        With no name, verifies every installed model; a model that is not installed at all is reported \
+        and skipped. With a name (e.g. `minilm`), that model must be installed and valid.
+        Exits 1 when a file is missing or differs.
+
+        Examples:
+          semctl models verify
+          semctl models verify minilm --json
+        """
+    )
+
+    @OptionGroup var location: ModelLocationOptions
+    @Flag(name: .long, help: "Print one JSON object instead of a report.") var json = false
+    @Argument(help: "A model name or alias (default: every known model).") var name: String?
+
+    func run() throws {
+        let root = location.root
+        let models: [ModelDescriptor]
+        if let name {
+            models = try [resolveAnyKind(name)]
+        } else {
+            models = ModelRegistry.standard.models
+        }
+        var failed = false
+        var reports: [JSONValue] = []
+        if !json { print("Models directory: \(root)") }
+        for model in models {
+            let verification = ModelVerifier.verify(model, in: root.directory(for: model))
+            let skipped = verification.isAbsent && name == nil
+            if !skipped && !verification.isValid { failed = true }
+            let state = skipped ? "not installed" : (verification.isValid ? "ok" : "FAILED")
+            if json {
+                reports.append(.object([
+                    ("id", .string(model.id)),
+                    ("directory", .string(verification.directory.path)),
+                    ("state", .string(state)),
+                    ("files", .array(verification.files.map { file in
+                        .object([
+                            ("file", .string(file.file)),
+                            ("status", .string(file.status.rawValue)),
+                            ("required", .bool(file.required)),
+                            ("expected_sha256", file.expectedSHA256.map { .string($0) } ?? .null),
+                            ("actual_sha256", file.actualSHA256.map { .string($0) } ?? .null),
+                        ])
+                    })),
+                ]))
+                continue
+            }
+            print("\n\(model.id) (\(verification.directory.path)): \(state)")
+            if skipped {
+                print("  to install: \(model.installHint)")
+                continue
+            }
+            for file in verification.files {
+                var line = "  \(file.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(file.file)"
+                if file.status == .mismatch, let actual = file.actualSHA256, let expected = file.expectedSHA256 {
+                    line += "  (sha256 \(actual.prefix(16))…, expected \(expected.prefix(16))…)"
+                }
+                if file.status == .missing && !file.required { line += "  (optional)" }
+                print(line)
+            }
+        }
+        if json {
+            print(JSONValue.object([("models_dir", .string(root.url.path)), ("ok", .bool(!failed)),
+                                    ("models", .array(reports))]).text)
+        }
+        if failed {
+            throw CommandFailure("model verification failed",
+                                 hint: "re-install the model: \(models.first { _ in true }?.installHint ?? "make models")")
+        }
+    }
+}
+
+/// Resolves a model name as an embedder first, then as a reranker.
+func resolveAnyKind(_ name: String) throws -> ModelDescriptor {
+    do {
+        return try ModelRegistry.standard.resolve(name, kind: .embedder)
+    } catch {
+        do {
+            return try ModelRegistry.standard.resolve(name, kind: .reranker)
+        } catch {
+            let all = ModelRegistry.standard.models.map(\.id).joined(separator: ", ")
+            throw CommandFailure("unknown model '\(name)'", hint: "known models: \(all) (see `semctl models list`)",
+                                 exitCode: 2)
+        }
+    }
+}
+
+struct InstallModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Copy a model folder into the models directory and verify it.",
+        discussion: """
+        FOLDER is a Hugging Face model folder (config.json, model.safetensors, tokenizer.json, and the \
+        sentence-transformers files when it has them). The files are copied into a staging folder, \
+        verified against the published checksums where semd knows them, and only then published, \
+        replacing any previous install. Nothing is downloaded.
+
+        Examples:
+          semctl models install ms-marco --from ~/hf/cross-encoder/ms-marco-MiniLM-L-6-v2
+          semctl models install minilm --from ./all-MiniLM-L6-v2 --models-dir ~/models
+        """
+    )
+
+    @OptionGroup var location: ModelLocationOptions
+    @Option(name: .long, help: ArgumentHelp("The model folder to copy from.", valueName: "folder"))
+    var from: String
+    @Argument(help: "Which model this is (a name or alias, e.g. minilm or ms-marco).") var name: String
+
+    func run() throws {
+        let model = try resolveAnyKind(name)
+        let root = location.root
+        let source = URL(fileURLWithPath: (from as NSString).expandingTildeInPath)
+        let installed: URL
+        do {
+            installed = try ModelInstaller.install(model, from: source, into: root)
+        } catch let error as ModelInstallError {
+            throw CommandFailure("cannot install \(model.id): \(error)",
+                                 hint: "check the folder with `ls \(source.path)`; \(model.installHint)")
+        }
+        let verification = ModelVerifier.verify(model, in: installed)
+        let verified = verification.files.filter { $0.status == .verified }.count
+        print("installed \(model.id) at \(installed.path) (\(verified) files checksum-verified, "
+              + "\(verification.files.filter { $0.status == .present }.count) present)")
+    }
+}

@@ -1,2 +1,0 @@
-import SemanticCore
-print(SemanticCoreInfo.version)

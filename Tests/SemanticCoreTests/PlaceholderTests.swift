@@ -1,3 +1,0 @@
-import Testing
-@testable import SemanticCore
-@Test func versionIsSet() { #expect(!SemanticCoreInfo.version.isEmpty) }
