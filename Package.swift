@@ -26,12 +26,17 @@ let package = Package(
         .target(name: "SemanticCore", dependencies: ["CBLAS"]),
         // MessagePack + the cass v1 protocol as pure values and bytes. No sockets.
         .target(name: "SemanticWire"),
+        // Where a daemon lives on disk: socket paths, owner-only binding, lock files, connections.
+        .target(name: "SemanticRuntime"),
         // The server: where the engine and the wire meet.
-        .target(name: "SemanticDaemon", dependencies: ["SemanticCore", "SemanticWire"]),
+        .target(name: "SemanticDaemon", dependencies: ["SemanticCore", "SemanticWire", "SemanticRuntime"]),
         // What other programs link: connect, spawn, retry, in-process fallback.
         .target(
             name: "SemanticClient",
-            dependencies: ["SemanticCore", "SemanticWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "SemanticCore", "SemanticWire", "SemanticRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(name: "semd", dependencies: ["SemanticDaemon"]),
         .executableTarget(
@@ -45,6 +50,7 @@ let package = Package(
         .target(name: "SemanticTestSupport", dependencies: ["SemanticCore"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
         .testTarget(name: "SemanticClientTests", dependencies: ["SemanticClient", "SemanticTestSupport"]),
     ]
 )

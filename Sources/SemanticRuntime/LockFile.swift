@@ -1,0 +1,138 @@
+// The daemon's run lock (`<name>.spawnlock`, held for its whole life, with a JSON heartbeat) and the
+// clients' spawn guard (`<name>.spawn-guard.lock`, held briefly while spawning). Liveness is decided
+// by whether the flock can be taken, never by the pid. Lock files are opened without following
+// symlinks and must be regular files with one link; they are never deleted.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open, flock-held lock file. Releasing closes the descriptor (and so the lock).
+public final class LockFile: @unchecked Sendable {
+    public let path: String
+    private let lock = NSLock()
+    private var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { release() }
+
+    /// The daemon's run lock: fails at once with `alreadyRunning` when another process holds it.
+    public static func acquireRunLock(at path: String) throws(RuntimeError) -> LockFile {
+        let descriptor = try openLockFile(path)
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            close(descriptor)
+            if code == EWOULDBLOCK {
+                throw .alreadyRunning(lockPath: path, pid: readHeartbeat(at: path)?.pid)
+            }
+            throw .system(operation: "flock", path: path, errno: code)
+        }
+        return LockFile(path: path, descriptor: descriptor)
+    }
+
+    /// The clients' spawn guard: waits for the lock until `timeout` has passed.
+    public static func acquireSpawnGuard(at path: String, timeout: Duration) throws(RuntimeError) -> LockFile {
+        let descriptor = try openLockFile(path)
+        let deadline = ContinuousClock.now + timeout
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            guard code == EWOULDBLOCK || code == EINTR else {
+                close(descriptor)
+                throw .system(operation: "flock", path: path, errno: code)
+            }
+            if ContinuousClock.now >= deadline {
+                close(descriptor)
+                throw .lockTimeout(path: path)
+            }
+            usleep(5_000)
+        }
+        return LockFile(path: path, descriptor: descriptor)
+    }
+
+    /// Whether some process holds the lock at `path` (nil when there is no such regular file).
+    public static func isHeld(at path: String) -> Bool? {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK ? true : nil
+    }
+
+    /// Writes `{"pid":…,"heartbeat_unix_ms":…}` at offset 0 and truncates the file to it. Refuses to
+    /// write through anything but a regular file with a single link.
+    public func writeHeartbeat(pid: Int32 = getpid(), now: Date = Date()) throws(RuntimeError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard descriptor >= 0 else { return }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .system(operation: "fstat", path: path, errno: errno) }
+        guard (status.st_mode & S_IFMT) == S_IFREG, status.st_nlink == 1 else {
+            throw .refusingPath(path: path, reason: "the lock file is not a regular file with one link")
+        }
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let bytes = Array("{\"pid\":\(pid),\"heartbeat_unix_ms\":\(milliseconds)}".utf8)
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        guard written == bytes.count else { throw .system(operation: "write", path: path, errno: errno) }
+        guard ftruncate(descriptor, off_t(bytes.count)) == 0 else {
+            throw .system(operation: "ftruncate", path: path, errno: errno)
+        }
+    }
+
+    /// Closes the file, releasing the lock. Idempotent.
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    public struct Heartbeat: Sendable, Equatable, Decodable {
+        public let pid: Int32
+        public let heartbeatUnixMilliseconds: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case pid
+            case heartbeatUnixMilliseconds = "heartbeat_unix_ms"
+        }
+    }
+
+    /// The heartbeat written in a lock file, when it is a regular file of at most 4 KiB holding one.
+    public static func readHeartbeat(at path: String) -> Heartbeat? {
+        var status = stat()
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size <= 4096,
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(Heartbeat.self, from: data)
+    }
+
+    /// Creates the lock file 0600 or opens the existing one, never through a symlink.
+    private static func openLockFile(_ path: String) throws(RuntimeError) -> Int32 {
+        var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            descriptor = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        }
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ELOOP || code == EMLINK {
+                throw .refusingPath(path: path, reason: "it is a symlink; lock files must be regular files")
+            }
+            throw .system(operation: "open", path: path, errno: code)
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw .refusingPath(path: path, reason: "it is not a regular file")
+        }
+        return descriptor
+    }
+}
