@@ -50,6 +50,7 @@ let package = Package(
         .target(name: "SemanticTestSupport", dependencies: ["SemanticCore"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticDaemonTests", dependencies: ["SemanticDaemon", "SemanticTestSupport"]),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
         .testTarget(name: "SemanticClientTests", dependencies: ["SemanticClient", "SemanticTestSupport"]),
     ]

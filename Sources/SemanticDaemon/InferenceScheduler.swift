@@ -1,0 +1,239 @@
+// One inference queue for the whole daemon: requests from every connection wait here and a single
+// worker thread runs them, merging requests of the same kind into token-budgeted batches so many
+// small requests become a few large GEMMs. Interactive work always goes before background work,
+// requests are served in arrival order (no starvation), and a batch's results are split back to
+// the requests exactly as if each had run alone. Knows nothing of sockets or the wire.
+import Foundation
+
+public enum SchedulerPriority: Sendable {
+    /// Client requests (Embed, Rerank): run first.
+    case interactive
+    /// Background jobs: run only when no interactive request waits, in small batches.
+    case background
+}
+
+public enum SchedulerError: Error, Equatable, CustomStringConvertible {
+    /// The queue holds as many requests as it may.
+    case overloaded(queued: Int)
+    /// The scheduler was stopped before the request ran.
+    case stopped
+    /// The batch function returned the wrong number of outputs (a bug, reported rather than trapped).
+    case outputCountMismatch(expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .overloaded(let queued): return "the inference queue is full (\(queued) requests waiting)"
+        case .stopped: return "the daemon is shutting down"
+        case .outputCountMismatch(let expected, let got): return "inference returned \(got) outputs for \(expected) inputs"
+        }
+    }
+}
+
+public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, Output: Sendable>: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// Most tokens merged into one interactive batch (a single larger request still runs, alone).
+        public var maxBatchTokens: Int = 16_384
+        /// Most tokens in one background batch, so a waiting interactive request is not held long.
+        public var maxBackgroundBatchTokens: Int = 2_048
+        /// How long the worker waits for announced requests to arrive before running a batch.
+        public var maxWait: Duration = .milliseconds(2)
+        /// Requests that may wait at once before new ones are refused as overloaded.
+        public var maxQueuedRequests: Int = 4_096
+
+        public init() {}
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var batches = 0
+        public var requests = 0
+        public var items = 0
+        /// Batches that carried more than one request.
+        public var mergedBatches = 0
+        public var largestBatchRequests = 0
+        public var largestBatchTokens = 0
+    }
+
+    /// Runs one batch: every item shares `key`; returns one output per item, in order.
+    public typealias Execute = @Sendable (_ key: Key, _ items: [Item]) throws -> [Output]
+
+    private struct Pending {
+        let key: Key
+        let items: [Item]
+        let tokens: Int
+        let priority: SchedulerPriority
+        let arrived: ContinuousClock.Instant
+        let continuation: CheckedContinuation<[Output], Error>
+    }
+
+    private let configuration: Configuration
+    private let execute: Execute
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var announced = 0
+    private var stopped = false
+    private var statistics = Statistics()
+    private var thread: Thread?
+
+    public init(configuration: Configuration = Configuration(), name: String = "semd-inference", execute: @escaping Execute) {
+        self.configuration = configuration
+        self.execute = execute
+        // The worker holds the scheduler until `stop()` ends it.
+        let thread = Thread { self.workLoop() }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Tells the worker a request is on its way (being decoded or tokenized), so it may wait up to
+    /// `maxWait` to merge it. Every announcement must be followed by `submit(announced: true)` or
+    /// `withdrawAnnouncement()`.
+    public func announce() {
+        condition.lock()
+        announced += 1
+        condition.unlock()
+    }
+
+    public func withdrawAnnouncement() {
+        condition.lock()
+        announced = max(0, announced - 1)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues `items` (costing `tokens` in total) and returns their outputs once a batch has run.
+    public func submit(key: Key, items: [Item], tokens: Int, priority: SchedulerPriority = .interactive,
+                       announced wasAnnounced: Bool = false) async throws -> [Output] {
+        if items.isEmpty {
+            if wasAnnounced { withdrawAnnouncement() }
+            return []
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            if wasAnnounced { announced = max(0, announced - 1) }
+            if stopped {
+                condition.unlock()
+                continuation.resume(throwing: SchedulerError.stopped)
+                return
+            }
+            if queue.count >= configuration.maxQueuedRequests {
+                let count = queue.count
+                condition.unlock()
+                continuation.resume(throwing: SchedulerError.overloaded(queued: count))
+                return
+            }
+            queue.append(Pending(key: key, items: items, tokens: max(1, tokens), priority: priority,
+                                 arrived: .now, continuation: continuation))
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Counters since start.
+    public var currentStatistics: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
+    /// Requests waiting (not running).
+    public var queuedRequests: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Fails every waiting request with `stopped` and ends the worker after its current batch.
+    public func stop() {
+        condition.lock()
+        stopped = true
+        let abandoned = queue
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        for pending in abandoned { pending.continuation.resume(throwing: SchedulerError.stopped) }
+    }
+
+    private func workLoop() {
+        while true {
+            condition.lock()
+            var batch: [Pending] = []
+            while batch.isEmpty {
+                if stopped {
+                    condition.unlock()
+                    return
+                }
+                guard let headIndex = queue.firstIndex(where: { $0.priority == .interactive }) ?? queue.indices.first else {
+                    condition.wait()
+                    continue
+                }
+                let head = queue[headIndex]
+                let budget = head.priority == .interactive ? configuration.maxBatchTokens : configuration.maxBackgroundBatchTokens
+                let members = mergeableIndices(startingAt: headIndex, budget: budget)
+                let tokens = members.reduce(0) { $0 + queue[$1].tokens }
+                let deadline = head.arrived + configuration.maxWait
+                if announced > 0 && tokens < budget && head.priority == .interactive && ContinuousClock.now < deadline {
+                    let remaining = ContinuousClock.now.duration(to: deadline)
+                    let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                    continue
+                }
+                for index in members.reversed() { batch.insert(queue.remove(at: index), at: 0) }
+            }
+            condition.unlock()
+            run(batch)
+        }
+    }
+
+    /// The head plus the following requests of the same key and priority that fit the budget, in order.
+    private func mergeableIndices(startingAt headIndex: Int, budget: Int) -> [Int] {
+        let head = queue[headIndex]
+        var indices = [headIndex]
+        var tokens = head.tokens
+        var index = headIndex + 1
+        while index < queue.count {
+            let candidate = queue[index]
+            if candidate.key == head.key && candidate.priority == head.priority {
+                if tokens + candidate.tokens > budget { break }
+                tokens += candidate.tokens
+                indices.append(index)
+            }
+            index += 1
+        }
+        return indices
+    }
+
+    private func run(_ batch: [Pending]) {
+        let items = batch.flatMap(\.items)
+        let tokens = batch.reduce(0) { $0 + $1.tokens }
+        let outcome = Result { try execute(batch[0].key, items) }
+        // One request's bad input must not fail the others merged with it: run each alone.
+        if case .failure = outcome, batch.count > 1 {
+            for pending in batch { run([pending]) }
+            return
+        }
+
+        condition.lock()
+        statistics.batches += 1
+        statistics.requests += batch.count
+        statistics.items += items.count
+        if batch.count > 1 { statistics.mergedBatches += 1 }
+        statistics.largestBatchRequests = max(statistics.largestBatchRequests, batch.count)
+        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
+        condition.unlock()
+
+        switch outcome {
+        case .failure(let error):
+            for pending in batch { pending.continuation.resume(throwing: error) }
+        case .success(let outputs) where outputs.count != items.count:
+            let error = SchedulerError.outputCountMismatch(expected: items.count, got: outputs.count)
+            for pending in batch { pending.continuation.resume(throwing: error) }
+        case .success(let outputs):
+            var offset = 0
+            for pending in batch {
+                pending.continuation.resume(returning: Array(outputs[offset..<offset + pending.items.count]))
+                offset += pending.items.count
+            }
+        }
+    }
+}
