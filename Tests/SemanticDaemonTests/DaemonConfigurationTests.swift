@@ -1,0 +1,66 @@
+// Daemon configuration: defaults, flag over environment, malformed values.
+import Foundation
+import Testing
+@testable import SemanticDaemon
+
+@Suite struct DaemonConfigurationTests {
+    let base = ["USER": "alice", "TMPDIR": "/tmp", "HOME": "/home/alice"]
+
+    @Test func defaults() throws {
+        let configuration = try DaemonConfiguration.resolve(environment: base, executablePath: nil)
+        #expect(configuration.paths.socket == "/tmp/semantic-daemon-alice.sock")
+        #expect(configuration.maxConnections == 16)
+        #expect(configuration.requestTimeout == .seconds(60))
+        #expect(configuration.idleTimeout == nil)
+        #expect(configuration.memoryLimit == nil)
+        #expect(configuration.niceness == 10)
+    }
+
+    @Test func spawnedDaemonsIdleOutAfterAnHourUnlessTold() throws {
+        #expect(try DaemonConfiguration.resolve(spawned: true, environment: base, executablePath: nil).idleTimeout == .seconds(3600))
+        #expect(try DaemonConfiguration.resolve(idleTimeoutSeconds: 0, spawned: true, environment: base, executablePath: nil)
+            .idleTimeout == nil)
+        var environment = base
+        environment["SEMD_IDLE_TIMEOUT_SECS"] = "5"
+        #expect(try DaemonConfiguration.resolve(spawned: true, environment: environment, executablePath: nil).idleTimeout == .seconds(5))
+    }
+
+    @Test func flagsWinOverEnvironment() throws {
+        var environment = base
+        environment["SEMD_SOCKET"] = "/run/env.sock"
+        environment["SEMD_MAX_CONNECTIONS"] = "4"
+        environment["SEMD_MEMORY_LIMIT"] = "1G"
+        let fromEnvironment = try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        #expect(fromEnvironment.paths.socket == "/run/env.sock")
+        #expect(fromEnvironment.maxConnections == 4)
+        #expect(fromEnvironment.memoryLimit == 1 << 30)
+        let fromFlags = try DaemonConfiguration.resolve(socket: "/run/flag.sock", maxConnections: 2, memoryLimit: "512M",
+                                                        environment: environment, executablePath: nil)
+        #expect(fromFlags.paths.socket == "/run/flag.sock")
+        #expect(fromFlags.maxConnections == 2)
+        #expect(fromFlags.memoryLimit == 512 << 20)
+    }
+
+    @Test func malformedValuesAreReported() {
+        var environment = base
+        environment["SEMD_MAX_CONNECTIONS"] = "many"
+        #expect(throws: ConfigurationError.invalid(name: "SEMD_MAX_CONNECTIONS", value: "many", expected: "a non-negative number")) {
+            try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        }
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.resolve(memoryLimit: "lots", environment: base, executablePath: nil)
+        }
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.resolve(maxConnections: 0, environment: base, executablePath: nil)
+        }
+    }
+
+    @Test func byteSizes() {
+        #expect(DaemonConfiguration.parseByteSize("1000") == 1000)
+        #expect(DaemonConfiguration.parseByteSize("2G") == 2 << 30)
+        #expect(DaemonConfiguration.parseByteSize("1.5GiB") == UInt64(1.5 * Double(1 << 30)))
+        #expect(DaemonConfiguration.parseByteSize("300 mb") == 300 << 20)
+        #expect(DaemonConfiguration.parseByteSize("-1") == nil)
+        #expect(DaemonConfiguration.parseByteSize("x") == nil)
+    }
+}
