@@ -2,7 +2,6 @@
 // clean text, space out CJK ideographs, strip accents (NFD, then drop nonspacing marks), lowercase one
 // code point at a time (so a final capital sigma becomes σ, never ς). Pure-ASCII text takes a byte-table
 // path. Never splits words, never looks at the vocabulary, never keeps state between calls.
-import Foundation
 
 /// Reusable buffers for the non-ASCII path, owned by one encoding call or one batch worker.
 struct NormalizerScratch {
@@ -100,44 +99,11 @@ struct BertNormalizer: Sendable {
         }
     }
 
-    /// NFD as the reference computes it (Unicode 9.0 tables), then every nonspacing mark dropped.
-    /// Scalars newer than those tables split the text into runs that are decomposed independently:
-    /// to the reference they are starters without a decomposition.
+    /// NFD as the reference computes it (Unicode 9.0 data), then every nonspacing mark dropped.
     private func decomposeDroppingMarks(_ scalars: [UInt32], into output: inout [UInt32]) {
         output.removeAll(keepingCapacity: true)
-        var runStart = 0
-        var runNeedsDecomposition = false
-        for index in 0...scalars.count {
-            if index < scalars.count {
-                let traits = ReferenceUnicode.traits(of: scalars[index])
-                if !traits.contains(.unknownToDecomposition) {
-                    if traits.contains(.affectedByDecomposition) { runNeedsDecomposition = true }
-                    continue
-                }
-            }
-            let run = scalars[runStart..<index]
-            if runNeedsDecomposition {
-                Self.appendDecomposition(of: run, droppingMarksTo: &output)
-            } else {
-                for value in run where !ReferenceUnicode.traits(of: value).contains(.nonspacingMark) {
-                    output.append(value)
-                }
-            }
-            if index < scalars.count { output.append(scalars[index]) }
-            runStart = index + 1
-            runNeedsDecomposition = false
-        }
-    }
-
-    private static func appendDecomposition(of run: ArraySlice<UInt32>, droppingMarksTo output: inout [UInt32]) {
-        var composed = String.UnicodeScalarView()
-        for value in run {
-            if let scalar = Unicode.Scalar(value) { composed.append(scalar) }
-        }
-        for scalar in String(composed).decomposedStringWithCanonicalMapping.unicodeScalars
-        where !ReferenceUnicode.traits(of: scalar.value).contains(.nonspacingMark) {
-            output.append(scalar.value)
-        }
+        CanonicalDecomposition.append(decompositionOf: scalars, to: &output)
+        output.removeAll { ReferenceUnicode.traits(of: $0).contains(.nonspacingMark) }
     }
 
     /// Lowercase per scalar (full mappings, no context) and encode back to UTF-8.

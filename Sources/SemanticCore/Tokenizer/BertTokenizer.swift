@@ -54,7 +54,7 @@ public final class BertTokenizer: Sendable {
         normalizer = BertNormalizer(configuration: parts.configuration)
         classifierID = parts.classifierID
         separatorID = parts.separatorID
-        _ = ReferenceUnicode.basicPlaneTraits.count  // build the shared table now rather than on a first request
+        _ = ReferenceUnicode.tabulatedTraits.count  // build the shared table now rather than on a first request
     }
 
     /// The id of a vocabulary string (`"[CLS]"` → 101), or nil.

@@ -2,7 +2,8 @@
 // answered from the Swift runtime's Unicode data but pinned to the tables the reference tokenizer
 // was built with, so a newer Swift runtime does not change a single token:
 //   - general categories (control/format/private use, nonspacing mark, punctuation) as of Unicode 8.0;
-//   - canonical decomposition and combining classes as of Unicode 9.0 (newer scalars are inert starters);
+//   - canonical decomposition and combining classes as of Unicode 9.0 (newer scalars are inert starters,
+//     see CanonicalDecomposition.swift);
 //   - white space and lowercase mappings as of the runtime (the reference uses its language's current ones).
 // Never allocates after the first call; never looks at anything but the scalar it is given.
 
@@ -18,13 +19,12 @@ struct ScalarTraits: OptionSet, Sendable {
     static let punctuation = ScalarTraits(rawValue: 1 << 2)
     /// A nonspacing mark (`Mn`), dropped after canonical decomposition when accents are stripped.
     static let nonspacingMark = ScalarTraits(rawValue: 1 << 3)
-    /// Assigned after Unicode 9.0: the reference's decomposition tables do not know it, so it neither
-    /// decomposes nor reorders; canonical decomposition must treat it as a barrier.
-    static let unknownToDecomposition = ScalarTraits(rawValue: 1 << 4)
+    /// Has a canonical decomposition in Unicode 9.0 (Hangul syllables included).
+    static let decomposes = ScalarTraits(rawValue: 1 << 4)
+    /// Has a nonzero canonical combining class in Unicode 9.0, so canonical ordering may move it.
+    static let combining = ScalarTraits(rawValue: 1 << 5)
     /// Its lowercase mapping is not itself.
-    static let changesWhenLowercased = ScalarTraits(rawValue: 1 << 5)
-    /// Has a nonzero canonical combining class or may have a canonical decomposition.
-    static let affectedByDecomposition = ScalarTraits(rawValue: 1 << 6)
+    static let changesWhenLowercased = ScalarTraits(rawValue: 1 << 6)
 }
 
 enum ReferenceUnicode {
@@ -35,17 +35,20 @@ enum ReferenceUnicode {
     /// Punctuation in Unicode 8.0 that is a symbol or a mark today.
     static let formerPunctuation: Set<UInt32> = [0x166D, 0x111C9]
 
-    /// The traits of `value`, from a table for the Basic Multilingual Plane and computed above it.
+    /// The traits of `value`: from a table for the first two planes (letters, marks, punctuation, symbols
+    /// and emoji of every living script), computed for the rare scalars above them.
     @inline(__always)
     static func traits(of value: UInt32) -> ScalarTraits {
-        if value < 0x10000 {
-            return ScalarTraits(rawValue: basicPlaneTraits[Int(value)])
+        if value < tabulatedLimit {
+            return ScalarTraits(rawValue: tabulatedTraits[Int(value)])
         }
         return computeTraits(of: value)
     }
 
-    /// Built once, on first use (about 30 ms); every tokenizer shares it.
-    static let basicPlaneTraits: [UInt8] = (0..<UInt32(0x10000)).map { computeTraits(of: $0).rawValue }
+    static let tabulatedLimit: UInt32 = 0x20000
+
+    /// Built once, on first use (about 40 ms); every tokenizer shares it.
+    static let tabulatedTraits: [UInt8] = (0..<tabulatedLimit).map { computeTraits(of: $0).rawValue }
 
     /// Whether the scalar is a CJK ideograph that the normaliser surrounds with spaces. These are the
     /// reference tokenizer's ranges exactly (its extension E range starts at U+2B920, not U+2B820).
@@ -86,11 +89,15 @@ enum ReferenceUnicode {
         if formerPunctuation.contains(value) { traits.insert(.punctuation) }
         if isASCIIPunctuation(value) { traits.insert(.punctuation) }
         if properties.isWhitespace { traits.insert(.whitespace) }
-        if age != nil && !assignedByUnicode9 { traits.insert(.unknownToDecomposition) }
-        let lowercase = properties.lowercaseMapping.unicodeScalars
-        if lowercase.count != 1 || lowercase.first != scalar { traits.insert(.changesWhenLowercased) }
-        if assignedByUnicode9 && (properties.canonicalCombiningClass.rawValue != 0 || mayDecompose(value)) {
-            traits.insert(.affectedByDecomposition)
+        if properties.isCased {
+            let lowercase = properties.lowercaseMapping.unicodeScalars
+            if lowercase.count != 1 || lowercase.first != scalar { traits.insert(.changesWhenLowercased) }
+        }
+        if assignedByUnicode9 {
+            if properties.canonicalCombiningClass.rawValue != 0 { traits.insert(.combining) }
+            if CanonicalDecomposition.isHangulSyllable(value) || CanonicalDecomposition.mappings[value] != nil {
+                traits.insert(.decomposes)
+            }
         }
         return traits
     }
@@ -100,17 +107,5 @@ enum ReferenceUnicode {
     static func isASCIIPunctuation(_ value: UInt32) -> Bool {
         (33...47).contains(value) || (58...64).contains(value) || (91...96).contains(value)
             || (123...126).contains(value)
-    }
-
-    /// The blocks holding every scalar with a canonical decomposition in Unicode 9.0 (Hangul syllables
-    /// included). A coarse superset: it only decides whether the decomposer needs to run.
-    static func mayDecompose(_ value: UInt32) -> Bool {
-        switch value {
-        case 0x00C0..<0x3100, 0xAC00...0xD7A3, 0xF900..<0xFB50, 0x11000..<0x11600,
-            0x1D15E...0x1D1C0, 0x2F800...0x2FA1D:
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -61,13 +61,16 @@ enum TokenizerFiles {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TokenizerError.invalidVocabulary(file: file, reason: "it is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on LF scalars: as Characters, "\r\n" would be one grapheme and never match "\n".
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard !lines.isEmpty else { throw TokenizerError.invalidVocabulary(file: file, reason: "it is empty") }
         return lines.map { line in
-            var scalars = Substring(line).unicodeScalars
-            while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
-            return String(scalars)
+            var end = line.endIndex
+            while end > line.startIndex, line[line.index(before: end)].properties.isWhitespace {
+                end = line.index(before: end)
+            }
+            return String(line[line.startIndex..<end])
         }
     }
 
