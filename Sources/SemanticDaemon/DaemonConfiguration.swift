@@ -68,7 +68,7 @@ public struct DaemonConfiguration: Sendable {
             }
             return value
         }
-        if let value = try maxConnections.map { Double($0) } ?? number("SEMD_MAX_CONNECTIONS") {
+        if let value = try maxConnections.map({ Double($0) }) ?? number("SEMD_MAX_CONNECTIONS") {
             guard value >= 1 else { throw ConfigurationError.invalid(name: "max connections", value: "\(value)", expected: "at least 1") }
             configuration.maxConnections = Int(value)
         }
@@ -89,10 +89,10 @@ public struct DaemonConfiguration: Sendable {
             }
             configuration.memoryLimit = bytes > 0 ? bytes : nil
         }
-        if let value = try niceness.map { Double($0) } ?? number("SEMD_NICE") {
+        if let value = try niceness.map({ Double($0) }) ?? number("SEMD_NICE") {
             configuration.niceness = Int32(min(value, 19))
         }
-        if let value = try threads.map { Double($0) } ?? number("SEMD_THREADS"), value >= 1 {
+        if let value = try threads.map({ Double($0) }) ?? number("SEMD_THREADS"), value >= 1 {
             configuration.threads = Int(value)
         }
         return configuration
