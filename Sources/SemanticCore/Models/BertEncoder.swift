@@ -1,0 +1,177 @@
+// The BERT encoder forward pass over a packed batch, reproducing transformers' BertModel (eager, f32):
+// embeddings (word + position 0..L-1 + token type, LayerNorm), then per layer a post-LN self-attention
+// block and a post-LN feed-forward block with exact-erf GELU. Every linear layer runs on all T tokens of
+// the batch at once; attention runs per sequence and head. Weights are shared read-only; all activations
+// live in the caller's workspace. It never tokenizes, pools or allocates per layer.
+
+/// Points of the forward pass a test can observe.
+enum BertTracePoint: Hashable {
+    /// After the embedding LayerNorm: [T, C].
+    case embeddings
+    /// Q, K, V projections of layer `l` with their biases: [T, 3C].
+    case projections(layer: Int)
+    /// Output of layer `l`: [T, C].
+    case layerOutput(layer: Int)
+}
+
+final class BertEncoder: Sendable {
+    let config: BertConfig
+    let weights: BertWeights
+    let parallel: ParallelWork
+    let workspaces: WorkspacePool
+
+    init(config: BertConfig, weights: BertWeights, configuration: EngineConfiguration) {
+        self.config = config
+        self.weights = weights
+        parallel = ParallelWork(threads: configuration.threads)
+        workspaces = WorkspacePool(config: config, keepIdle: 2)
+        // The engine splits work across threads itself; each sgemm call runs on the calling thread.
+        BLASRuntime.setThreads(1)
+    }
+
+    /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
+    /// is reused. `trace` sees intermediate activations (tests only).
+    func forward(
+        _ batch: PackedBatch, workspace: BertWorkspace,
+        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil
+    ) -> UnsafePointer<Float> {
+        let t = batch.tokenCount, c = config.hiddenSize
+        workspace.reserve(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
+        embed(batch, into: workspace.hidden)
+        trace?(.embeddings, UnsafeBufferPointer(start: workspace.hidden, count: t * c))
+        for (index, layer) in weights.layers.enumerated() {
+            attentionBlock(layer, batch: batch, workspace: workspace, layerIndex: index, trace: trace)
+            feedForwardBlock(layer, tokens: t, workspace: workspace)
+            trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: workspace.hidden, count: t * c))
+        }
+        return UnsafePointer(workspace.hidden)
+    }
+
+    // MARK: - Blocks
+
+    /// x[t] = LN(word[id_t] + position[p_t] + type[tt_t]), p_t counted from 0 in each sequence
+    /// (BertEmbeddings with absolute positions).
+    private func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+        let c = config.hiddenSize, eps = config.layerNormEps
+        let embeddings = weights.embeddings
+        let positions = batch.starts
+        batch.tokenIDs.withUnsafeBufferPointer { ids in
+            batch.typeIDs.withUnsafeBufferPointer { types in
+                parallel.forEachRange(count: batch.sequenceCount, minimum: 1) { sequences in
+                    for b in sequences {
+                        for row in positions[b]..<positions[b + 1] {
+                            let word = embeddings.word.pointer + Int(ids[row]) * c
+                            let position = embeddings.position.pointer + (row - positions[b]) * c
+                            let type = embeddings.tokenType.pointer + Int(types[row]) * c
+                            let out = x + row * c
+                            for column in 0..<c { out[column] = word[column] + position[column] + type[column] }
+                        }
+                        let first = positions[b]
+                        LayerNorm.inPlace(
+                            x + first * c, gamma: embeddings.normWeight.pointer, beta: embeddings.normBias.pointer,
+                            rows: positions[b + 1] - first, columns: c, eps: eps)
+                    }
+                }
+            }
+        }
+    }
+
+    /// x ← LN(x + Attention(x)·Woᵀ + bo) (BertAttention: BertSelfAttention + BertSelfOutput).
+    private func attentionBlock(
+        _ layer: BertLayerWeights, batch: PackedBatch, workspace: BertWorkspace, layerIndex: Int,
+        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+    ) {
+        let t = batch.tokenCount, c = config.hiddenSize
+        let heads = config.numAttentionHeads, d = config.headSize
+        let x = workspace.hidden, qkv = workspace.wide, context = workspace.context
+        // qkv: [T, 3C] = x · Wqkvᵀ (bias added per head below)
+        linear(x, rows: t, weight: layer.qkvWeight, into: qkv)
+
+        // per sequence b and head h: context[b rows, h·D..] = softmax(Q Kᵀ/√D) V
+        let scale = 1 / Float(d).squareRoot()
+        let bias = layer.qkvBias.pointer
+        let scores = workspace.scores
+        let scoreSlab = batch.maxLength * batch.maxLength
+        let starts = batch.starts
+        parallel.forEachItem(count: batch.sequenceCount * heads) { item, worker in
+            let b = item / heads, h = item % heads
+            let first = starts[b], length = starts[b + 1] - first
+            let q = qkv + first * 3 * c + h * d
+            let k = q + c, v = q + 2 * c
+            Attention.addBias(q, rows: length, columns: d, stride: 3 * c, bias: bias + h * d)
+            Attention.addBias(k, rows: length, columns: d, stride: 3 * c, bias: bias + c + h * d)
+            Attention.addBias(v, rows: length, columns: d, stride: 3 * c, bias: bias + 2 * c + h * d)
+            Attention.head(
+                q: q, k: k, v: v, stride: 3 * c, length: length, headSize: d, scale: scale,
+                scores: scores + worker * scoreSlab,
+                context: context + first * c + h * d, contextStride: c)
+        }
+        trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
+
+        // y: [T, C] = context · Woᵀ;  x ← LN(x + y + bo)
+        linear(context, rows: t, weight: layer.attentionOutputWeight, into: workspace.projection)
+        residualNorm(
+            x, delta: workspace.projection, bias: layer.attentionOutputBias,
+            gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t)
+    }
+
+    /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput).
+    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, workspace: BertWorkspace) {
+        let i = config.intermediateSize
+        let x = workspace.hidden, h = workspace.wide
+        // h: [T, I] = GELU(x · W1ᵀ + b1)
+        linear(x, rows: t, weight: layer.intermediateWeight, into: h)
+        let bias = layer.intermediateBias.pointer
+        let activation = config.hiddenActivation
+        parallel.forEachRange(count: t, minimum: max(1, 16_384 / i)) { rows in
+            let start = h + rows.lowerBound * i
+            switch activation {
+            case .geluErf: Activations.biasGELUErf(start, rows: rows.count, columns: i, bias: bias)
+            case .geluTanh: Activations.biasGELUTanh(start, rows: rows.count, columns: i, bias: bias)
+            }
+        }
+        // y: [T, C] = h · W2ᵀ;  x ← LN(x + y + b2)
+        linear(h, rows: t, weight: layer.outputWeight, into: workspace.projection)
+        residualNorm(
+            x, delta: workspace.projection, bias: layer.outputBias,
+            gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t)
+    }
+
+    // MARK: - Parallel building blocks
+
+    /// out[T, N] = input[T, K] · Wᵀ for W: [N, K], split over threads by rows (large T) or by output
+    /// features (small T, where streaming the weights dominates).
+    func linear(_ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, into out: UnsafeMutablePointer<Float>) {
+        let n = weight.shape[0], k = weight.shape[1]
+        let w = weight.pointer
+        let work = t * n * k
+        if parallel.threads == 1 || work < 1 << 18 {
+            Gemm.linear(x: input, xStride: k, weight: w, weightStride: k, y: out, yStride: n, rows: t, outputs: n, inputs: k)
+        } else if t >= 32 * parallel.threads {
+            parallel.forEachRange(count: t, minimum: 32) { rows in
+                Gemm.linear(
+                    x: input + rows.lowerBound * k, xStride: k, weight: w, weightStride: k,
+                    y: out + rows.lowerBound * n, yStride: n, rows: rows.count, outputs: n, inputs: k)
+            }
+        } else {
+            parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in
+                Gemm.linear(
+                    x: input, xStride: k, weight: w + columns.lowerBound * k, weightStride: k,
+                    y: out + columns.lowerBound, yStride: n, rows: t, outputs: columns.count, inputs: k)
+            }
+        }
+    }
+
+    /// x ← LN(x + delta + bias)·gamma + beta over T rows, split over threads.
+    private func residualNorm(
+        _ x: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>, bias: FloatTensor,
+        gamma: FloatTensor, beta: FloatTensor, rows t: Int
+    ) {
+        let c = config.hiddenSize, eps = config.layerNormEps
+        parallel.forEachRange(count: t, minimum: max(1, 16_384 / c)) { rows in
+            LayerNorm.residual(
+                x + rows.lowerBound * c, delta: delta + rows.lowerBound * c, bias: bias.pointer,
+                gamma: gamma.pointer, beta: beta.pointer, rows: rows.count, columns: c, eps: eps)
+        }
+    }
+}

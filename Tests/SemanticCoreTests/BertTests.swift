@@ -1,0 +1,191 @@
+// BERT encoder: config decoding, weight loading errors, and per-layer parity with the goldens' traces
+// (tiny embedder, real all-MiniLM-L6-v2). A drift is reported at the first layer where it appears.
+import Foundation
+import Testing
+import SemanticTestSupport
+@testable import SemanticCore
+
+func nestedFloats2(_ value: Any?) throws -> [[Float]] {
+    guard let rows = value as? [Any] else { throw FixtureError.malformed("expected a 2-D array") }
+    return try rows.map { try Golden.floats($0) }
+}
+
+func nestedFloats3(_ value: Any?) throws -> [[[Float]]] {
+    guard let items = value as? [Any] else { throw FixtureError.malformed("expected a 3-D array") }
+    return try items.map { try nestedFloats2($0) }
+}
+
+/// Captures the encoder's trace points for one packed batch.
+func traceEncoder(_ encoder: BertEncoder, ids: [[Int]], types: [[Int]]? = nil) throws -> [BertTracePoint: [Float]] {
+    let batch = try PackedBatch(
+        sequences: ids[...], types: types.map { $0[...] }, config: encoder.config, maxLength: encoder.config.maxPositionEmbeddings)
+    var captured: [BertTracePoint: [Float]] = [:]
+    encoder.workspaces.withWorkspace { workspace in
+        _ = encoder.forward(batch, workspace: workspace) { point, values in captured[point] = Array(values) }
+    }
+    return captured
+}
+
+/// Compares golden per-layer states [layer][B][Lpadded][C] with the packed trace, row by row for the
+/// unpadded tokens of each sequence. Prints every layer's max difference and returns the first layer
+/// whose difference exceeds `tolerance`, with that difference.
+func compareLayers(
+    golden: [[[[Float]]]], lengths: [Int], traced: [BertTracePoint: [Float]], hiddenSize c: Int, tolerance: Float, label: String
+) -> (layer: Int, difference: Float, where: String)? {
+    var firstDrift: (Int, Float, String)?
+    for (layer, states) in golden.enumerated() {
+        let point: BertTracePoint = layer == 0 ? .embeddings : .layerOutput(layer: layer - 1)
+        guard let ours = traced[point] else { Issue.record("no trace for \(point)"); return nil }
+        var worst: Float = 0, worstAt = ""
+        var row = 0
+        for (b, sequence) in states.enumerated() {
+            for position in 0..<lengths[b] {
+                for column in 0..<c {
+                    let d = abs(ours[(row + position) * c + column] - sequence[position][column])
+                    if !(d <= worst) { worst = d; worstAt = "sequence \(b), token \(position), component \(column)" }
+                }
+            }
+            row += lengths[b]
+        }
+        let name = layer == 0 ? "embeddings" : "layer \(layer)"
+        print("\(label) \(name): max abs \(worst) at \(worstAt)")
+        if firstDrift == nil, !(worst <= tolerance) { firstDrift = (layer, worst, worstAt) }
+    }
+    return firstDrift
+}
+
+@Suite struct BertConfigTests {
+    @Test func decodesMiniLMShapedConfig() throws {
+        let config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
+        #expect(config.hiddenSize == 16)
+        #expect(config.numHiddenLayers == 3)
+        #expect(config.numAttentionHeads == 2)
+        #expect(config.headSize == 8)
+        #expect(config.intermediateSize == 48)
+        #expect(config.layerNormEps == 1e-12)
+        #expect(config.hiddenActivation == .geluErf)
+        let crossConfig = try BertConfig.load(from: Fixtures.tinyCrossEncoderDirectory.appendingPathComponent("config.json"))
+        #expect(crossConfig.numLabels == 1)
+    }
+
+    @Test func defaultsAbsentKeysLikeTransformers() throws {
+        let config = try BertConfig(json: ["hidden_size": 64, "num_attention_heads": 4])
+        #expect(config.numHiddenLayers == 12)
+        #expect(config.intermediateSize == 3072)
+        #expect(config.maxPositionEmbeddings == 512)
+        #expect(config.typeVocabSize == 2)
+        #expect(config.layerNormEps == 1e-12)
+    }
+
+    @Test func rejectsWhatTheEngineDoesNotImplement() throws {
+        #expect(throws: ModelConfigurationError.self) { try BertConfig(json: ["hidden_act": "relu"]) }
+        #expect(throws: ModelConfigurationError.self) { try BertConfig(json: ["hidden_size": 100, "num_attention_heads": 12]) }
+        #expect(throws: ModelConfigurationError.self) { try BertConfig(json: ["position_embedding_type": "relative_key"]) }
+        #expect(throws: ModelConfigurationError.self) { try BertConfig(json: ["model_type": "roberta"]) }
+        #expect(throws: ModelConfigurationError.self) { try BertConfig(json: ["num_hidden_layers": -1]) }
+        #expect(try BertConfig(json: ["hidden_act": "gelu_new"]).hiddenActivation == .geluTanh)
+        do {
+            _ = try BertConfig(json: ["hidden_act": "swish"])
+        } catch {
+            print("as the user sees it: \(error)")
+            #expect("\(error)".contains("swish"))
+        }
+    }
+}
+
+@Suite struct BertWeightLoadingTests {
+    @Test func missingTensorIsNamedWithTheFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = try SafetensorsFixture.corruptedTinyCopy(in: directory) { $0["encoder.layer.2.output.LayerNorm.bias"] = nil }
+        let config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
+        let error = expectSafetensorsError { _ = try BertWeights(file: SafetensorsFile(url: url), config: config) }
+        #expect(error == .missingTensor(path: url.path, tensor: "encoder.layer.2.output.LayerNorm.bias"))
+    }
+
+    @Test func configAndWeightsDisagree() throws {
+        var config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
+        config.intermediateSize = 64
+        let url = Fixtures.tinyEmbedderDirectory.appendingPathComponent("model.safetensors")
+        let error = expectSafetensorsError { _ = try BertWeights(file: SafetensorsFile(url: url), config: config) }
+        #expect(error == .wrongShape(path: url.path, tensor: "encoder.layer.0.intermediate.dense.weight", expected: [64, 16], found: [48, 16]))
+    }
+
+    @Test func notABertFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.path("model.safetensors")
+        try SafetensorsFixture.write(header: ["x": ["dtype": "F32", "shape": [1], "data_offsets": [0, 4]]], data: [0, 0, 0, 0], to: url)
+        let error = expectSafetensorsError { _ = try BertWeights(file: SafetensorsFile(url: url), config: BertConfig()) }
+        #expect(error == .missingTensor(path: url.path, tensor: "embeddings.word_embeddings.weight"))
+    }
+
+    @Test func prefixedWeightsAndPackedProjections() throws {
+        let file = try SafetensorsFile(url: Fixtures.tinyCrossEncoderDirectory.appendingPathComponent("model.safetensors"))
+        let config = try BertConfig.load(from: Fixtures.tinyCrossEncoderDirectory.appendingPathComponent("config.json"))
+        let weights = try BertWeights(file: file, config: config)
+        #expect(weights.prefix == "bert.")
+        #expect(weights.pooler != nil)
+        #expect(weights.embeddings.word.isMapped)
+        let packed = weights.layers[1].qkvWeight.scalars
+        let key = try file.floats("bert.encoder.layer.1.attention.self.key.weight").scalars
+        #expect(Array(packed[256..<512]) == key)
+    }
+
+    @Test func modelFolderWithoutWeights() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try FileManager.default.copyItem(
+            at: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"), to: directory.path("config.json"))
+        do {
+            _ = try Embedder.load(directory: directory.url)
+            Issue.record("expected an error")
+        } catch {
+            print("as the user sees it: \(error)")
+            #expect("\(error)".contains("model.safetensors"))
+            #expect("\(error)".contains("make models"))
+        }
+    }
+}
+
+@Suite struct BertTraceTests {
+    @Test func tinyEmbedderLayers() throws {
+        let root = try #require(try Fixtures.json("goldens/tiny_embedder_embeddings.json") as? [String: Any])
+        let trace = try #require(root["trace"] as? [String: Any])
+        let ids = try (trace["input_ids"] as! [Any]).map { try Golden.ints($0) }
+        let masks = try (trace["attention_mask"] as! [Any]).map { try Golden.ints($0) }
+        let golden = try (trace["hidden_states"] as! [Any]).map { try nestedFloats3($0) }
+        let encoder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).encoder
+        let traced = try traceEncoder(encoder, ids: ids)
+        let drift = compareLayers(
+            golden: golden, lengths: masks.map { $0.reduce(0, +) }, traced: traced, hiddenSize: 16, tolerance: 1e-5, label: "tiny")
+        #expect(drift == nil, "tiny embedder drifts first at layer \(drift?.layer ?? -1): max abs \(drift?.difference ?? 0) at \(drift?.where ?? "")")
+    }
+
+    @Test func realMiniLMLayers() throws {
+        let directory = try Fixtures.requireRealEmbedder()
+        let trace = try #require(try Fixtures.json("goldens/minilm_trace.json") as? [String: Any])
+        let masks = try (trace["attention_mask"] as! [Any]).map { try Golden.ints($0) }
+        let lengths = masks.map { $0.reduce(0, +) }
+        let ids = try (trace["input_ids"] as! [Any]).enumerated().map { try Array(Golden.ints($1).prefix(lengths[$0])) }
+        let golden = try (trace["hidden_states"] as! [Any]).map { try nestedFloats3($0) }
+        let encoder = try Embedder.load(directory: directory).encoder
+        let traced = try traceEncoder(encoder, ids: ids)
+
+        // layer 0 projections of sequence 0 (before the head split)
+        let projections = try #require(traced[.projections(layer: 0)])
+        let c = 384
+        for (offset, key) in [(0, "layer0_q"), (c, "layer0_k"), (2 * c, "layer0_v")] {
+            let expected = try nestedFloats2(trace[key])
+            var worst: Float = 0
+            for (row, values) in expected.enumerated() {
+                for column in 0..<c { worst = max(worst, abs(projections[row * 3 * c + offset + column] - values[column])) }
+            }
+            print("MiniLM \(key): max abs \(worst)")
+            #expect(worst <= 1e-4, "\(key) differs by \(worst)")
+        }
+
+        let drift = compareLayers(golden: golden, lengths: lengths, traced: traced, hiddenSize: c, tolerance: 1e-4, label: "MiniLM")
+        #expect(drift == nil, "all-MiniLM-L6-v2 drifts first at \(drift.map { $0.layer == 0 ? "the embeddings" : "layer \($0.layer)" } ?? ""): max abs \(drift?.difference ?? 0) at \(drift?.where ?? "") (tolerance 1e-4); earlier layers agree, so look at that block")
+    }
+}

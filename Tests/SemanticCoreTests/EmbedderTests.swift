@@ -1,0 +1,188 @@
+// Embedder parity: every golden text of the tiny model and of the real all-MiniLM-L6-v2 from the goldens'
+// token ids, batching invariance, `dims` truncation and pooling modes. Max differences are printed.
+import Foundation
+import Testing
+import SemanticTestSupport
+@testable import SemanticCore
+
+/// One golden embedding case: ids and the reference vector.
+struct EmbeddingCase {
+    let id: Int
+    let inputIDs: [Int]
+    let embedding: [Float]
+
+    static func load(_ path: String) throws -> [EmbeddingCase] {
+        try Golden.cases(path).map {
+            EmbeddingCase(
+                id: ($0["id"] as? NSNumber)?.intValue ?? -1,
+                inputIDs: try Golden.ints($0["input_ids"]),
+                embedding: try Golden.floats($0["embedding"]))
+        }
+    }
+}
+
+/// Compares embeddings with their goldens, prints the worst case, and expects every one within tolerance.
+func expectEmbeddingsMatch(_ actual: [[Float]], _ cases: [EmbeddingCase], label: String) {
+    #expect(actual.count == cases.count)
+    var worstAbs: Float = 0, worstAbsCase = -1
+    var worstCosine = 0.0
+    for (vector, golden) in zip(actual, cases) {
+        let difference = compare(vector, golden.embedding)
+        if difference.maxAbs >= worstAbs { worstAbs = difference.maxAbs; worstAbsCase = golden.id }
+        worstCosine = max(worstCosine, difference.oneMinusCosine)
+        #expect(difference.withinEmbeddingTolerance, "\(label) case \(golden.id): \(difference)")
+    }
+    print("\(label): \(cases.count) embeddings, max abs \(worstAbs) (case \(worstAbsCase)), max 1-cos \(worstCosine)")
+}
+
+/// Largest component-wise difference between two lists of vectors.
+func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
+    zip(a, b).map { compare($0, $1).maxAbs }.max() ?? 0
+}
+
+@Suite struct TinyEmbedderTests {
+    let embedder: Embedder
+    let cases: [EmbeddingCase]
+
+    init() throws {
+        embedder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2))
+        cases = try EmbeddingCase.load("goldens/tiny_embedder_embeddings.json")
+    }
+
+    @Test func loadsConfiguration() {
+        #expect(embedder.dimension == 16)
+        #expect(embedder.maxSequenceLength == 64)
+        #expect(embedder.pooling == EmbeddingPooling(modes: [.mean], normalizes: true))
+        #expect(embedder.encoder.weights.prefix == "")
+    }
+
+    @Test func allGoldenEmbeddings() throws {
+        let vectors = try embedder.embed(tokenIDs: cases.map(\.inputIDs))
+        expectEmbeddingsMatch(vectors, cases, label: "tiny embedder")
+    }
+
+    @Test func batchingInvariance() throws {
+        let ids = cases.map(\.inputIDs)
+        let together = try embedder.embed(tokenIDs: ids)
+        let alone = try ids.map { try embedder.embed(tokenIDs: [$0])[0] }
+        let small = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 1, tokensPerBatch: 100))
+        let chunked = try small.embed(tokenIDs: ids)
+        let reversed = Array(try embedder.embed(tokenIDs: ids.reversed()).reversed())
+        print("tiny batching: alone vs together \(maxDifference(alone, together)), 100-token chunks \(maxDifference(chunked, together)), reversed \(maxDifference(reversed, together))")
+        #expect(maxDifference(alone, together) <= 1e-6)
+        #expect(maxDifference(chunked, together) <= 1e-6)
+        #expect(maxDifference(reversed, together) <= 1e-6)
+    }
+
+    @Test func dimsTruncateAndRenormalise() throws {
+        let ids = Array(cases.map(\.inputIDs).prefix(5))
+        let full = try embedder.embed(tokenIDs: ids)
+        let short = try embedder.embed(tokenIDs: ids, dims: 8)
+        for (f, s) in zip(full, short) {
+            #expect(s.count == 8)
+            let head = Array(f.prefix(8))
+            let norm = head.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(compare(s, head.map { $0 / norm }).maxAbs <= 1e-6)
+            #expect(abs(s.reduce(0) { $0 + $1 * $1 } - 1) <= 1e-5)
+        }
+        #expect(try embedder.embed(tokenIDs: ids, dims: 16) == full)
+        #expect(throws: EngineInputError.dimensionsOutOfRange(requested: 17, available: 16)) {
+            try embedder.embed(tokenIDs: ids, dims: 17)
+        }
+        #expect(throws: EngineInputError.dimensionsOutOfRange(requested: 0, available: 16)) {
+            try embedder.embed(tokenIDs: ids, dims: 0)
+        }
+    }
+
+    @Test func rejectsBadInput() throws {
+        #expect(throws: EngineInputError.emptySequence(index: 1)) { try embedder.embed(tokenIDs: [[101, 102], []]) }
+        #expect(throws: EngineInputError.tokenOutOfRange(index: 0, position: 1, id: 30522, vocabularySize: 30522)) {
+            try embedder.embed(tokenIDs: [[101, 30522, 102]])
+        }
+        #expect(throws: EngineInputError.sequenceTooLong(index: 0, length: 65, limit: 64)) {
+            try embedder.embed(tokenIDs: [Array(repeating: 1000, count: 65)])
+        }
+        #expect(try embedder.embed(tokenIDs: []).isEmpty)
+    }
+
+    /// Pooling modes against the golden final hidden states of the trace texts.
+    @Test func poolingModes() throws {
+        let trace = try #require((try Fixtures.json("goldens/tiny_embedder_embeddings.json") as? [String: Any])?["trace"] as? [String: Any])
+        let ids = try (trace["input_ids"] as! [Any]).map { try Golden.ints($0) }
+        let hidden = try nestedFloats3((trace["hidden_states"] as! [Any]).last)  // final layer: [B][L][C]
+        for (modes, normalizes) in [([PoolingMode.cls], false), ([.max], true), ([.meanSqrtLength], false), ([.cls, .mean], true)] {
+            let pooling = EmbeddingPooling(modes: modes, normalizes: normalizes)
+            let custom = Embedder(directory: embedder.directory, encoder: embedder.encoder, pooling: pooling, maxSequenceLength: 64, configuration: embedder.configuration)
+            let vectors = try custom.embed(tokenIDs: ids)
+            for (vector, rows) in zip(vectors, hidden) {
+                var expected: [Float] = []
+                for mode in modes {
+                    switch mode {
+                    case .cls: expected += rows[0]
+                    case .max: expected += (0..<16).map { c in rows.map { $0[c] }.max()! }
+                    case .mean: expected += (0..<16).map { c in rows.reduce(0) { $0 + $1[c] } / Float(rows.count) }
+                    case .meanSqrtLength: expected += (0..<16).map { c in rows.reduce(0) { $0 + $1[c] } / Float(rows.count).squareRoot() }
+                    }
+                }
+                if normalizes {
+                    let norm = expected.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    expected = expected.map { $0 / norm }
+                }
+                let difference = compare(vector, expected)
+                print("pooling \(modes) normalize \(normalizes): \(difference)")
+                #expect(vector.count == 16 * modes.count)
+                #expect(difference.maxAbs <= 1e-5)
+            }
+        }
+    }
+
+    @Test func readsPoolingConfigurations() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        func write(_ path: String, _ text: String) throws {
+            let url = directory.path(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        // no modules.json: a plain BertModel, mean pooling without normalisation
+        #expect(try EmbeddingPooling.load(directory: directory.url) == EmbeddingPooling(modes: [.mean], normalizes: false))
+        try write("modules.json", #"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},{"idx":1,"name":"1","path":"pool","type":"sentence_transformers.models.Pooling"}]"#)
+        try write("pool/config.json", #"{"word_embedding_dimension":16,"pooling_mode_cls_token":true,"pooling_mode_mean_tokens":false}"#)
+        #expect(try EmbeddingPooling.load(directory: directory.url) == EmbeddingPooling(modes: [.cls], normalizes: false))
+        try write("pool/config.json", #"{"pooling_mode_lasttoken":true}"#)
+        #expect(throws: ModelConfigurationError.self) { try EmbeddingPooling.load(directory: directory.url) }
+        try write("modules.json", #"[{"idx":0,"type":"sentence_transformers.models.Transformer"},{"idx":1,"path":"2_Dense","type":"sentence_transformers.models.Dense"}]"#)
+        #expect(throws: ModelConfigurationError.self) { try EmbeddingPooling.load(directory: directory.url) }
+    }
+}
+
+@Suite struct RealEmbedderTests {
+    @Test func allGoldenEmbeddingsFromIDs() throws {
+        let embedder = try Embedder.load(directory: try Fixtures.requireRealEmbedder())
+        #expect(embedder.dimension == 384)
+        #expect(embedder.maxSequenceLength == 256)
+        let cases = try EmbeddingCase.load("goldens/minilm_embeddings.json")
+        let vectors = try embedder.embed(tokenIDs: cases.map(\.inputIDs))
+        expectEmbeddingsMatch(vectors, cases, label: "all-MiniLM-L6-v2")
+    }
+
+    @Test func batchingInvariance() throws {
+        let directory = try Fixtures.requireRealEmbedder()
+        let embedder = try Embedder.load(directory: directory)
+        let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs)
+        let together = try embedder.embed(tokenIDs: ids)
+        let alone = try ids.map { try embedder.embed(tokenIDs: [$0])[0] }
+        let single = try Embedder.load(directory: directory, configuration: .init(threads: 1, tokensPerBatch: 300))
+        let chunked = try single.embed(tokenIDs: ids)
+        print("MiniLM batching: alone vs together \(maxDifference(alone, together)), 1 thread 300-token chunks vs together \(maxDifference(chunked, together))")
+        #expect(maxDifference(alone, together) <= 1e-6)
+        #expect(maxDifference(chunked, together) <= 1e-6)
+    }
+
+    @Test func flopCountMatchesTheBenchmarkFormula() throws {
+        let embedder = try Embedder.load(directory: try Fixtures.requireRealEmbedder())
+        let flops = embedder.forwardFLOPs(tokenCounts: [128])
+        let formula = 128 * (21.23e6 + 9216 * 128)
+        #expect(abs(flops - formula) / formula < 1e-3)
+    }
+}
