@@ -13,6 +13,8 @@ import SemanticTestSupport
         let logit: Float
         let logitBatched: Float
         let predictDefault: Float
+        let query: String
+        let document: String
     }
 
     let model: CrossEncoder
@@ -26,7 +28,8 @@ import SemanticTestSupport
                 inputIDs: try Golden.ints($0["input_ids"]), typeIDs: try Golden.ints($0["token_type_ids"]),
                 logit: Float(($0["logit"] as! NSNumber).doubleValue),
                 logitBatched: Float(($0["logit_batched"] as! NSNumber).doubleValue),
-                predictDefault: Float(($0["crossencoder_predict_default"] as! NSNumber).doubleValue))
+                predictDefault: Float(($0["crossencoder_predict_default"] as! NSNumber).doubleValue),
+                query: $0["query"] as! String, document: $0["document"] as! String)
         }
     }
 
@@ -61,6 +64,22 @@ import SemanticTestSupport
         print("tiny cross-encoder: one batch vs 600-token chunks on 1 thread \(spread)")
         // logits are O(1) un-normalised values (the goldens' own batched-vs-single spread is 1.2e-6)
         #expect(spread <= 1e-5)
+    }
+
+    @Test func scoresFromText() throws {
+        var scores = [Float](repeating: .nan, count: cases.count)
+        // one rerank call per query, documents in golden order
+        var byQuery: [String: [Int]] = [:]
+        for (index, pair) in cases.enumerated() { byQuery[pair.query, default: []].append(index) }
+        for (query, indices) in byQuery {
+            let logits = try model.scores(query: query, documents: indices.map { cases[$0].document })
+            for (index, logit) in zip(indices, logits) { scores[index] = logit }
+        }
+        for pair in cases {
+            let encoding = model.tokenizer.encodePair(pair.query, pair.document, maxLength: model.maxSequenceLength)
+            #expect(encoding.ids == pair.inputIDs && encoding.typeIds == pair.typeIDs, "case \(pair.id): token ids differ")
+        }
+        expectLogits(scores, cases.map(\.logitBatched), label: "from text, \(byQuery.count) queries")
     }
 
     @Test func sigmoidMatchesPredictDefault() throws {

@@ -61,6 +61,12 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         expectEmbeddingsMatch(vectors, cases, label: "tiny embedder")
     }
 
+    @Test func embedsTextsThroughTheTokenizer() throws {
+        let texts = try Golden.cases("goldens/tiny_embedder_embeddings.json").map { $0["text"] as! String }
+        #expect(embedder.tokenizer.encode(texts, maxLength: 64).map(\.ids) == cases.map(\.inputIDs))
+        expectEmbeddingsMatch(try embedder.embed(texts), cases, label: "tiny embedder from text")
+    }
+
     @Test func batchingInvariance() throws {
         let ids = cases.map(\.inputIDs)
         let together = try embedder.embed(tokenIDs: ids)
@@ -112,7 +118,9 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         let hidden = try nestedFloats3((trace["hidden_states"] as! [Any]).last)  // final layer: [B][L][C]
         for (modes, normalizes) in [([PoolingMode.cls], false), ([.max], true), ([.meanSqrtLength], false), ([.cls, .mean], true)] {
             let pooling = EmbeddingPooling(modes: modes, normalizes: normalizes)
-            let custom = Embedder(directory: embedder.directory, encoder: embedder.encoder, pooling: pooling, maxSequenceLength: 64, configuration: embedder.configuration)
+            let custom = Embedder(
+                directory: embedder.directory, encoder: embedder.encoder, tokenizer: embedder.tokenizer, pooling: pooling,
+                maxSequenceLength: 64, configuration: embedder.configuration)
             let vectors = try custom.embed(tokenIDs: ids)
             for (vector, rows) in zip(vectors, hidden) {
                 var expected: [Float] = []
@@ -164,6 +172,17 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         let cases = try EmbeddingCase.load("goldens/minilm_embeddings.json")
         let vectors = try embedder.embed(tokenIDs: cases.map(\.inputIDs))
         expectEmbeddingsMatch(vectors, cases, label: "all-MiniLM-L6-v2")
+    }
+
+    @Test func allGoldenEmbeddingsFromText() throws {
+        let embedder = try Embedder.load(directory: try Fixtures.requireRealEmbedder())
+        let cases = try EmbeddingCase.load("goldens/minilm_embeddings.json")
+        let texts = try Golden.cases("goldens/minilm_embeddings.json").map { $0["text"] as! String }
+        let encodings = embedder.tokenizer.encode(texts, maxLength: embedder.maxSequenceLength)
+        for (encoding, golden) in zip(encodings, cases) {
+            #expect(encoding.ids == golden.inputIDs, "case \(golden.id): token ids differ")
+        }
+        expectEmbeddingsMatch(try embedder.embed(texts), cases, label: "all-MiniLM-L6-v2 from text")
     }
 
     @Test func batchingInvariance() throws {

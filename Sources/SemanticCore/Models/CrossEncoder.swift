@@ -1,6 +1,7 @@
 // CrossEncoder: a BertForSequenceClassification with one label scoring (query, document) pairs, as
 // transformers computes it: the [CLS] state → pooler dense + tanh → classifier → one raw logit.
-// Pairs are packed like the embedder's sequences; weights shared read-only, one workspace per call.
+// Pairs are tokenized `[CLS] q [SEP] d [SEP]` by the folder's BertTokenizer (longest_first truncation),
+// packed like the embedder's sequences; weights shared read-only, one workspace per call.
 // It returns raw logits; an activation is applied only when the caller asks (`sigmoid`).
 import Foundation
 
@@ -20,16 +21,19 @@ public final class CrossEncoder: Sendable {
     /// What sentence-transformers' predict() would apply: Sigmoid for one label unless config.json names
     /// another activation (`sentence_transformers.activation_fn` or `sbert_ce_default_activation_function`).
     public let predictActivation: CrossEncoderActivation
+    /// The model folder's tokenizer, used by `scores(query:documents:)`.
+    public let tokenizer: BertTokenizer
     let encoder: BertEncoder
     let pooler: DenseWeights      // [C, C], [C]
     let classifier: DenseWeights  // [1, C], [1]
 
     init(
-        directory: URL, encoder: BertEncoder, pooler: DenseWeights, classifier: DenseWeights,
+        directory: URL, encoder: BertEncoder, tokenizer: BertTokenizer, pooler: DenseWeights, classifier: DenseWeights,
         maxSequenceLength: Int, predictActivation: CrossEncoderActivation, configuration: EngineConfiguration
     ) {
         self.directory = directory
         self.encoder = encoder
+        self.tokenizer = tokenizer
         self.config = encoder.config
         self.pooler = pooler
         self.classifier = classifier
@@ -38,7 +42,8 @@ public final class CrossEncoder: Sendable {
         self.configuration = configuration
     }
 
-    /// Loads `config.json` and `model.safetensors` (BertForSequenceClassification, `num_labels` 1).
+    /// Loads `config.json`, `model.safetensors` (BertForSequenceClassification, `num_labels` 1) and the
+    /// tokenizer files.
     public static func load(directory: URL, configuration: EngineConfiguration = .init()) throws -> CrossEncoder {
         let configURL = directory.appendingPathComponent("config.json")
         let encoder = try BertEncoder.load(directory: directory, configuration: configuration)
@@ -64,9 +69,17 @@ public final class CrossEncoder: Sendable {
             maxLength = min(maxLength, limit)
         }
         let activation = try Self.predictActivation(configURL: configURL)
+        let tokenizer = try BertTokenizer.load(directory: directory)
         return CrossEncoder(
-            directory: directory, encoder: encoder, pooler: pooler, classifier: classifier,
+            directory: directory, encoder: encoder, tokenizer: tokenizer, pooler: pooler, classifier: classifier,
             maxSequenceLength: maxLength, predictActivation: activation, configuration: configuration)
+    }
+
+    /// Raw relevance logits of `documents` for `query`, in document order (higher is more relevant).
+    /// Apply `CrossEncoder.sigmoid` for sentence-transformers' default [0, 1] scores.
+    public func scores(query: String, documents: [String]) throws -> [Float] {
+        let pairs = documents.map { tokenizer.encodePair(query, $0, maxLength: maxSequenceLength) }
+        return try logits(tokenIDs: pairs.map(\.ids), typeIDs: pairs.map(\.typeIds))
     }
 
     /// Raw logits of pairs given as token ids `[CLS] q [SEP] d [SEP]` with their token type ids.

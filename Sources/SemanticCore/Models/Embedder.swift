@@ -1,7 +1,7 @@
 // Embedder: a sentence-transformers BERT model (Transformer → Pooling → Normalize) as one Sendable
 // object. Token sequences are packed into batches under the token budget, encoded, pooled, normalised
 // and optionally truncated to `dims`. Weights are shared read-only; every call borrows a workspace.
-// It never tokenizes by itself: the text API hands strings to the tokenizer first.
+// Text goes through the model folder's BertTokenizer (truncated to `maxSequenceLength`) before encoding.
 import Foundation
 
 public final class Embedder: Sendable {
@@ -14,11 +14,17 @@ public final class Embedder: Sendable {
     /// Longest token sequence accepted (sentence_bert_config.json `max_seq_length`, capped by the
     /// position table); texts are truncated to it by the tokenizer.
     public let maxSequenceLength: Int
+    /// The model folder's tokenizer, used by `embed(_ texts:)`.
+    public let tokenizer: BertTokenizer
     let encoder: BertEncoder
 
-    init(directory: URL, encoder: BertEncoder, pooling: EmbeddingPooling, maxSequenceLength: Int, configuration: EngineConfiguration) {
+    init(
+        directory: URL, encoder: BertEncoder, tokenizer: BertTokenizer, pooling: EmbeddingPooling,
+        maxSequenceLength: Int, configuration: EngineConfiguration
+    ) {
         self.directory = directory
         self.encoder = encoder
+        self.tokenizer = tokenizer
         self.config = encoder.config
         self.pooling = pooling
         self.maxSequenceLength = maxSequenceLength
@@ -26,8 +32,8 @@ public final class Embedder: Sendable {
         dimension = pooling.modes.count * encoder.config.hiddenSize
     }
 
-    /// Loads `config.json`, `model.safetensors`, `modules.json`, the pooling config and
-    /// `sentence_bert_config.json` from a sentence-transformers model folder.
+    /// Loads `config.json`, `model.safetensors`, the tokenizer files, `modules.json`, the pooling config
+    /// and `sentence_bert_config.json` from a sentence-transformers model folder.
     public static func load(directory: URL, configuration: EngineConfiguration = .init()) throws -> Embedder {
         let encoder = try BertEncoder.load(directory: directory, configuration: configuration)
         let pooling = try EmbeddingPooling.load(directory: directory)
@@ -38,7 +44,19 @@ public final class Embedder: Sendable {
            let limit = (json["max_seq_length"] as? NSNumber)?.intValue, limit > 0 {
             maxLength = min(maxLength, limit)
         }
-        return Embedder(directory: directory, encoder: encoder, pooling: pooling, maxSequenceLength: maxLength, configuration: configuration)
+        let tokenizer = try BertTokenizer.load(directory: directory)
+        return Embedder(
+            directory: directory, encoder: encoder, tokenizer: tokenizer, pooling: pooling,
+            maxSequenceLength: maxLength, configuration: configuration)
+    }
+
+    /// Embeds texts: tokenized (truncated to `maxSequenceLength` tokens), encoded, pooled, normalised.
+    /// With `dims`, keeps the first `dims` components and re-normalises (when the model normalises).
+    public func embed(_ texts: [String], dims: Int? = nil) throws -> [[Float]] {
+        if let dims, !(1...dimension).contains(dims) {
+            throw EngineInputError.dimensionsOutOfRange(requested: dims, available: dimension)
+        }
+        return try embed(tokenIDs: tokenizer.encode(texts, maxLength: maxSequenceLength).map(\.ids), dims: dims)
     }
 
     /// Embeds token sequences (each with its [CLS] … [SEP], at most `maxSequenceLength` ids).
