@@ -29,29 +29,32 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+public struct InferenceSchedulerConfiguration: Sendable {
+    /// Most tokens merged into one interactive batch (a single larger request still runs, alone).
+    public var maxBatchTokens: Int = 16_384
+    /// Most tokens in one background batch, so a waiting interactive request is not held long.
+    public var maxBackgroundBatchTokens: Int = 2_048
+    /// How long the worker waits for announced requests to arrive before running a batch.
+    public var maxWait: Duration = .milliseconds(2)
+    /// Requests that may wait at once before new ones are refused as overloaded.
+    public var maxQueuedRequests: Int = 4_096
+
+    public init() {}
+}
+
+public struct InferenceSchedulerStatistics: Sendable, Equatable {
+    public var batches = 0
+    public var requests = 0
+    public var items = 0
+    /// Batches that carried more than one request.
+    public var mergedBatches = 0
+    public var largestBatchRequests = 0
+    public var largestBatchTokens = 0
+}
+
 public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, Output: Sendable>: @unchecked Sendable {
-    public struct Configuration: Sendable {
-        /// Most tokens merged into one interactive batch (a single larger request still runs, alone).
-        public var maxBatchTokens: Int = 16_384
-        /// Most tokens in one background batch, so a waiting interactive request is not held long.
-        public var maxBackgroundBatchTokens: Int = 2_048
-        /// How long the worker waits for announced requests to arrive before running a batch.
-        public var maxWait: Duration = .milliseconds(2)
-        /// Requests that may wait at once before new ones are refused as overloaded.
-        public var maxQueuedRequests: Int = 4_096
-
-        public init() {}
-    }
-
-    public struct Statistics: Sendable, Equatable {
-        public var batches = 0
-        public var requests = 0
-        public var items = 0
-        /// Batches that carried more than one request.
-        public var mergedBatches = 0
-        public var largestBatchRequests = 0
-        public var largestBatchTokens = 0
-    }
+    public typealias Configuration = InferenceSchedulerConfiguration
+    public typealias Statistics = InferenceSchedulerStatistics
 
     /// Runs one batch: every item shares `key`; returns one output per item, in order.
     public typealias Execute = @Sendable (_ key: Key, _ items: [Item]) throws -> [Output]

@@ -32,6 +32,21 @@ public struct ModelDescriptor: Sendable, Equatable {
     public let source: String
     /// How a user installs the model, for error messages.
     public let installHint: String
+
+    public init(id: String, kind: ModelKind, displayName: String, directoryName: String, aliases: [String],
+                dimension: Int?, requiredFiles: [String], checksums: [String: String], source: String,
+                installHint: String) {
+        self.id = id
+        self.kind = kind
+        self.displayName = displayName
+        self.directoryName = directoryName
+        self.aliases = aliases
+        self.dimension = dimension
+        self.requiredFiles = requiredFiles
+        self.checksums = checksums
+        self.source = source
+        self.installHint = installHint
+    }
 }
 
 public struct ModelRegistry: Sendable {

@@ -1,0 +1,347 @@
+// The daemon's resident models: the default embedder (with its tokenizer) loaded and warmed at start,
+// the reranker at start when installed or on first use, and the one inference queue they share.
+// Requests tokenize on the caller's task, then wait in the scheduler; results carry the resolved
+// model id. Knows nothing of the wire: errors are `ServiceError`s that the request handler maps.
+import Foundation
+import SemanticCore
+import SemanticRuntime
+import Synchronization
+
+/// What the daemon's model layer can fail with.
+public enum ServiceError: Error, Equatable, CustomStringConvertible {
+    /// The name matches no model of that kind.
+    case modelNotFound(name: String, kind: ModelKind, available: [String])
+    /// The model is known but not installed (the message says how to install it).
+    case modelNotInstalled(model: String, message: String)
+    /// Loading or running the model failed.
+    case modelLoadFailed(model: String, message: String)
+    /// The request is malformed (dims out of range, too many texts, ...).
+    case invalidInput(String)
+    /// The inference queue is full.
+    case overloaded(String)
+    /// The daemon is shutting down.
+    case shuttingDown
+
+    public var description: String {
+        switch self {
+        case .modelNotFound(let name, let kind, let available):
+            return "unknown \(kind) model '\(name)'; available: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+        case .modelNotInstalled(_, let message): return message
+        case .modelLoadFailed(let model, let message): return "model \(model) failed: \(message)"
+        case .invalidInput(let message): return message
+        case .overloaded(let message): return message
+        case .shuttingDown: return "the daemon is shutting down"
+        }
+    }
+}
+
+public struct EmbedResult: Sendable {
+    public let vectors: [[Float]]
+    public let modelID: String
+    public let tokens: Int
+}
+
+public struct RerankResult: Sendable {
+    /// Raw logits, in document order.
+    public let logits: [Float]
+    /// sigmoid(logit) with non-finite values as 0, in document order (what the cass protocol carries).
+    public let scores: [Float]
+    public let modelID: String
+    public let tokens: Int
+}
+
+/// One model's state, as Status reports it.
+public struct HostedModelState: Sendable, Equatable {
+    public let descriptor: ModelDescriptor
+    public let loaded: Bool
+    public let failure: String?
+    public let dimension: Int?
+    public let memoryBytes: UInt64
+}
+
+/// The loaded models, shared by the host (which loads) and the inference worker (which runs them).
+final class ResidentModels: Sendable {
+    struct LoadedEmbedder: Sendable {
+        let embedder: Embedder
+        let tokenizer: BertTokenizer
+        let memoryBytes: UInt64
+    }
+
+    struct LoadedReranker: Sendable {
+        let crossEncoder: CrossEncoder
+        let tokenizer: BertTokenizer
+        let memoryBytes: UInt64
+    }
+
+    enum Slot<Model: Sendable>: Sendable {
+        case loaded(Model)
+        case failed(String)
+    }
+
+    let embedders = Mutex<[String: Slot<LoadedEmbedder>]>([:])
+    let rerankers = Mutex<[String: Slot<LoadedReranker>]>([:])
+
+    func embedder(_ id: String) -> LoadedEmbedder? {
+        embedders.withLock { if case .loaded(let model) = $0[id] { model } else { nil } }
+    }
+
+    func reranker(_ id: String) -> LoadedReranker? {
+        rerankers.withLock { if case .loaded(let model) = $0[id] { model } else { nil } }
+    }
+}
+
+public final class ModelHost: Sendable {
+    enum Key: Hashable, Sendable {
+        case embed(modelID: String, dims: Int?)
+        case rerank(modelID: String)
+    }
+
+    enum Input: Sendable {
+        case tokens([Int])
+        case pair(ids: [Int], types: [Int])
+    }
+
+    enum Output: Sendable {
+        case vector([Float])
+        case logit(Float)
+    }
+
+    public let registry: ModelRegistry
+    public let modelsRoot: ModelsRoot
+    let engineConfiguration: EngineConfiguration
+    let models = ResidentModels()
+    let scheduler: InferenceScheduler<Key, Input, Output>
+    /// Serialises loading so concurrent first requests load a model once.
+    private let loading = Mutex<Void>(())
+
+    /// Most texts one Embed request may carry: an answer must fit a 10 MiB frame, and a 384-d vector
+    /// takes 1,923 bytes; 4,096 leaves room for models up to 512 dimensions.
+    public static let maxTextsPerRequest = 4_096
+    /// Most documents one Rerank request may carry.
+    public static let maxDocumentsPerRequest = 4_096
+
+    public init(registry: ModelRegistry = .standard, modelsRoot: ModelsRoot,
+                engineConfiguration: EngineConfiguration = .init(),
+                schedulerConfiguration: InferenceSchedulerConfiguration = .init()) {
+        self.registry = registry
+        self.modelsRoot = modelsRoot
+        self.engineConfiguration = engineConfiguration
+        let models = self.models
+        scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs in
+            try ModelHost.run(key, inputs, models)
+        }
+    }
+
+    /// Stops the inference worker; waiting requests fail with `shuttingDown`.
+    public func stop() { scheduler.stop() }
+
+    /// Scheduler counters (batches, merged batches, ...).
+    public var schedulerStatistics: InferenceSchedulerStatistics { scheduler.currentStatistics }
+
+    // MARK: Loading
+
+    /// Loads and warms the default embedder, and the default reranker when it is installed.
+    /// Failures are recorded (Status shows them) and retried on the next request.
+    public func warmUp(preloadReranker: Bool) {
+        if let embedder = registry.models(of: .embedder).first {
+            if let loaded = try? loadedEmbedder(embedder) {
+                _ = try? loaded.embedder.embed(tokenIDs: [loaded.tokenizer.encode("warm up").ids])
+            }
+        }
+        if preloadReranker, let reranker = registry.models(of: .reranker).first,
+           ModelsRoot.missingFiles(of: reranker, in: modelsRoot.directory(for: reranker)).isEmpty {
+            if let loaded = try? loadedReranker(reranker) {
+                let pair = loaded.tokenizer.encodePair("warm", "up")
+                _ = try? loaded.crossEncoder.logits(tokenIDs: [pair.ids], typeIDs: [pair.typeIds])
+            }
+        }
+    }
+
+    /// True when the default embedder is loaded (Health's `ready`).
+    public var isReady: Bool {
+        guard let embedder = registry.models(of: .embedder).first else { return false }
+        return models.embedder(embedder.id) != nil
+    }
+
+    /// Every known model with its load state.
+    public func modelStates() -> [HostedModelState] {
+        registry.models.map { descriptor in
+            switch descriptor.kind {
+            case .embedder:
+                switch models.embedders.withLock({ $0[descriptor.id] }) {
+                case .loaded(let model):
+                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil,
+                                            dimension: model.embedder.dimension, memoryBytes: model.memoryBytes)
+                case .failed(let message):
+                    return HostedModelState(descriptor: descriptor, loaded: false, failure: message,
+                                            dimension: descriptor.dimension, memoryBytes: 0)
+                case nil:
+                    return HostedModelState(descriptor: descriptor, loaded: false, failure: nil,
+                                            dimension: descriptor.dimension, memoryBytes: 0)
+                }
+            case .reranker:
+                switch models.rerankers.withLock({ $0[descriptor.id] }) {
+                case .loaded(let model):
+                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil, dimension: nil,
+                                            memoryBytes: model.memoryBytes)
+                case .failed(let message):
+                    return HostedModelState(descriptor: descriptor, loaded: false, failure: message, dimension: nil,
+                                            memoryBytes: 0)
+                case nil:
+                    return HostedModelState(descriptor: descriptor, loaded: false, failure: nil, dimension: nil,
+                                            memoryBytes: 0)
+                }
+            }
+        }
+    }
+
+    func loadedEmbedder(_ descriptor: ModelDescriptor) throws(ServiceError) -> ResidentModels.LoadedEmbedder {
+        if let loaded = models.embedder(descriptor.id) { return loaded }
+        return try loading.withLock { _ throws(ServiceError) -> ResidentModels.LoadedEmbedder in
+            if let loaded = models.embedder(descriptor.id) { return loaded }
+            let directory = try installedDirectory(descriptor)
+            do {
+                let before = ProcessResources.residentBytes()
+                let embedder = try Embedder.load(directory: directory, configuration: engineConfiguration)
+                let tokenizer = try BertTokenizer.load(directory: directory)
+                let loaded = ResidentModels.LoadedEmbedder(
+                    embedder: embedder, tokenizer: tokenizer,
+                    memoryBytes: ProcessResources.residentBytes() &- before)
+                models.embedders.withLock { $0[descriptor.id] = .loaded(loaded) }
+                return loaded
+            } catch {
+                let message = String(describing: error)
+                models.embedders.withLock { $0[descriptor.id] = .failed(message) }
+                throw .modelLoadFailed(model: descriptor.id, message: message)
+            }
+        }
+    }
+
+    func loadedReranker(_ descriptor: ModelDescriptor) throws(ServiceError) -> ResidentModels.LoadedReranker {
+        if let loaded = models.reranker(descriptor.id) { return loaded }
+        return try loading.withLock { _ throws(ServiceError) -> ResidentModels.LoadedReranker in
+            if let loaded = models.reranker(descriptor.id) { return loaded }
+            let directory = try installedDirectory(descriptor)
+            do {
+                let before = ProcessResources.residentBytes()
+                let crossEncoder = try CrossEncoder.load(directory: directory, configuration: engineConfiguration)
+                let tokenizer = try BertTokenizer.load(directory: directory)
+                let loaded = ResidentModels.LoadedReranker(
+                    crossEncoder: crossEncoder, tokenizer: tokenizer,
+                    memoryBytes: ProcessResources.residentBytes() &- before)
+                models.rerankers.withLock { $0[descriptor.id] = .loaded(loaded) }
+                return loaded
+            } catch {
+                let message = String(describing: error)
+                models.rerankers.withLock { $0[descriptor.id] = .failed(message) }
+                throw .modelLoadFailed(model: descriptor.id, message: message)
+            }
+        }
+    }
+
+    private func installedDirectory(_ descriptor: ModelDescriptor) throws(ServiceError) -> URL {
+        do {
+            return try modelsRoot.installedDirectory(for: descriptor)
+        } catch {
+            throw .modelNotInstalled(model: descriptor.id, message: error.description)
+        }
+    }
+
+    func resolve(_ name: String, kind: ModelKind) throws(ServiceError) -> ModelDescriptor {
+        do {
+            return try registry.resolve(name.isEmpty ? "default" : name, kind: kind)
+        } catch {
+            throw .modelNotFound(name: name, kind: kind, available: registry.models(of: kind).map(\.id))
+        }
+    }
+
+    // MARK: Requests
+
+    /// Embeds `texts` with the embedder `model` names. `announced`: the caller announced this request
+    /// to the scheduler (see `InferenceScheduler.announce`).
+    public func embed(_ texts: [String], model: String, dims: Int?, priority: SchedulerPriority = .interactive,
+                      announced: Bool = false) async throws(ServiceError) -> EmbedResult {
+        var announcementPending = announced
+        defer { if announcementPending { scheduler.withdrawAnnouncement() } }
+        let descriptor = try resolve(model, kind: .embedder)
+        guard texts.count <= Self.maxTextsPerRequest else {
+            throw .invalidInput("too many texts: \(texts.count) (at most \(Self.maxTextsPerRequest) per request; split the batch)")
+        }
+        let loaded = try loadedEmbedder(descriptor)
+        if let dims, !(1...loaded.embedder.dimension).contains(dims) {
+            throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.embedder.dimension) dimensions")
+        }
+        let encodings = loaded.tokenizer.encode(texts)
+        let tokens = encodings.reduce(0) { $0 + $1.ids.count }
+        announcementPending = false
+        let outputs: [Output]
+        do {
+            outputs = try await scheduler.submit(key: .embed(modelID: descriptor.id, dims: dims),
+                                                 items: encodings.map { .tokens($0.ids) }, tokens: tokens,
+                                                 priority: priority, announced: announced)
+        } catch {
+            throw Self.serviceError(error, model: descriptor.id)
+        }
+        let vectors = outputs.map { output -> [Float] in if case .vector(let vector) = output { vector } else { [] } }
+        return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
+    }
+
+    /// Scores each document against `query` with the reranker `model` names.
+    public func rerank(query: String, documents: [String], model: String, announced: Bool = false)
+        async throws(ServiceError) -> RerankResult {
+        var announcementPending = announced
+        defer { if announcementPending { scheduler.withdrawAnnouncement() } }
+        let descriptor = try resolve(model, kind: .reranker)
+        guard documents.count <= Self.maxDocumentsPerRequest else {
+            throw .invalidInput("too many documents: \(documents.count) (at most \(Self.maxDocumentsPerRequest) per request)")
+        }
+        let loaded = try loadedReranker(descriptor)
+        let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.crossEncoder.maxSequenceLength) }
+        let tokens = encodings.reduce(0) { $0 + $1.ids.count }
+        announcementPending = false
+        let outputs: [Output]
+        do {
+            outputs = try await scheduler.submit(key: .rerank(modelID: descriptor.id),
+                                                 items: encodings.map { .pair(ids: $0.ids, types: $0.typeIds) },
+                                                 tokens: tokens, announced: announced)
+        } catch {
+            throw Self.serviceError(error, model: descriptor.id)
+        }
+        let logits = outputs.map { output -> Float in if case .logit(let logit) = output { logit } else { Float.nan } }
+        return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
+    }
+
+    static func serviceError(_ error: any Error, model: String) -> ServiceError {
+        switch error {
+        case let error as ServiceError: return error
+        case SchedulerError.stopped: return .shuttingDown
+        case SchedulerError.overloaded(let queued): return .overloaded("the inference queue is full (\(queued) requests waiting)")
+        default: return .modelLoadFailed(model: model, message: String(describing: error))
+        }
+    }
+
+    /// Runs one batch on the inference worker.
+    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels) throws -> [Output] {
+        switch key {
+        case .embed(let modelID, let dims):
+            guard let loaded = models.embedder(modelID) else {
+                throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
+            }
+            let sequences = inputs.map { input -> [Int] in if case .tokens(let ids) = input { ids } else { [] } }
+            return try loaded.embedder.embed(tokenIDs: sequences, dims: dims).map { .vector($0) }
+        case .rerank(let modelID):
+            guard let loaded = models.reranker(modelID) else {
+                throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
+            }
+            var ids: [[Int]] = []
+            var types: [[Int]] = []
+            for input in inputs {
+                if case .pair(let pairIDs, let pairTypes) = input {
+                    ids.append(pairIDs)
+                    types.append(pairTypes)
+                }
+            }
+            return try loaded.crossEncoder.logits(tokenIDs: ids, typeIDs: types).map { .logit($0) }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+// The daemon's model layer on the tiny golden models: loading, resolution errors, merged batches
+// giving the same vectors as the engine alone, reranking against the golden logits.
+import Foundation
+import SemanticCore
+import SemanticTestSupport
+import Testing
+@testable import SemanticDaemon
+
+extension ModelDescriptor {
+    static let tinyEmbedder = ModelDescriptor(
+        id: "tiny-16", kind: .embedder, displayName: "tiny", directoryName: "tiny_embedder", aliases: ["default"],
+        dimension: 16, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
+        source: "goldens", installHint: "it ships with the tests")
+    static let tinyReranker = ModelDescriptor(
+        id: "tiny-ce", kind: .reranker, displayName: "tiny-ce", directoryName: "tiny_cross_encoder", aliases: ["default"],
+        dimension: nil, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
+        source: "goldens", installHint: "it ships with the tests")
+    static let absentReranker = ModelDescriptor(
+        id: "absent-ce", kind: .reranker, displayName: "absent", directoryName: "nowhere", aliases: ["default"],
+        dimension: nil, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
+        source: "nowhere", installHint: "run `semctl models install absent --from DIR`")
+}
+
+func makeTinyHost(reranker: ModelDescriptor = .tinyReranker) -> ModelHost {
+    ModelHost(registry: ModelRegistry(models: [.tinyEmbedder, reranker]),
+              modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag),
+              engineConfiguration: EngineConfiguration(threads: 2))
+}
+
+@Suite struct ModelHostTests {
+    @Test func warmUpLoadsTheEmbedderAndTheInstalledReranker() {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        #expect(!host.isReady)
+        host.warmUp(preloadReranker: true)
+        #expect(host.isReady)
+        let states = host.modelStates()
+        #expect(states.map(\.loaded) == [true, true])
+        #expect(states[0].dimension == 16)
+    }
+
+    @Test func embedMatchesTheEngineAndTheGoldens() async throws {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        let cases = try Golden.cases("goldens/tiny_embedder_embeddings.json")
+        let texts = cases.prefix(12).map { $0["text"] as! String }
+        let result = try await host.embed(texts, model: "default", dims: nil)
+        #expect(result.modelID == "tiny-16")
+        #expect(result.vectors.count == texts.count)
+        for (index, golden) in cases.prefix(12).enumerated() {
+            let difference = compare(result.vectors[index], try Golden.floats(golden["embedding"]))
+            #expect(difference.withinEmbeddingTolerance, "text \(index): \(difference)")
+        }
+    }
+
+    @Test func concurrentRequestsAreMergedAndGiveTheSameVectorsAsAlone() async throws {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        let texts = (0..<40).map { "request number \($0) with some words in it" }
+        var alone: [[Float]] = []
+        for text in texts { alone.append(try await host.embed([text], model: "tiny-16", dims: nil).vectors[0]) }
+        let before = host.schedulerStatistics
+        let together = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try await host.embed([text], model: "tiny-16", dims: nil).vectors[0]) }
+            }
+            var collected = [[Float]](repeating: [], count: texts.count)
+            for try await (index, vector) in group { collected[index] = vector }
+            return collected
+        }
+        for index in texts.indices {
+            #expect(compare(together[index], alone[index]).maxAbs <= 1e-6)
+        }
+        let after = host.schedulerStatistics
+        #expect(after.requests - before.requests == texts.count)
+        #expect(after.batches - before.batches < texts.count, "40 concurrent requests should share batches")
+    }
+
+    @Test func dimsTruncateAndRenormalise() async throws {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        let vector = try await host.embed(["hello world"], model: "default", dims: 8).vectors[0]
+        #expect(vector.count == 8)
+        #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5)
+        await #expect(throws: ServiceError.self) { try await host.embed(["x"], model: "default", dims: 17) }
+        await #expect(throws: ServiceError.self) { try await host.embed(["x"], model: "default", dims: 0) }
+    }
+
+    @Test func emptyInputsAndEmptyStrings() async throws {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        #expect(try await host.embed([], model: "default", dims: nil).vectors.isEmpty)
+        let empty = try await host.embed([""], model: "default", dims: nil).vectors
+        #expect(empty.count == 1 && empty[0].count == 16)
+        #expect(try await host.rerank(query: "q", documents: [], model: "default").scores.isEmpty)
+    }
+
+    @Test func unknownModelsListWhatIsAvailable() async {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        await #expect(throws: ServiceError.modelNotFound(name: "bge-small", kind: .embedder, available: ["tiny-16"])) {
+            try await host.embed(["x"], model: "bge-small", dims: nil)
+        }
+        await #expect(throws: ServiceError.modelNotFound(name: "nope", kind: .reranker, available: ["tiny-ce"])) {
+            try await host.rerank(query: "q", documents: ["d"], model: "nope")
+        }
+    }
+
+    @Test func aMissingRerankerSaysHowToInstallIt() async {
+        let host = makeTinyHost(reranker: .absentReranker)
+        defer { host.stop() }
+        do {
+            _ = try await host.rerank(query: "q", documents: ["d"], model: "default")
+            Issue.record("expected an error")
+        } catch {
+            guard case ServiceError.modelNotInstalled(let model, let message) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(model == "absent-ce")
+            #expect(message.contains("semctl models install"))
+        }
+    }
+
+    @Test func rerankMatchesTheGoldenLogits() async throws {
+        let host = makeTinyHost()
+        defer { host.stop() }
+        let cases = try Golden.cases("goldens/tiny_cross_encoder_logits.json")
+        // Group the golden pairs by query and rerank each group in one request.
+        var byQuery: [String: [(String, Float)]] = [:]
+        for golden in cases {
+            let query = golden["query"] as! String
+            byQuery[query, default: []].append((golden["document"] as! String, Float((golden["logit"] as! NSNumber).doubleValue)))
+        }
+        var checked = 0
+        for (query, pairs) in byQuery {
+            let result = try await host.rerank(query: query, documents: pairs.map(\.0), model: "tiny-ce")
+            #expect(result.modelID == "tiny-ce")
+            for (index, pair) in pairs.enumerated() {
+                #expect(abs(result.logits[index] - pair.1) <= Tolerance.logitBound(pair.1))
+                let sigmoid = 1 / (1 + exp(-pair.1))
+                #expect(abs(result.scores[index] - sigmoid) <= 1e-4)
+                checked += 1
+            }
+        }
+        #expect(checked == cases.count)
+    }
+}
