@@ -82,14 +82,16 @@ struct FrameTests {
         #expect(try decoder.nextFrame() == body)
     }
 
-    @Test func anOversizedPrefixStopsBufferingAndPoisonsTheStream() throws {
+    @Test func anOversizedPrefixStopsBufferingAndPoisonsTheStreamAfterTheFramesBeforeIt() throws {
         var decoder = FrameDecoder(maximumBodyLength: 100)
         decoder.append(goldenFrames[0].bytes)
         decoder.append([0x00, 0x00, 0x00])
-        decoder.append([0x65])  // completes a prefix of 101
+        decoder.append([0x65, 0x93, 0x01])  // completes a prefix of 101
         #expect(decoder.hasFailed)
-        #expect(decoder.bufferedByteCount == 0)
+        #expect(decoder.bufferedByteCount == goldenFrames[0].bytes.count)
         decoder.append([UInt8](repeating: 0, count: 500))
+        #expect(decoder.bufferedByteCount == goldenFrames[0].bytes.count)
+        #expect(try decoder.nextFrame() == goldenFrames[0].body)
         #expect(decoder.bufferedByteCount == 0)
         #expect(throws: WireError.frameTooLarge(length: 101, limit: 100)) { try decoder.nextFrame() }
         #expect(throws: WireError.frameTooLarge(length: 101, limit: 100)) { try decoder.nextFrame() }

@@ -31,8 +31,12 @@ public enum Frame {
         guard header.count >= headerLength else {
             throw WireError.truncated(needed: headerLength - header.count, at: header.count)
         }
-        let length = header.prefix(headerLength).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return try bodyLength(announced: length, limit: limit)
+        return try bodyLength(announced: UInt32(announcedLength(header)), limit: limit)
+    }
+
+    /// The big-endian length in the first 4 of `header`'s bytes, which the caller made sure exist.
+    static func announcedLength<Bytes: Collection<UInt8>>(_ header: Bytes) -> Int {
+        Int(header.prefix(headerLength).reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
     }
 
     /// Checks an already-read length prefix against `limit` (for readers that parse the UInt32 themselves).

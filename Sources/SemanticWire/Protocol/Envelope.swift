@@ -16,7 +16,7 @@ public struct Envelope<Payload: MessagePackCodable & Sendable & Equatable>: Send
         self.payload = payload
     }
 
-    static var fields: [String] { ["version", "request_id", "payload"] }
+    private static var fields: [String] { envelopeFields }
 
     public init(from reader: inout MessagePackReader) throws {
         var version: UInt32 = 0, requestID = "", payload: Payload? = nil
@@ -65,6 +65,9 @@ public struct Envelope<Payload: MessagePackCodable & Sendable & Equatable>: Send
         (payload as? Response)?.estimatedEncodedSize ?? 128
     }
 }
+
+/// The envelope's field names, in order (generic types cannot hold stored statics).
+private let envelopeFields = ["version", "request_id", "payload"]
 
 /// A request as sent by a client: `[version, request_id, Request]`.
 public typealias RequestEnvelope = Envelope<Request>

@@ -100,12 +100,21 @@ public enum Request: Sendable, Equatable, MessagePackCodable {
         }
     }
 
+    /// Field names of the struct variants, in order (the map form's keys).
+    private enum Fields {
+        static let embed = ["texts", "model", "dims"]
+        static let rerank = ["query", "documents", "model"]
+        static let submitEmbeddingJob = ["db_path", "index_path", "two_tier", "fast_model", "quality_model"]
+        static let embeddingJobStatus = ["db_path"]
+        static let cancelEmbeddingJob = ["db_path", "model_id"]
+    }
+
     private static func readStructVariant(_ variant: Int, _ reader: inout MessagePackReader) throws -> Request {
         let type = variantNames[variant]
         switch variant {
         case 1:
             var texts: [String] = [], model = "", dims: Int? = nil
-            try readStruct(&reader, type: type, fields: ["texts", "model", "dims"], optional: [2]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.embed, optional: [2]) { reader, field in
                 switch field {
                 case 0: texts = try reader.readStringArray()
                 case 1: model = try reader.readString()
@@ -115,7 +124,7 @@ public enum Request: Sendable, Equatable, MessagePackCodable {
             return .embed(texts: texts, model: model, dims: dims)
         case 2:
             var query = "", documents: [String] = [], model = ""
-            try readStruct(&reader, type: type, fields: ["query", "documents", "model"]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.rerank) { reader, field in
                 switch field {
                 case 0: query = try reader.readString()
                 case 1: documents = try reader.readStringArray()
@@ -125,8 +134,7 @@ public enum Request: Sendable, Equatable, MessagePackCodable {
             return .rerank(query: query, documents: documents, model: model)
         case 4:
             var dbPath = "", indexPath = "", twoTier = false, fastModel: String? = nil, qualityModel: String? = nil
-            let fields = ["db_path", "index_path", "two_tier", "fast_model", "quality_model"]
-            try readStruct(&reader, type: type, fields: fields, optional: [3, 4]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.submitEmbeddingJob, optional: [3, 4]) { reader, field in
                 switch field {
                 case 0: dbPath = try reader.readString()
                 case 1: indexPath = try reader.readString()
@@ -139,13 +147,13 @@ public enum Request: Sendable, Equatable, MessagePackCodable {
                                        fastModel: fastModel, qualityModel: qualityModel)
         case 5:
             var dbPath = ""
-            try readStruct(&reader, type: type, fields: ["db_path"]) { reader, _ in
+            try readStruct(&reader, type: type, fields: Fields.embeddingJobStatus) { reader, _ in
                 dbPath = try reader.readString()
             }
             return .embeddingJobStatus(dbPath: dbPath)
         default:
             var dbPath = "", modelID: String? = nil
-            try readStruct(&reader, type: type, fields: ["db_path", "model_id"], optional: [1]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.cancelEmbeddingJob, optional: [1]) { reader, field in
                 switch field {
                 case 0: dbPath = try reader.readString()
                 default: modelID = try readOptional(&reader) { try $0.readString() }

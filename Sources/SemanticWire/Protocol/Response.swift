@@ -74,6 +74,13 @@ public enum Response: Sendable, Equatable, MessagePackCodable {
         }
     }
 
+    /// Field names of the struct variants, in order (the map form's keys).
+    private enum Fields {
+        static let jobSubmitted = ["job_id", "message"]
+        static let jobCancelled = ["cancelled", "message"]
+        static let shutdown = ["message"]
+    }
+
     private static func readPayload(_ variant: Int, _ reader: inout MessagePackReader) throws -> Response {
         let type = variantNames[variant]
         switch variant {
@@ -83,20 +90,20 @@ public enum Response: Sendable, Equatable, MessagePackCodable {
         case 3: return .status(try StatusResponse(from: &reader))
         case 4:
             var jobID = "", message = ""
-            try readStruct(&reader, type: type, fields: ["job_id", "message"]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.jobSubmitted) { reader, field in
                 if field == 0 { jobID = try reader.readString() } else { message = try reader.readString() }
             }
             return .jobSubmitted(jobID: jobID, message: message)
         case 5: return .jobStatus(try EmbeddingJobInfo(from: &reader))
         case 6:
             var cancelled = 0, message = ""
-            try readStruct(&reader, type: type, fields: ["cancelled", "message"]) { reader, field in
+            try readStruct(&reader, type: type, fields: Fields.jobCancelled) { reader, field in
                 if field == 0 { cancelled = try reader.readCount() } else { message = try reader.readString() }
             }
             return .jobCancelled(cancelled: cancelled, message: message)
         case 7:
             var message = ""
-            try readStruct(&reader, type: type, fields: ["message"]) { reader, _ in
+            try readStruct(&reader, type: type, fields: Fields.shutdown) { reader, _ in
                 message = try reader.readString()
             }
             return .shutdown(message: message)
