@@ -5,7 +5,7 @@ RELEASE_BIN   = .build/release
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps models build build-release test run bench clean help
+.PHONY: all deps models build build-release test run bench fuzz clean help
 
 all: build
 
@@ -46,6 +46,21 @@ run: deps build-release models
 
 bench: deps build-release models
 	$(RELEASE_BIN)/semctl bench
+
+# Fuzz the wire decoders (libFuzzer + AddressSanitizer) for FUZZ_SECONDS; crashes land in fuzz-artifacts/.
+SWIFTC       ?= swiftc
+FUZZ_SECONDS ?= 300
+FUZZ_DIR      = .build-fuzz
+
+fuzz:
+	@mkdir -p $(FUZZ_DIR)/corpus fuzz-artifacts && rm -f $(FUZZ_DIR)/wire-fuzz
+	python3 Tests/Fuzz/seed_corpus.py $(FUZZ_DIR)/corpus Tests/Fixtures/wire/frames.json Tests/Fixtures/wire/xf-frames.json
+	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -module-name WireFuzz \
+	  $$(find Sources/SemanticWire -name '*.swift' | sort) Tests/Fuzz/FuzzTarget.swift \
+	  -o $(FUZZ_DIR)/wire-fuzz 2>&1 | grep -v 'Cannot export local symbol' || true
+	@test -x $(FUZZ_DIR)/wire-fuzz
+	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/wire-fuzz -max_total_time=$(FUZZ_SECONDS) -dict=Tests/Fuzz/wire.dict \
+	  -malloc_limit_mb=64 -artifact_prefix=fuzz-artifacts/ -print_final_stats=1 $(FUZZ_DIR)/corpus
 
 clean:
 	rm -rf .build

@@ -1,0 +1,79 @@
+// ErrorCode and ErrorResponse: how a daemon says a request failed (cass spec §1.6, §3.5). The wire
+// form only; which failure maps to which code is the daemon's decision and is documented in
+// Docs/PROTOCOL.md. Never emit variant indices: later protocol versions shifted them.
+
+/// `ErrorCode`, a unit-only enum: each code travels as its name, e.g. `"ModelLoadFailed"`.
+/// The declaration order is the Rust variant index, accepted when decoding but never written.
+public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCodable {
+    /// A daemon-side failure that is not the caller's fault (job submit, status or cancel failed).
+    case internalError = "Internal"
+    /// The requested model is not known.
+    case modelNotFound = "ModelNotFound"
+    /// The request could not be decoded or is not valid.
+    case invalidInput = "InvalidInput"
+    /// Too much work in flight; retry after `retry_after_ms`.
+    case overloaded = "Overloaded"
+    /// The request did not finish in time.
+    case timeout = "Timeout"
+    /// The model could not be loaded or failed to run (v1 reports every embed/rerank failure so).
+    case modelLoadFailed = "ModelLoadFailed"
+    /// The envelope's protocol version is not one the daemon speaks.
+    case versionMismatch = "VersionMismatch"
+
+    /// The variant name on the wire.
+    public var name: String { rawValue }
+
+    static let names = ErrorCode.allCases.map(\.rawValue)
+
+    public init(from reader: inout MessagePackReader) throws {
+        self = try readEnum(&reader, type: "ErrorCode", variants: Self.names) { reader, index, form in
+            try readUnitPayload(&reader, form)
+            return ErrorCode.allCases[index]
+        }
+    }
+
+    public func encode(to writer: inout MessagePackWriter) throws {
+        try writer.writeString(rawValue)
+    }
+}
+
+/// `ErrorResponse { code: ErrorCode, message: String, retryable: bool, retry_after_ms: Option<u64> }`
+public struct ErrorResponse: Sendable, Equatable, MessagePackCodable {
+    public var code: ErrorCode
+    /// One line for a person; not meant to be parsed.
+    public var message: String
+    /// Whether the same request may succeed if sent again.
+    public var retryable: Bool
+    /// How long to wait before retrying, when the daemon knows.
+    public var retryAfterMilliseconds: UInt64?
+
+    public init(code: ErrorCode, message: String, retryable: Bool, retryAfterMilliseconds: UInt64? = nil) {
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.retryAfterMilliseconds = retryAfterMilliseconds
+    }
+
+    static let fields = ["code", "message", "retryable", "retry_after_ms"]
+
+    public init(from reader: inout MessagePackReader) throws {
+        var code = ErrorCode.internalError, message = "", retryable = false, retryAfter: UInt64? = nil
+        try readStruct(&reader, type: "ErrorResponse", fields: Self.fields, optional: [3]) { reader, field in
+            switch field {
+            case 0: code = try ErrorCode(from: &reader)
+            case 1: message = try reader.readString()
+            case 2: retryable = try reader.readBool()
+            default: retryAfter = try readOptional(&reader) { try $0.readUnsigned() }
+            }
+        }
+        self.init(code: code, message: message, retryable: retryable, retryAfterMilliseconds: retryAfter)
+    }
+
+    public func encode(to writer: inout MessagePackWriter) throws {
+        try writer.writeArrayHeader(count: 4)
+        try code.encode(to: &writer)
+        try writer.writeString(message)
+        writer.writeBool(retryable)
+        if let retryAfterMilliseconds { writer.writeUnsigned(retryAfterMilliseconds) } else { writer.writeNil() }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import SemanticWire
-@Test func protocolVersionIsOne() { #expect(SemanticWireInfo.protocolVersion == 1) }
