@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // OpenBLAS through its C interface (apt: libopenblas-dev).
@@ -26,10 +29,21 @@ let package = Package(
         .target(name: "SemanticCore", dependencies: ["CBLAS"]),
         // MessagePack + the cass v1 protocol as pure values and bytes. No sockets.
         .target(name: "SemanticWire"),
+        // System calls Swift cannot make directly (ioprio_set).
+        .target(name: "CSemdSystem"),
         // Where a daemon lives on disk: socket paths, owner-only binding, lock files, connections.
         .target(name: "SemanticRuntime"),
         // The server: where the engine and the wire meet.
-        .target(name: "SemanticDaemon", dependencies: ["SemanticCore", "SemanticWire", "SemanticRuntime"]),
+        .target(
+            name: "SemanticDaemon",
+            dependencies: [
+                "SemanticCore", "SemanticWire", "SemanticRuntime", "CSemdSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // What other programs link: connect, spawn, retry, in-process fallback.
         .target(
             name: "SemanticClient",
@@ -38,7 +52,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(name: "semd", dependencies: ["SemanticDaemon"]),
+        .executableTarget(
+            name: "semd",
+            dependencies: [
+                "SemanticDaemon", "SemanticCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "semctl",
             dependencies: [

@@ -1,0 +1,19 @@
+// CSemdSystem: the few system calls Swift cannot call directly.
+#include "CSemdSystem.h"
+#include <errno.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+int semd_set_io_priority(int io_class, int level) {
+#if defined(__linux__) && defined(SYS_ioprio_set)
+    const int who_process = 1;
+    return (int)syscall(SYS_ioprio_set, who_process, 0, (io_class << 13) | level);
+#else
+    (void)io_class;
+    (void)level;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -1,0 +1,181 @@
+// A whole daemon's life: take the run lock (one daemon per socket), write the heartbeat, lower the
+// priority, bind the owner-only socket, load the models while already accepting, serve, and on any
+// stop (Shutdown request, signal, idle timeout, memory limit, socket removed) finish in-flight work,
+// remove the socket and release the lock. Library code: it never exits the process.
+import Foundation
+import Logging
+import SemanticCore
+import SemanticRuntime
+import CSemdSystem
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum DaemonError: Error, CustomStringConvertible {
+    /// Another daemon holds the run lock of this socket.
+    case alreadyRunning(RuntimeError)
+    /// The socket or the lock could not be set up.
+    case setup(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let error): return error.description
+        case .setup(let message): return message
+        }
+    }
+}
+
+public final class Daemon: Sendable {
+    public let configuration: DaemonConfiguration
+    public let host: ModelHost
+    public let handler: RequestHandler
+    let server: DaemonServer
+    let logger: Logger
+    /// Why the daemon is stopping (the first reason wins).
+    final class StopReason: Sendable {
+        private let reason = Mutex<String?>(nil)
+        func record(_ value: String) { reason.withLock { if $0 == nil { $0 = value } } }
+        var value: String? { reason.withLock { $0 } }
+    }
+
+    private let stopReason = StopReason()
+    private let stopSignal = AsyncStream<Void>.makeStream()
+
+    public init(configuration: DaemonConfiguration, jobs: (any EmbeddingJobService)? = nil, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        var scheduler = InferenceSchedulerConfiguration()
+        scheduler.maxBatchTokens = configuration.maxBatchTokens
+        scheduler.maxWait = configuration.maxBatchWait
+        host = ModelHost(modelsRoot: configuration.modelsRoot,
+                         engineConfiguration: EngineConfiguration(threads: configuration.threads),
+                         schedulerConfiguration: scheduler)
+        let stop = stopSignal.continuation
+        let reason = stopReason
+        handler = RequestHandler(host: host, jobs: jobs) {
+            reason.record("Shutdown request")
+            stop.yield()
+        }
+        server = DaemonServer(handler: handler, limits: DaemonServer.Limits(
+            maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
+            readTimeout: configuration.readTimeout), logger: logger)
+    }
+
+    /// Asks the daemon to stop (graceful): used for signals and by tests.
+    public func requestStop(reason: String) {
+        stopReason.record(reason)
+        stopSignal.continuation.yield()
+    }
+
+    /// Runs until stopped. Throws `DaemonError.alreadyRunning` at once when another daemon owns the
+    /// socket; returns normally after a clean stop (socket removed, lock released).
+    public func run() async throws {
+        let paths = configuration.paths
+        let lock: LockFile
+        do {
+            lock = try LockFile.acquireRunLock(at: paths.runLock)
+        } catch {
+            if case .alreadyRunning = error { throw DaemonError.alreadyRunning(error) }
+            throw DaemonError.setup(error.description)
+        }
+        defer { lock.release() }
+        do {
+            try lock.writeHeartbeat()
+        } catch {
+            throw DaemonError.setup("cannot write the heartbeat: \(error)")
+        }
+        lowerPriority()
+        let bound: BoundSocket
+        do {
+            bound = try OwnerOnlySocket.bind(paths)
+        } catch {
+            throw DaemonError.setup(error.description)
+        }
+        defer { OwnerOnlySocket.cleanUp(bound) }
+        logger.info("semd \(SemanticCoreInfo.version) listening on \(paths.socket) (pid \(getpid()), models \(configuration.modelsRoot))")
+
+        // Load the models while already accepting: early requests wait for the load, not for a connect.
+        let host = self.host
+        let preload = configuration.preloadReranker
+        let logger = self.logger
+        Thread.detachNewThread {
+            let start = ContinuousClock.now
+            host.warmUp(preloadReranker: preload)
+            let states = host.modelStates().map { "\($0.descriptor.id)=\($0.loaded ? "loaded" : ($0.failure ?? "not loaded"))" }
+            logger.info("models warmed up in \(ContinuousClock.now - start): \(states.joined(separator: ", "))")
+        }
+
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.server.run(on: bound) }
+            group.addTask { await self.watch(lock: lock, bound: bound) }
+            group.addTask {
+                for await _ in self.stopSignal.stream { break }
+            }
+            // The first task to end is the stop signal (or a watcher decision, or a server failure).
+            do {
+                _ = try await group.next()
+            } catch {
+                logger.error("server failed: \(error)")
+            }
+            let reason = stopReason.value ?? "server ended"
+            logger.info("stopping: \(reason)")
+            server.stop()
+            stopSignal.continuation.finish()
+            do {
+                try await group.waitForAll()
+            } catch {
+                logger.debug("while stopping: \(error)")
+            }
+        }
+        host.stop()
+        await server.shutdownEventLoops()
+        logger.info("stopped")
+    }
+
+    /// Once a second: refresh the heartbeat, and stop on idle timeout, memory limit or a removed socket.
+    private func watch(lock: LockFile, bound: BoundSocket) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            if stopReason.value != nil { return }
+            do {
+                try lock.writeHeartbeat()
+            } catch {
+                logger.warning("heartbeat not written: \(error)")
+            }
+            if let idle = configuration.idleTimeout, server.openConnections == 0,
+               ContinuousClock.now - handler.lastActivityInstant >= idle {
+                requestStop(reason: "idle for \(idle)")
+                return
+            }
+            if let limit = configuration.memoryLimit {
+                let resident = ProcessResources.residentBytes()
+                if resident > limit {
+                    logger.error("resident memory \(resident) bytes exceeds the limit of \(limit) bytes")
+                    requestStop(reason: "memory limit")
+                    return
+                }
+            }
+            if !OwnerOnlySocket.isStillPublished(bound) {
+                logger.error("the socket \(bound.publicPath) was removed or replaced; stopping so a new daemon can bind")
+                requestStop(reason: "socket removed")
+                return
+            }
+        }
+    }
+
+    /// nice +N and best-effort I/O priority (Linux), as a background service should run.
+    private func lowerPriority() {
+        guard configuration.niceness != 0 else { return }
+        #if os(Linux)
+        errno = 0
+        let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, current + configuration.niceness) != 0 {
+            logger.warning("could not lower the CPU priority: \(String(cString: strerror(errno)))")
+        }
+        if semd_set_io_priority(2, 4) != 0 {
+            logger.debug("could not set the I/O priority: \(String(cString: strerror(errno)))")
+        }
+        #endif
+    }
+}

@@ -1,0 +1,222 @@
+// The socket server (SwiftNIO): accepts connections on the owner-only listening socket, frames each
+// connection's bytes, answers requests one after another per connection through the RequestHandler,
+// and enforces the limits: at most `maxConnections` connections (one more gets an Overloaded error
+// frame), a per-request timeout (Timeout error), and a read timeout that disconnects a client that
+// stalls inside a frame or idles between requests. Stopping finishes the requests in flight first.
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SemanticRuntime
+import SemanticWire
+import Synchronization
+
+/// Whether a connection is running a request, shared by its task and its stall guard.
+final class BusyFlag: Sendable {
+    let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set(_ busy: Bool) { value.store(busy, ordering: .releasing) }
+}
+
+/// Per-connection state the server keeps while a connection is open.
+final class ConnectionState: Sendable {
+    let id: Int
+    let busy: BusyFlag
+    let channel: Channel
+
+    init(id: Int, busy: BusyFlag, channel: Channel) {
+        self.id = id
+        self.busy = busy
+        self.channel = channel
+    }
+}
+
+/// A connection as the accept loop receives it.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<InboundFrame, ByteBuffer>
+    let busy: BusyFlag
+}
+
+/// Closes a connection that has been silent for the read timeout (a client stalled inside a frame
+/// or idling between requests), unless a request is running on it.
+final class StallGuard: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let busy: BusyFlag
+
+    init(busy: BusyFlag) {
+        self.busy = busy
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read, !busy.isSet {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
+
+public final class DaemonServer: Sendable {
+    public struct Limits: Sendable {
+        public var maxConnections: Int
+        public var requestTimeout: Duration
+        public var readTimeout: Duration
+
+        public init(maxConnections: Int = 16, requestTimeout: Duration = .seconds(60), readTimeout: Duration = .seconds(30)) {
+            self.maxConnections = maxConnections
+            self.requestTimeout = requestTimeout
+            self.readTimeout = readTimeout
+        }
+    }
+
+    let handler: RequestHandler
+    let limits: Limits
+    let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let connections = Mutex<[Int: ConnectionState]>([:])
+    private let nextConnectionID = Atomic<Int>(0)
+    private let serverChannel = Mutex<Channel?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    /// Connections refused because the limit was reached.
+    public let refusedConnections = Atomic<Int>(0)
+
+    public init(handler: RequestHandler, limits: Limits, logger: Logger) {
+        self.handler = handler
+        self.limits = limits
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// Connections open now.
+    public var openConnections: Int { connections.withLock { $0.count } }
+
+    /// Serves the bound socket until `stop()`; returns once every connection has finished.
+    public func run(on bound: BoundSocket) async throws {
+        let readTimeout = TimeAmount.nanoseconds(Int64(limits.readTimeout.components.seconds) * 1_000_000_000
+            + limits.readTimeout.components.attoseconds / 1_000_000_000)
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(bound.descriptor) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let busy = BusyFlag()
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
+                    try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
+                    return AcceptedConnection(
+                        channel: try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel),
+                        busy: busy)
+                }
+            }
+        serverChannel.withLock { $0 = server.channel }
+        if stopping.load(ordering: .acquiring) { try? await server.channel.close() }
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { inbound in
+                for try await accepted in inbound {
+                    let connection = accepted.channel
+                    let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+                    let state = ConnectionState(id: id, busy: accepted.busy, channel: connection.channel)
+                    let admitted = connections.withLock { open -> Bool in
+                        guard open.count < limits.maxConnections, !stopping.load(ordering: .acquiring) else { return false }
+                        open[id] = state
+                        return true
+                    }
+                    group.addTask {
+                        if admitted {
+                            await self.serve(connection, state: state)
+                            self.connections.withLock { _ = $0.removeValue(forKey: id) }
+                        } else {
+                            await self.refuse(connection)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting, lets each connection finish the request it is running, then closes them.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let channel = serverChannel.withLock({ $0 }) { channel.close(promise: nil) }
+        let open = connections.withLock { Array($0.values) }
+        for connection in open where !connection.busy.isSet {
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    public func shutdownEventLoops() async {
+        try? await group.shutdownGracefully()
+    }
+
+    private func refuse(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>) async {
+        refusedConnections.wrappingAdd(1, ordering: .relaxed)
+        logger.warning("connection refused: \(limits.maxConnections) connections are open")
+        let response = ResponseEnvelope(requestID: "overloaded", response: .error(ErrorResponse(
+            code: .overloaded, message: "the daemon is serving its maximum of \(limits.maxConnections) connections",
+            retryable: true, retryAfterMilliseconds: 100)))
+        try? await connection.executeThenClose { _, outbound in
+            if let frame = try? response.encodedFrame() {
+                try await outbound.write(ByteBuffer(bytes: frame))
+            }
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, state: ConnectionState) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                for try await frame in inbound {
+                    switch frame {
+                    case .tooLarge(let length):
+                        logger.warning("closing connection \(state.id): frame of \(length) bytes exceeds the limit")
+                        let reply = ResponseEnvelope.replyingToUndecodableRequest(
+                            message: "frame of \(length) bytes exceeds the \(Frame.maximumBodyLength)-byte limit; closing the connection")
+                        if let bytes = try? reply.encodedFrame() { try await outbound.write(ByteBuffer(bytes: bytes)) }
+                        return
+                    case .body(let body):
+                        state.busy.set(true)
+                        let (reply, close) = await answer(Array(buffer: body), connection: state.id)
+                        try await outbound.write(ByteBuffer(bytes: reply))
+                        state.busy.set(false)
+                        if close || stopping.load(ordering: .acquiring) { return }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection \(state.id) ended: \(error)")
+        }
+    }
+
+    /// Handles one frame body within the request timeout; returns the encoded reply frame.
+    private func answer(_ body: [UInt8], connection: Int) async -> ([UInt8], Bool) {
+        let start = ContinuousClock.now
+        let timeout = limits.requestTimeout
+        let handler = self.handler
+        let outcome: (ResponseEnvelope, Bool)? = await withTaskGroup(of: (ResponseEnvelope, Bool)?.self) { group in
+            group.addTask { await handler.respond(toFrameBody: body) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let (envelope, close) = outcome ?? (timeoutReply(body), false)
+        logger.debug("connection \(connection): \(envelope.requestID) \(envelope.response.variantName) in \(ContinuousClock.now - start)")
+        do {
+            return (try envelope.encodedFrame(), close)
+        } catch {
+            let fallback = ResponseEnvelope(requestID: envelope.requestID, response: .error(ErrorResponse(
+                code: .internalError, message: "the answer could not be encoded: \(error)", retryable: false)))
+            return ((try? fallback.encodedFrame()) ?? [], close)
+        }
+    }
+
+    private func timeoutReply(_ body: [UInt8]) -> ResponseEnvelope {
+        let requestID = (try? RequestEnvelope.decode(from: body).requestID) ?? ResponseEnvelope.undecodableRequestID
+        return ResponseEnvelope(requestID: requestID, response: .error(ErrorResponse(
+            code: .timeout, message: "the request did not finish within \(limits.requestTimeout)", retryable: true,
+            retryAfterMilliseconds: 1000)))
+    }
+}

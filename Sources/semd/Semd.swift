@@ -1,0 +1,116 @@
+// semd: the warm semantic model daemon. Thin: parses flags and the environment into a
+// DaemonConfiguration, bootstraps logging, and runs the daemon under swift-service-lifecycle.
+import ArgumentParser
+import Foundation
+import Logging
+import SemanticCore
+import SemanticDaemon
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Semd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "semd",
+        abstract: "The warm semantic model daemon: embeddings and rerank scores over a Unix socket.",
+        discussion: """
+        semd keeps the models resident and answers the cass semantic-daemon protocol v1 (4-byte \\
+        big-endian length + MessagePack) on a per-user Unix socket. Clients (semctl, SemanticClient) \\
+        start it on demand; you can also run it yourself in the foreground.
+
+        The socket is owner-only: in a shared directory such as /tmp it is bound inside a private 0700 \\
+        runtime directory (.<name>.runtime/daemon.sock) and published as a symlink. One daemon runs per \\
+        socket: a second one exits at once with status 9. The run lock <name>.spawnlock beside the \\
+        socket carries a heartbeat {"pid","heartbeat_unix_ms"} refreshed every second.
+
+        Environment (flags win):
+          SEMD_SOCKET                 socket path (default $TMPDIR/semantic-daemon-$USER.sock, /tmp without TMPDIR)
+          SEMD_MODELS_DIR             models directory
+          SEMD_MAX_CONNECTIONS        connections served at once (16)
+          SEMD_REQUEST_TIMEOUT_SECS   per-request timeout (60)
+          SEMD_IDLE_TIMEOUT_SECS      exit after this long without requests (0 = never)
+          SEMD_MEMORY_LIMIT           exit gracefully above this resident size (e.g. 2G; 0 = none)
+          SEMD_NICE                   niceness added at start (10; 0 = leave)
+          SEMD_THREADS                engine threads (all cores)
+          SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
+
+        Signals: SIGTERM and SIGINT stop gracefully (in-flight requests finish, socket removed).
+        Exit status: 0 after a clean stop, 1 on a setup failure, 2 on a usage error, 9 when another \\
+        daemon already serves the socket.
+
+        Examples:
+          semd                                   # foreground, default socket, log to stderr
+          semd --socket /tmp/s.sock --idle-timeout 600 --log-file ~/.cache/semd.log
+          semd --log-level debug                 # request ids and timings
+        """,
+        version: SemanticCoreInfo.version
+    )
+
+    @Option(help: ArgumentHelp("Socket path.", valueName: "path")) var socket: String?
+    @Option(help: ArgumentHelp("Models directory.", valueName: "dir")) var modelsDir: String?
+    @Option(help: "Connections served at once (default 16); one more gets an Overloaded error.") var maxConnections: Int?
+    @Option(help: ArgumentHelp("Per-request timeout in seconds (default 60).", valueName: "seconds")) var requestTimeout: Double?
+    @Option(help: ArgumentHelp("Disconnect a client silent this long inside a frame or between requests (default 30).",
+                               valueName: "seconds")) var readTimeout: Double?
+    @Option(help: ArgumentHelp("Exit after this long without requests; 0 = never (default: never, 3600 with --spawned).",
+                               valueName: "seconds")) var idleTimeout: Double?
+    @Option(help: ArgumentHelp("Exit gracefully when resident memory exceeds this (e.g. 2G).", valueName: "size"))
+    var memoryLimit: String?
+    @Option(help: "Niceness to add at start, with best-effort I/O priority (default 10; 0 = leave).") var nice: Int32?
+    @Option(help: "Engine threads (default: all cores).") var threads: Int?
+    @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
+    @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
+    @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
+    @Flag(help: .hidden) var spawned = false
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let levelName = logLevel ?? ProcessInfo.processInfo.environment["SEMD_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw ValidationError("unknown log level '\(levelName)'; use trace, debug, info, notice, warning or error")
+        }
+        var configuration: DaemonConfiguration
+        do {
+            configuration = try DaemonConfiguration.resolve(
+                socket: socket, modelsDirectory: modelsDir, maxConnections: maxConnections,
+                requestTimeoutSeconds: requestTimeout, readTimeoutSeconds: readTimeout, idleTimeoutSeconds: idleTimeout,
+                spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads)
+        } catch {
+            throw ValidationError(String(describing: error))
+        }
+        configuration.preloadReranker = !lazyReranker
+        try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath })
+        let logger = Logger(label: "semd")
+        let daemon = Daemon(configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: DaemonService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // One line on stderr (the log file, when there is one, gets it too).
+            let daemonError = Self.daemonError(in: error)
+            let message = daemonError.map(String.init(describing:)) ?? String(describing: error)
+            if logFile != nil { logger.error("\(message)") }
+            FileHandle.standardError.write(Data("semd: \(message)\n".utf8))
+            if case .alreadyRunning = daemonError { throw ExitCode(9) }
+            throw ExitCode(1)
+        }
+    }
+
+    /// ServiceGroup wraps a service's error; find the daemon's own.
+    static func daemonError(in error: any Error) -> DaemonError? {
+        if let error = error as? DaemonError { return error }
+        let mirror = Mirror(reflecting: error)
+        for child in mirror.children {
+            if let inner = child.value as? any Error, let found = daemonError(in: inner) { return found }
+        }
+        return nil
+    }
+}
