@@ -84,10 +84,14 @@ extension MessagePackValue: ExpressibleByStringLiteral, ExpressibleByBooleanLite
 
 extension MessagePackValue {
     /// Decodes exactly one value from `bytes`; trailing bytes are an error unless `options` allow them.
-    public init(decoding bytes: [UInt8], options: WireDecodingOptions = .strict) throws {
+    public init(decoding bytes: ArraySlice<UInt8>, options: WireDecodingOptions = .strict) throws {
         var reader = MessagePackReader(bytes, maximumDepth: options.maximumDepth)
         self = try reader.readValue()
         try reader.finish(options)
+    }
+
+    public init(decoding bytes: [UInt8], options: WireDecodingOptions = .strict) throws {
+        try self.init(decoding: bytes[...], options: options)
     }
 
     /// The canonical encoding: shortest integer, string, binary, array and map forms.
