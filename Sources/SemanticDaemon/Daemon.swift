@@ -42,13 +42,14 @@ public final class Daemon: Sendable {
     private let stopReason = StopReason()
     private let stopSignal = AsyncStream<Void>.makeStream()
 
-    public init(configuration: DaemonConfiguration, jobs: (any EmbeddingJobService)? = nil, logger: Logger) {
+    public init(configuration: DaemonConfiguration, registry: ModelRegistry = .standard,
+                jobs: (any EmbeddingJobService)? = nil, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var scheduler = InferenceSchedulerConfiguration()
         scheduler.maxBatchTokens = configuration.maxBatchTokens
         scheduler.maxWait = configuration.maxBatchWait
-        host = ModelHost(modelsRoot: configuration.modelsRoot,
+        host = ModelHost(registry: registry, modelsRoot: configuration.modelsRoot,
                          engineConfiguration: EngineConfiguration(threads: configuration.threads),
                          schedulerConfiguration: scheduler)
         let stop = stopSignal.continuation

@@ -1,0 +1,144 @@
+// One blocking connection to a daemon: frames a request envelope, writes it, reads the answer's
+// frame with the 10 MiB limit checked before the body is read, and decodes it. Request ids are
+// `semd-N`. No event loop: a short-lived CLI process pays only for a socket.
+import Foundation
+import SemanticRuntime
+import SemanticWire
+import Synchronization
+
+/// What talking to a daemon can fail with.
+public enum ClientError: Error, Equatable, CustomStringConvertible {
+    /// No daemon listens at the socket (or it went away mid-request).
+    case unavailable(String)
+    /// The daemon did not answer in time.
+    case timeout(String)
+    /// The daemon answered with a protocol error.
+    case daemon(code: ErrorCode, message: String, retryable: Bool, retryAfterMilliseconds: UInt64?)
+    /// The answer was not what the protocol allows (undecodable, wrong version, wrong variant).
+    case protocolViolation(String)
+    /// The request itself is invalid (detected before sending).
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let message): return message
+        case .timeout(let message): return message
+        case .daemon(let code, let message, _, _): return "\(code.rawValue): \(message)"
+        case .protocolViolation(let message): return "unexpected answer from the daemon: \(message)"
+        case .invalidRequest(let message): return message
+        }
+    }
+
+    /// Worth retrying (after `retryAfterMilliseconds` when the daemon said so).
+    public var isRetryable: Bool {
+        switch self {
+        case .unavailable, .timeout: return true
+        case .daemon(_, _, let retryable, _): return retryable
+        case .protocolViolation, .invalidRequest: return false
+        }
+    }
+}
+
+public final class DaemonConnection: @unchecked Sendable {
+    public let socketPath: String
+    public let requestTimeout: Duration
+    private let connection: UnixSocketConnection
+    private let lock = NSLock()
+    private var nextRequestNumber: UInt64 = 0
+    private var broken = false
+
+    private static let processRequestCounter = Atomic<UInt64>(0)
+
+    /// Connects to the daemon at `socketPath`.
+    public init(socketPath: String, connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(30))
+        throws(ClientError) {
+        self.socketPath = socketPath
+        self.requestTimeout = requestTimeout
+        do {
+            connection = try UnixSocketConnection.connect(to: socketPath, timeout: connectTimeout)
+        } catch {
+            throw ClientError.unavailable(error.meansNoDaemon
+                ? "no daemon is running at \(socketPath)" : "cannot connect to \(socketPath): \(error)")
+        }
+    }
+
+    /// True once a send or receive failed; the connection must not be reused.
+    public var isBroken: Bool { lock.withLock { broken } }
+
+    /// Sends `request` and returns the daemon's answer (a protocol `Error` answer is returned, not thrown).
+    public func send(_ request: Request, timeout: Duration? = nil) throws(ClientError) -> ResponseEnvelope {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !broken else { throw .unavailable("the connection to \(socketPath) is closed") }
+        let number = Self.processRequestCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        let envelope = RequestEnvelope(requestID: "semd-\(number)", request: request)
+        let frame: [UInt8]
+        do {
+            frame = try envelope.encodedFrame()
+        } catch {
+            throw .invalidRequest("the request does not fit in a frame: \(error)")
+        }
+        let deadline = ContinuousClock.now + (timeout ?? requestTimeout)
+        do {
+            try connection.send(frame, deadline: deadline)
+            let header = try connection.receive(exactly: Frame.headerLength, deadline: deadline)
+            let length: Int
+            do {
+                length = try Frame.bodyLength(header: header)
+            } catch {
+                broken = true
+                throw ClientError.protocolViolation("\(error)")
+            }
+            let body = try connection.receive(exactly: length, deadline: deadline)
+            let response: ResponseEnvelope
+            do {
+                response = try ResponseEnvelope.decode(from: body, options: .tolerant)
+            } catch {
+                broken = true
+                throw ClientError.protocolViolation("cannot decode the answer: \(error)")
+            }
+            guard response.version == SemanticWireInfo.protocolVersion else {
+                broken = true
+                throw ClientError.protocolViolation("protocol version mismatch: expected \(SemanticWireInfo.protocolVersion), got \(response.version)")
+            }
+            return response
+        } catch let error as RuntimeError {
+            broken = true
+            connection.close()
+            switch error {
+            case .timedOut: throw .timeout("the daemon at \(socketPath) did not answer within \(timeout ?? requestTimeout)")
+            default: throw .unavailable("the daemon at \(socketPath) went away: \(error)")
+            }
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            broken = true
+            throw .unavailable("\(error)")
+        }
+    }
+
+    /// Sends raw bytes (tests and diagnostics) and reads one answer frame.
+    public func sendRaw(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(ClientError) -> ResponseEnvelope {
+        lock.lock()
+        defer { lock.unlock() }
+        let deadline = ContinuousClock.now + timeout
+        do {
+            try connection.send(bytes, deadline: deadline)
+            let header = try connection.receive(exactly: Frame.headerLength, deadline: deadline)
+            let body = try connection.receive(exactly: try Frame.bodyLength(header: header), deadline: deadline)
+            return try ResponseEnvelope.decode(from: body, options: .tolerant)
+        } catch let error as RuntimeError {
+            broken = true
+            if case .timedOut = error { throw .timeout("\(error)") }
+            throw .unavailable("\(error)")
+        } catch {
+            broken = true
+            throw .protocolViolation("\(error)")
+        }
+    }
+
+    public func close() {
+        lock.withLock { broken = true }
+        connection.close()
+    }
+}

@@ -1,0 +1,268 @@
+// The daemon over a real Unix socket, in this process (so its counters can be read): every request
+// type, protocol errors, hostile frames, concurrency and batching, limits and timeouts.
+import Foundation
+import Logging
+import SemanticClient
+import SemanticCore
+import SemanticRuntime
+import SemanticTestSupport
+import SemanticWire
+import Testing
+@testable import SemanticDaemon
+
+/// A daemon serving the tiny models on a temporary socket for the duration of a test.
+final class RunningDaemon: Sendable {
+    let daemon: Daemon
+    let scratch: TemporaryDirectory
+    let task: Task<Void, Error>
+    var socket: String { daemon.configuration.paths.socket }
+
+    init(configure: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
+        scratch = try TemporaryDirectory(prefix: "semd-daemon")
+        var configuration = DaemonConfiguration(
+            paths: DaemonPaths(socket: scratch.path("d.sock").path),
+            modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
+        configuration.niceness = 0
+        configure(&configuration)
+        var logger = Logger(label: "semd-test")
+        logger.logLevel = .warning
+        let daemon = Daemon(configuration: configuration, registry: ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+                            logger: logger)
+        self.daemon = daemon
+        task = Task { try await daemon.run() }
+        // Wait until the socket answers.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let connection = try? DaemonConnection(socketPath: configuration.paths.socket),
+               let answer = try? connection.send(.health), case .health(let health) = answer.response, health.ready {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw FixtureError.malformed("the daemon did not become ready")
+    }
+
+    func connect() throws -> DaemonConnection { try DaemonConnection(socketPath: socket) }
+
+    func stop() async {
+        daemon.requestStop(reason: "test finished")
+        _ = try? await task.value
+        scratch.remove()
+    }
+}
+
+@Suite(.serialized) struct DaemonSocketTests {
+    @Test func everyRequestType() async throws {
+        let running = try await RunningDaemon()
+        let connection = try running.connect()
+
+        let health = try connection.send(.health)
+        guard case .health(let status) = health.response else { Issue.record("\(health)"); return }
+        #expect(status.ready && status.version == 1 && status.memoryBytes > 0)
+        #expect(health.requestID.hasPrefix("semd-"))
+
+        let embed = try connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
+        guard case .embed(let vectors) = embed.response else { Issue.record("\(embed)"); return }
+        #expect(vectors.model == "tiny-16")
+        #expect(vectors.embeddings.count == 2 && vectors.embeddings.allSatisfy { $0.count == 16 })
+        let direct = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["hello world"])
+        #expect(compare(vectors.embeddings[0], direct[0]).maxAbs <= 1e-6)
+
+        let empty = try connection.send(.embed(texts: [], model: "default", dims: nil))
+        #expect(empty.response == .embed(EmbedResponse(embeddings: [], model: "tiny-16", elapsedMilliseconds: 0))
+            || { if case .embed(let e) = empty.response { return e.embeddings.isEmpty } else { return false } }())
+
+        let rerank = try connection.send(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
+                                                 model: "default"))
+        guard case .rerank(let scores) = rerank.response else { Issue.record("\(rerank)"); return }
+        #expect(scores.model == "tiny-ce" && scores.scores.count == 2)
+        #expect(scores.scores.allSatisfy { $0 > 0 && $0 < 1 })
+
+        let statusAnswer = try connection.send(.status)
+        guard case .status(let report) = statusAnswer.response else { Issue.record("\(statusAnswer)"); return }
+        #expect(report.embedders.map(\.id) == ["tiny-16"] && report.embedders[0].loaded)
+        #expect(report.embedders[0].dimension == 16)
+        #expect(report.rerankers.map(\.id) == ["tiny-ce"] && report.rerankers[0].loaded)
+        #expect(report.totalRequests >= 5)
+
+        for request in [Request.submitEmbeddingJob(dbPath: "/x.db", indexPath: "/x", twoTier: false, fastModel: nil, qualityModel: nil),
+                        .embeddingJobStatus(dbPath: "/x.db"), .cancelEmbeddingJob(dbPath: "/x.db", modelID: nil)] {
+            let answer = try connection.send(request)
+            guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
+            #expect(error.code == .internalError)
+        }
+
+        let shutdown = try connection.send(.shutdown)
+        #expect(shutdown.response == .shutdown(message: "daemon shutting down"))
+        try await running.task.value
+        #expect(!FileManager.default.fileExists(atPath: running.socket))
+        running.scratch.remove()
+    }
+
+    @Test func protocolErrorsKeepTheConnectionUsable() async throws {
+        let running = try await RunningDaemon()
+        defer { Task { await running.stop() } }
+        let connection = try running.connect()
+
+        let unknown = try connection.send(.embed(texts: ["x"], model: "bge-small", dims: nil))
+        guard case .error(let notFound) = unknown.response else { Issue.record("\(unknown)"); return }
+        #expect(notFound.code == .modelNotFound && notFound.message.contains("tiny-16") && !notFound.retryable)
+
+        let badDims = try connection.send(.embed(texts: ["x"], model: "default", dims: 99))
+        guard case .error(let invalid) = badDims.response else { Issue.record("\(badDims)"); return }
+        #expect(invalid.code == .invalidInput)
+
+        // Version 2: answered VersionMismatch with the request id echoed.
+        let versionTwo = try Envelope(version: 2, requestID: "v2-req", payload: Request.health).encodedFrame()
+        let mismatch = try connection.sendRaw(versionTwo)
+        #expect(mismatch.requestID == "v2-req")
+        guard case .error(let version) = mismatch.response else { Issue.record("\(mismatch)"); return }
+        #expect(version.code == .versionMismatch)
+
+        // Garbage and a zero-length frame: InvalidInput with id "error", connection still usable.
+        for body in [[UInt8](repeating: 0xc1, count: 7), []] {
+            let answer = try connection.sendRaw(try Frame.encode(body: body))
+            #expect(answer.requestID == "error")
+            guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
+            #expect(error.code == .invalidInput)
+        }
+        // A struct sent as a map keyed by field names, as Rust peers may: accepted.
+        var writer = MessagePackWriter()
+        try writer.writeArrayHeader(count: 3)
+        writer.writeUnsigned(1)
+        try writer.writeString("map-form")
+        try writer.writeMapHeader(count: 1)
+        try writer.writeString("Embed")
+        try writer.writeMapHeader(count: 2)
+        try writer.writeString("texts")
+        try writer.writeArrayHeader(count: 1)
+        try writer.writeString("hello")
+        try writer.writeString("model")
+        try writer.writeString("default")
+        let mapForm = try connection.sendRaw(try Frame.encode(body: writer.bytes))
+        #expect(mapForm.requestID == "map-form")
+        guard case .embed(let mapped) = mapForm.response else { Issue.record("\(mapForm)"); return }
+        #expect(mapped.embeddings.count == 1)
+
+        guard case .health = try connection.send(.health).response else { Issue.record("not healthy"); return }
+    }
+
+    @Test func oversizedAndTruncatedFramesLeaveTheDaemonHealthy() async throws {
+        let running = try await RunningDaemon()
+        defer { Task { await running.stop() } }
+
+        // A 4 GiB length prefix: an error frame, then the connection is closed.
+        let huge = try running.connect()
+        let answer = try huge.sendRaw([0xff, 0xff, 0xff, 0xff, 0x93, 0x01])
+        guard case .error(let error) = answer.response else { Issue.record("\(answer)"); return }
+        #expect(error.code == .invalidInput && error.message.contains("limit"))
+        #expect(throws: ClientError.self) { try huge.send(.health) }
+
+        // Half a frame, then the client goes away.
+        let raw = try UnixSocketConnection.connect(to: running.socket)
+        try raw.send([0, 0, 0, 100, 0x93], deadline: .now + .seconds(1))
+        raw.close()
+
+        // The daemon still answers a fresh client.
+        let fresh = try running.connect()
+        guard case .health(let health) = try fresh.send(.health).response else { Issue.record("not healthy"); return }
+        #expect(health.ready)
+    }
+
+    @Test func eightConcurrentClientsGetCorrectAnswersInMergedBatches() async throws {
+        let running = try await RunningDaemon { $0.maxBatchWait = .milliseconds(5) }
+        defer { Task { await running.stop() } }
+        let texts = (0..<8).map { "client \($0) asks about topic \($0 * 7)" }
+        let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
+        let before = running.daemon.host.schedulerStatistics
+        // Blocking clients run on threads of their own, as separate client processes would, so they
+        // never occupy the in-process daemon's concurrency pool.
+        let failures = await runOnThreads(count: 8) { client -> String? in
+            do {
+                let connection = try running.connect()
+                for _ in 0..<10 {
+                    let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil))
+                    guard case .embed(let response) = answer.response else { return "client \(client): \(answer)" }
+                    let difference = compare(response.embeddings[0], expected[client])
+                    if difference.maxAbs > 1e-6 { return "client \(client): \(difference)" }
+                }
+                return nil
+            } catch {
+                return "client \(client): \(error)"
+            }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+        let after = running.daemon.host.schedulerStatistics
+        #expect(after.requests - before.requests == 80)
+        #expect(after.mergedBatches > before.mergedBatches, "no batch carried more than one request")
+        #expect(after.batches - before.batches < 80)
+    }
+
+    @Test func oneConnectionTooManyGetsOverloaded() async throws {
+        let running = try await RunningDaemon { $0.maxConnections = 2 }
+        defer { Task { await running.stop() } }
+        let first = try running.connect()
+        let second = try running.connect()
+        _ = try first.send(.health)
+        _ = try second.send(.health)
+        let third = try UnixSocketConnection.connect(to: running.socket)
+        let header = try third.receive(exactly: 4, deadline: .now + .seconds(5))
+        let body = try third.receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(5))
+        let refusal = try ResponseEnvelope.decode(from: body)
+        guard case .error(let error) = refusal.response else { Issue.record("\(refusal)"); return }
+        #expect(error.code == .overloaded && error.retryable && error.retryAfterMilliseconds != nil)
+        // The first two are still served, and a slot frees up when one leaves.
+        _ = try first.send(.health)
+        second.close()
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try running.connect().send(.health)
+    }
+
+    @Test func aClientStalledInsideAFrameIsDisconnected() async throws {
+        let running = try await RunningDaemon { $0.readTimeout = .milliseconds(300) }
+        defer { Task { await running.stop() } }
+        let raw = try UnixSocketConnection.connect(to: running.socket)
+        try raw.send([0, 0, 0, 50, 0x93, 0x01], deadline: .now + .seconds(1))
+        // The daemon closes the connection after the read timeout: the read sees the close.
+        #expect(throws: RuntimeError.connectionClosed(path: running.socket)) {
+            try raw.receive(exactly: 1, deadline: .now + .seconds(5))
+        }
+        _ = try running.connect().send(.health)
+    }
+
+    @Test func aRequestOverItsTimeoutGetsATimeoutError() async throws {
+        let running = try await RunningDaemon { $0.requestTimeout = .milliseconds(30) }
+        defer { Task { await running.stop() } }
+        let connection = try running.connect()
+        let texts = (0..<800).map { "a long enough sentence number \($0) to keep the engine busy for a while" }
+        let answer = try connection.send(.embed(texts: texts, model: "default", dims: nil), timeout: .seconds(60))
+        guard case .error(let error) = answer.response else { Issue.record("expected a timeout, got a \(answer.response.variantName)"); return }
+        #expect(error.code == .timeout && error.retryable)
+        guard case .health = try connection.send(.health, timeout: .seconds(60)).response else { Issue.record("not healthy"); return }
+    }
+}
+
+/// Runs `body` on `count` dedicated threads at once and returns the non-nil results.
+func runOnThreads(count: Int, _ body: @escaping @Sendable (Int) -> String?) async -> [String] {
+    await withCheckedContinuation { continuation in
+        let results = ResultsBox(count: count)
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            let thread = Thread {
+                results.set(index, body(index))
+                group.leave()
+            }
+            thread.start()
+        }
+        group.notify(queue: .global()) { continuation.resume(returning: results.all.compactMap { $0 }) }
+    }
+}
+
+final class ResultsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: String?) { lock.withLock { values[index] = value } }
+    var all: [String?] { lock.withLock { values } }
+}
