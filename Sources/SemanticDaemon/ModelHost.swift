@@ -203,9 +203,8 @@ public final class ModelHost: Sendable {
             do {
                 let before = ProcessResources.residentBytes()
                 let embedder = try Embedder.load(directory: directory, configuration: engineConfiguration)
-                let tokenizer = try BertTokenizer.load(directory: directory)
                 let loaded = ResidentModels.LoadedEmbedder(
-                    embedder: embedder, tokenizer: tokenizer,
+                    embedder: embedder, tokenizer: embedder.tokenizer,
                     memoryBytes: ProcessResources.residentBytes() &- before)
                 models.embedders.withLock { $0[descriptor.id] = .loaded(loaded) }
                 return loaded
@@ -225,9 +224,8 @@ public final class ModelHost: Sendable {
             do {
                 let before = ProcessResources.residentBytes()
                 let crossEncoder = try CrossEncoder.load(directory: directory, configuration: engineConfiguration)
-                let tokenizer = try BertTokenizer.load(directory: directory)
                 let loaded = ResidentModels.LoadedReranker(
-                    crossEncoder: crossEncoder, tokenizer: tokenizer,
+                    crossEncoder: crossEncoder, tokenizer: crossEncoder.tokenizer,
                     memoryBytes: ProcessResources.residentBytes() &- before)
                 models.rerankers.withLock { $0[descriptor.id] = .loaded(loaded) }
                 return loaded
