@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "semd",
             dependencies: [
-                "SemanticDaemon", "SemanticCore",
+                "SemanticDaemon", "SemanticCore", "SemanticRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "semctl",
             dependencies: [
-                "SemanticClient", "SemanticCore",
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

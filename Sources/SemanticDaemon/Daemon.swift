@@ -95,6 +95,8 @@ public final class Daemon: Sendable {
         }
         defer { OwnerOnlySocket.cleanUp(bound) }
         logger.info("semd \(SemanticCoreInfo.version) listening on \(paths.socket) (pid \(getpid()), models \(configuration.modelsRoot))")
+        let kernelNote = ProcessInfo.processInfo.environment["SEMD_BLAS_KERNEL_SELECTED"].map { " (restarted: \($0))" } ?? ""
+        logger.info("OpenBLAS kernel \(BLASRuntime.coreName)\(kernelNote)")
 
         // Load the models while already accepting: early requests wait for the load, not for a connect.
         let host = self.host

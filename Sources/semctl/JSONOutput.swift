@@ -2,7 +2,7 @@
 // their shortest round-trip form. Output only; semctl never parses JSON with this.
 import Foundation
 
-indirect enum JSONValue {
+enum JSONValue {
     case null
     case bool(Bool)
     case int(Int)

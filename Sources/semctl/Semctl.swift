@@ -26,7 +26,7 @@ struct Semctl: ParsableCommand {
         Exit codes: 0 success, 1 failure, 2 usage error, 3 daemon required but unavailable.
         """,
         version: SemanticCoreInfo.version,
-        subcommands: [ModelsCommand.self, TokenizeCommand.self]
+        subcommands: [ModelsCommand.self, TokenizeCommand.self, BenchCommand.self]
     )
 
     static func main() {

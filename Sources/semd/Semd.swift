@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import SemanticCore
 import SemanticDaemon
+import SemanticRuntime
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,11 @@ struct Semd: AsyncParsableCommand {
     @Flag(help: .hidden) var spawned = false
 
     func run() async throws {
+        // OpenBLAS fell back to a generic kernel on a CPU it does not know: restart once with the
+        // kernel the CPU supports (it can only be chosen before the library loads).
+        if let environment = BLASKernelSelection.reexecutionEnvironment() {
+            ProcessRestart.replaceProcess(environment: environment)
+        }
         signal(SIGPIPE, SIG_IGN)
         let levelName = logLevel ?? ProcessInfo.processInfo.environment["SEMD_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
