@@ -18,6 +18,10 @@ struct BenchCommand: ParsableCommand {
           W6  512 texts of mixed length (truncated at 256), in arrival order: texts/s
           CE  one query against 50 documents on a MiniLM-L6-shaped cross-encoder: ms per rerank
           W4  cold start: a fresh process loads the model, embeds one sentence and exits: wall time
+          RT  one-text Embed through a real semd against the same call in-process: overhead (p50)
+          C8  8 concurrent clients sending W1 queries to one semd against one client: throughput
+
+        RT and C8 start their own semd (beside semctl) on a temporary socket.
 
         Each workload runs in a fresh child process, so the peak RSS reported is its own. GFLOP/s counts
         L·(21.23e6 + 9216·L) per text of L tokens and is compared with a 2048³ sgemm measured here with
@@ -32,13 +36,13 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", all
+        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", all
 
         init?(argument: String) { self.init(rawValue: argument.uppercased() == "ALL" ? "all" : argument.uppercased()) }
     }
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(help: "W1, W2, W3, W6, CE, W4 or all.") var workload: Workload = .all
+    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8 or all (all = the engine workloads W1…W4).") var workload: Workload = .all
     @Option(help: ArgumentHelp("The workloads file (default: the repository's bench_inputs.json).", valueName: "path"))
     var inputs: String?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
@@ -67,9 +71,14 @@ struct BenchCommand: ParsableCommand {
         let kernel = BLASRuntime.coreName
         var rows: [[(String, JSONValue)]] = []
         for item in selected {
-            var fields = item == .w4
-                ? try coldStart(inputs: benchmarkInputs)
-                : try runChild(item, inputsURL: inputsURL, threads: threadCount)
+            let daemonBenchmark = DaemonBenchmark(inputs: benchmarkInputs, root: location.root, threads: threadCount)
+            var fields: [(String, JSONValue)]
+            switch item {
+            case .w4: fields = try coldStart(inputs: benchmarkInputs)
+            case .roundTrip: fields = try daemonBenchmark.roundTrip()
+            case .concurrent: fields = try daemonBenchmark.concurrentClients()
+            default: fields = try runChild(item, inputsURL: inputsURL, threads: threadCount)
+            }
             if let gflops = numericField(fields, "gflops") {
                 fields.append(("percent_of_peak", .double(100 * gflops / peak)))
             }
@@ -132,6 +141,14 @@ struct BenchCommand: ParsableCommand {
             case "W1": summary = String(format: "p50 %.2f ms, p99 %.2f ms", p50, p99)
             case "CE": summary = String(format: "%.1f ms (%.0f pairs/s)", milliseconds, pairsPerSecond)
             case "W4": summary = String(format: "%.0f ms", milliseconds)
+            case "RT": summary = String(format: "+%.3f ms (daemon p50 %.2f ms, in-process %.2f ms)",
+                                        numericField(row, "overhead_ms") ?? Double.nan,
+                                        numericField(row, "daemon_p50_ms") ?? Double.nan,
+                                        numericField(row, "in_process_p50_ms") ?? Double.nan)
+            case "C8": summary = String(format: "%.0f q/s vs %.0f q/s alone (%.2f×)",
+                                        numericField(row, "all_clients_qps") ?? Double.nan,
+                                        numericField(row, "one_client_qps") ?? Double.nan,
+                                        numericField(row, "speedup") ?? Double.nan)
             default: summary = String(format: "%.1f texts/s", textsPerSecond)
             }
             let cells: [String] = [
@@ -266,8 +283,8 @@ struct BenchmarkRunner {
                             ("tokenize_ms", .double(tokenizeSeconds * 1000)),
                             ("tokenize_percent", .double(100 * tokenizeSeconds / seconds)),
                             ("peak_rss_mb", .double(Double(ProcessResources.peakResidentBytes()) / 1_048_576))])
-        case .all:
-            throw CommandFailure("a child runs one workload")
+        case .all, .roundTrip, .concurrent:
+            throw CommandFailure("a child runs one engine workload")
         }
     }
 }
