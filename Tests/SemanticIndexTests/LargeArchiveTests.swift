@@ -26,40 +26,40 @@ final class ProgressLog: @unchecked Sendable {  // every access holds `lock`
     }
 }
 
+/// Every document the archive should produce: id -> canonical text.
+func expectedDocuments(_ path: String) throws -> [String: String] {
+    let archive = try CassArchive(path: path)
+    var documents: [String: String] = [:]
+    for message in try archive.messages(after: nil, limit: Int(Int32.max)) {
+        let canonical = Canonicalizer.canonicalize(message.content)
+        guard !canonical.isEmpty, let id = DocumentIdentity.documentID(of: message, canonicalText: canonical) else {
+            continue
+        }
+        documents[id] = canonical
+    }
+    return documents
+}
+
+/// Reads `path` with the independent reader and checks every record's vector against `embed`, f16-rounded.
+func validateEveryRecord(_ path: String, expected: [String: String], dimension: Int,
+                         embed: ([String]) async throws -> [[Float]]) async throws {
+    let reader = try IndependentFSVIReader(path: path)
+    #expect(reader.dimension == dimension && reader.quantization == 1 && reader.records.count == expected.count)
+    #expect(Set(reader.records.map(\.documentID)) == Set(expected.keys))
+    let texts = reader.records.map { expected[$0.documentID] ?? "" }
+    let vectors = try await embed(texts)
+    var mismatches = 0
+    for (record, vector) in zip(reader.records, vectors) {
+        let rounded = vector.map { Float(Float16($0)) }
+        if record.flags != 0 || record.vector != rounded { mismatches += 1 }
+    }
+    #expect(mismatches == 0, "records whose stored vector differs from a fresh computation")
+    try FSVIFile(path: path).validateFully()
+}
+
 @Suite("5,000-message archive", .serialized)
 struct LargeArchiveTests {
     static let messageCount = 5_000
-
-    /// Every document the archive should produce: id -> canonical text.
-    func expectedDocuments(_ path: String) throws -> [String: String] {
-        let archive = try CassArchive(path: path)
-        var documents: [String: String] = [:]
-        for message in try archive.messages(after: nil, limit: Self.messageCount + 10) {
-            let canonical = Canonicalizer.canonicalize(message.content)
-            guard !canonical.isEmpty, let id = DocumentIdentity.documentID(of: message, canonicalText: canonical) else {
-                continue
-            }
-            documents[id] = canonical
-        }
-        return documents
-    }
-
-    /// Reads `path` with the independent reader and checks every record's vector against `embed`, f16-rounded.
-    func validateEveryRecord(_ path: String, expected: [String: String], dimension: Int,
-                             embed: ([String]) async throws -> [[Float]]) async throws {
-        let reader = try IndependentFSVIReader(path: path)
-        #expect(reader.dimension == dimension && reader.quantization == 1 && reader.records.count == expected.count)
-        #expect(Set(reader.records.map(\.documentID)) == Set(expected.keys))
-        let texts = reader.records.map { expected[$0.documentID] ?? "" }
-        let vectors = try await embed(texts)
-        var mismatches = 0
-        for (record, vector) in zip(reader.records, vectors) {
-            let rounded = vector.map { Float(Float16($0)) }
-            if record.flags != 0 || record.vector != rounded { mismatches += 1 }
-        }
-        #expect(mismatches == 0, "records whose stored vector differs from a fresh computation")
-        try FSVIFile(path: path).validateFully()
-    }
 
     @Test("both tiers with progress, a cancel mid-pass, a resubmit, and every record validated")
     func bothTiersCancelResubmit() async throws {

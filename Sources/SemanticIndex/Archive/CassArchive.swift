@@ -58,7 +58,7 @@ public final class CassArchive {
         let rows = try database.prepare(statement.sql, statement.values + [.integer(Int64(limit))],
                                         operation: "read messages")
         var messages: [CassMessage] = []
-        messages.reserveCapacity(limit)
+        messages.reserveCapacity(min(limit, 4_096))
         while try rows.step() {
             messages.append(try message(from: rows))
         }
