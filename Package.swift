@@ -25,12 +25,23 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // SQLite through its C interface (apt: libsqlite3-dev), for the cass archive and its job table.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // The engine: weights, tokenizer, kernels, models. No sockets, no process control.
         .target(name: "SemanticCore", dependencies: ["CBLAS"]),
         // MessagePack + the cass v1 protocol as pure values and bytes. No sockets.
         .target(name: "SemanticWire"),
         // System calls Swift cannot make directly (ioprio_set).
         .target(name: "CSemdSystem"),
+        // Background embedding jobs as pure building blocks: FSVI files, canonicaliser, cass archive, job table.
+        .target(
+            name: "SemanticIndex",
+            dependencies: ["SemanticCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Where a daemon lives on disk: socket paths, owner-only binding, lock files, connections.
         .target(name: "SemanticRuntime"),
         // The server: where the engine and the wire meet.
@@ -75,5 +86,6 @@ let package = Package(
         .testTarget(name: "SemanticDaemonTests", dependencies: ["SemanticDaemon", "SemanticTestSupport"]),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
         .testTarget(name: "SemanticClientTests", dependencies: ["SemanticClient", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticIndexTests", dependencies: ["SemanticIndex", "SemanticTestSupport"]),
     ]
 )
