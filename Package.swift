@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "SemanticDaemon",
             dependencies: [
-                "SemanticCore", "SemanticWire", "SemanticRuntime", "CSemdSystem",
+                "SemanticCore", "SemanticWire", "SemanticRuntime", "SemanticIndex", "CSemdSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,7 +80,7 @@ let package = Package(
             ]
         ),
         // Golden loaders, tolerance assertions and fixture paths shared by every test target.
-        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore"], path: "Tests/SemanticTestSupport"),
+        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "CSQLite"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
         .testTarget(name: "SemanticDaemonTests", dependencies: ["SemanticDaemon", "SemanticTestSupport"]),

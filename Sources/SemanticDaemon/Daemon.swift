@@ -30,6 +30,8 @@ public final class Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let host: ModelHost
     public let handler: RequestHandler
+    /// The background embedding jobs (nil when a custom job service was given).
+    public let jobService: JobService?
     let server: DaemonServer
     let logger: Logger
     /// Why the daemon is stopping (the first reason wins).
@@ -54,7 +56,9 @@ public final class Daemon: Sendable {
                          schedulerConfiguration: scheduler)
         let stop = stopSignal.continuation
         let reason = stopReason
-        handler = RequestHandler(host: host, jobs: jobs) {
+        let ownJobs = jobs == nil ? JobService(host: host, logger: logger) : nil
+        jobService = ownJobs
+        handler = RequestHandler(host: host, jobs: jobs ?? ownJobs) {
             reason.record("Shutdown request")
             stop.yield()
         }
@@ -131,6 +135,7 @@ public final class Daemon: Sendable {
                 logger.debug("while stopping: \(error)")
             }
         }
+        await jobService?.stop()
         host.stop()
         await server.shutdownEventLoops()
         logger.info("stopped")

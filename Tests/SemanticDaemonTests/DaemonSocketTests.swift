@@ -17,32 +17,36 @@ final class RunningDaemon: Sendable {
     let task: Task<Void, Error>
     var socket: String { daemon.configuration.paths.socket }
 
-    init(configure: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
+    init(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+         modelsRoot: URL = Fixtures.url("goldens"),
+         configure: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
         scratch = try TemporaryDirectory(prefix: "semd-daemon")
         var configuration = DaemonConfiguration(
             paths: DaemonPaths(socket: scratch.path("d.sock").path),
-            modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
+            modelsRoot: ModelsRoot(url: modelsRoot, source: .flag))
         configuration.niceness = 0
         configure(&configuration)
         var logger = Logger(label: "semd-test")
         logger.logLevel = .warning
-        let daemon = Daemon(configuration: configuration, registry: ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
-                            logger: logger)
+        let daemon = Daemon(configuration: configuration, registry: registry, logger: logger)
         self.daemon = daemon
         task = Task { try await daemon.run() }
         // Wait until the socket answers.
         let deadline = ContinuousClock.now + .seconds(20)
+        let socket = configuration.paths.socket
         while ContinuousClock.now < deadline {
-            if let connection = try? DaemonConnection(socketPath: configuration.paths.socket),
-               let answer = try? connection.send(.health), case .health(let health) = answer.response, health.ready {
-                return
-            }
+            let ready = (try? await offPool { () -> Bool in
+                guard let connection = try? DaemonConnection(socketPath: socket),
+                      case .health(let health)? = try? connection.send(.health, timeout: .seconds(2)).response else { return false }
+                return health.ready
+            }) ?? false
+            if ready { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw FixtureError.malformed("the daemon did not become ready")
     }
 
-    func connect() throws -> DaemonConnection { try DaemonConnection(socketPath: socket) }
+    func connect() async throws -> AsyncConnection { try await AsyncConnection(socketPath: socket) }
 
     func stop() async {
         daemon.requestStop(reason: "test finished")
@@ -54,45 +58,49 @@ final class RunningDaemon: Sendable {
 @Suite(.serialized) struct DaemonSocketTests {
     @Test func everyRequestType() async throws {
         let running = try await RunningDaemon()
-        let connection = try running.connect()
+        let connection = try await running.connect()
 
-        let health = try connection.send(.health)
+        let health = try await connection.send(.health)
         guard case .health(let status) = health.response else { Issue.record("\(health)"); return }
         #expect(status.ready && status.version == 1 && status.memoryBytes > 0)
         #expect(health.requestID.hasPrefix("semd-"))
 
-        let embed = try connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
+        let embed = try await connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
         guard case .embed(let vectors) = embed.response else { Issue.record("\(embed)"); return }
         #expect(vectors.model == "tiny-16")
         #expect(vectors.embeddings.count == 2 && vectors.embeddings.allSatisfy { $0.count == 16 })
         let direct = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["hello world"])
         #expect(compare(vectors.embeddings[0], direct[0]).maxAbs <= 1e-6)
 
-        let empty = try connection.send(.embed(texts: [], model: "default", dims: nil))
+        let empty = try await connection.send(.embed(texts: [], model: "default", dims: nil))
         #expect(empty.response == .embed(EmbedResponse(embeddings: [], model: "tiny-16", elapsedMilliseconds: 0))
             || { if case .embed(let e) = empty.response { return e.embeddings.isEmpty } else { return false } }())
 
-        let rerank = try connection.send(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
+        let rerank = try await connection.send(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
                                                  model: "default"))
         guard case .rerank(let scores) = rerank.response else { Issue.record("\(rerank)"); return }
         #expect(scores.model == "tiny-ce" && scores.scores.count == 2)
         #expect(scores.scores.allSatisfy { $0 > 0 && $0 < 1 })
 
-        let statusAnswer = try connection.send(.status)
+        let statusAnswer = try await connection.send(.status)
         guard case .status(let report) = statusAnswer.response else { Issue.record("\(statusAnswer)"); return }
         #expect(report.embedders.map(\.id) == ["tiny-16"] && report.embedders[0].loaded)
         #expect(report.embedders[0].dimension == 16)
         #expect(report.rerankers.map(\.id) == ["tiny-ce"] && report.rerankers[0].loaded)
         #expect(report.totalRequests >= 5)
 
-        for request in [Request.submitEmbeddingJob(dbPath: "/x.db", indexPath: "/x", twoTier: false, fastModel: nil, qualityModel: nil),
-                        .embeddingJobStatus(dbPath: "/x.db"), .cancelEmbeddingJob(dbPath: "/x.db", modelID: nil)] {
-            let answer = try connection.send(request)
+        // Job requests on an archive that does not exist: a clear Internal error, nothing created.
+        let missing = running.scratch.path("missing.db").path
+        for request in [Request.submitEmbeddingJob(dbPath: missing, indexPath: running.scratch.url.path, twoTier: false,
+                                                   fastModel: nil, qualityModel: nil),
+                        .embeddingJobStatus(dbPath: missing), .cancelEmbeddingJob(dbPath: missing, modelID: nil)] {
+            let answer = try await connection.send(request)
             guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
-            #expect(error.code == .internalError)
+            #expect(error.code == .internalError && error.message.contains(missing))
         }
+        #expect(!FileManager.default.fileExists(atPath: missing))
 
-        let shutdown = try connection.send(.shutdown)
+        let shutdown = try await connection.send(.shutdown)
         #expect(shutdown.response == .shutdown(message: "daemon shutting down"))
         try await running.task.value
         #expect(!FileManager.default.fileExists(atPath: running.socket))
@@ -102,26 +110,26 @@ final class RunningDaemon: Sendable {
     @Test func protocolErrorsKeepTheConnectionUsable() async throws {
         let running = try await RunningDaemon()
         defer { Task { await running.stop() } }
-        let connection = try running.connect()
+        let connection = try await running.connect()
 
-        let unknown = try connection.send(.embed(texts: ["x"], model: "bge-small", dims: nil))
+        let unknown = try await connection.send(.embed(texts: ["x"], model: "bge-small", dims: nil))
         guard case .error(let notFound) = unknown.response else { Issue.record("\(unknown)"); return }
         #expect(notFound.code == .modelNotFound && notFound.message.contains("tiny-16") && !notFound.retryable)
 
-        let badDims = try connection.send(.embed(texts: ["x"], model: "default", dims: 99))
+        let badDims = try await connection.send(.embed(texts: ["x"], model: "default", dims: 99))
         guard case .error(let invalid) = badDims.response else { Issue.record("\(badDims)"); return }
         #expect(invalid.code == .invalidInput)
 
         // Version 2: answered VersionMismatch with the request id echoed.
         let versionTwo = try Envelope(version: 2, requestID: "v2-req", payload: Request.health).encodedFrame()
-        let mismatch = try connection.sendRaw(versionTwo)
+        let mismatch = try await connection.sendRaw(versionTwo)
         #expect(mismatch.requestID == "v2-req")
         guard case .error(let version) = mismatch.response else { Issue.record("\(mismatch)"); return }
         #expect(version.code == .versionMismatch)
 
         // Garbage and a zero-length frame: InvalidInput with id "error", connection still usable.
         for body in [[UInt8](repeating: 0xc1, count: 7), []] {
-            let answer = try connection.sendRaw(try Frame.encode(body: body))
+            let answer = try await connection.sendRaw(try Frame.encode(body: body))
             #expect(answer.requestID == "error")
             guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
             #expect(error.code == .invalidInput)
@@ -139,12 +147,12 @@ final class RunningDaemon: Sendable {
         try writer.writeString("hello")
         try writer.writeString("model")
         try writer.writeString("default")
-        let mapForm = try connection.sendRaw(try Frame.encode(body: writer.bytes))
+        let mapForm = try await connection.sendRaw(try Frame.encode(body: writer.bytes))
         #expect(mapForm.requestID == "map-form")
         guard case .embed(let mapped) = mapForm.response else { Issue.record("\(mapForm)"); return }
         #expect(mapped.embeddings.count == 1)
 
-        guard case .health = try connection.send(.health).response else { Issue.record("not healthy"); return }
+        guard case .health = try await connection.send(.health).response else { Issue.record("not healthy"); return }
     }
 
     @Test func oversizedAndTruncatedFramesLeaveTheDaemonHealthy() async throws {
@@ -152,11 +160,11 @@ final class RunningDaemon: Sendable {
         defer { Task { await running.stop() } }
 
         // A 4 GiB length prefix: an error frame, then the connection is closed.
-        let huge = try running.connect()
-        let answer = try huge.sendRaw([0xff, 0xff, 0xff, 0xff, 0x93, 0x01])
+        let huge = try await running.connect()
+        let answer = try await huge.sendRaw([0xff, 0xff, 0xff, 0xff, 0x93, 0x01])
         guard case .error(let error) = answer.response else { Issue.record("\(answer)"); return }
         #expect(error.code == .invalidInput && error.message.contains("limit"))
-        #expect(throws: ClientError.self) { try huge.send(.health) }
+        await #expect(throws: ClientError.self) { try await huge.send(.health) }
 
         // Half a frame, then the client goes away.
         let raw = try UnixSocketConnection.connect(to: running.socket)
@@ -164,8 +172,8 @@ final class RunningDaemon: Sendable {
         raw.close()
 
         // The daemon still answers a fresh client.
-        let fresh = try running.connect()
-        guard case .health(let health) = try fresh.send(.health).response else { Issue.record("not healthy"); return }
+        let fresh = try await running.connect()
+        guard case .health(let health) = try await fresh.send(.health).response else { Issue.record("not healthy"); return }
         #expect(health.ready)
     }
 
@@ -179,7 +187,7 @@ final class RunningDaemon: Sendable {
         // never occupy the in-process daemon's concurrency pool.
         let failures = await runOnThreads(count: 8) { client -> String? in
             do {
-                let connection = try running.connect()
+                let connection = try DaemonConnection(socketPath: running.socket)
                 for _ in 0..<10 {
                     let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil))
                     guard case .embed(let response) = answer.response else { return "client \(client): \(answer)" }
@@ -201,21 +209,24 @@ final class RunningDaemon: Sendable {
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
         let running = try await RunningDaemon { $0.maxConnections = 2 }
         defer { Task { await running.stop() } }
-        let first = try running.connect()
-        let second = try running.connect()
-        _ = try first.send(.health)
-        _ = try second.send(.health)
-        let third = try UnixSocketConnection.connect(to: running.socket)
-        let header = try third.receive(exactly: 4, deadline: .now + .seconds(5))
-        let body = try third.receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(5))
+        let first = try await running.connect()
+        let second = try await running.connect()
+        _ = try await first.send(.health)
+        _ = try await second.send(.health)
+        let socket = running.socket
+        let body = try await offPool { () -> [UInt8] in
+            let third = try UnixSocketConnection.connect(to: socket)
+            let header = try third.receive(exactly: 4, deadline: .now + .seconds(5))
+            return try third.receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(5))
+        }
         let refusal = try ResponseEnvelope.decode(from: body)
         guard case .error(let error) = refusal.response else { Issue.record("\(refusal)"); return }
         #expect(error.code == .overloaded && error.retryable && error.retryAfterMilliseconds != nil)
         // The first two are still served, and a slot frees up when one leaves.
-        _ = try first.send(.health)
+        _ = try await first.send(.health)
         second.close()
         try await Task.sleep(for: .milliseconds(200))
-        _ = try running.connect().send(.health)
+        _ = try await running.connect().send(.health)
     }
 
     @Test func aClientStalledInsideAFrameIsDisconnected() async throws {
@@ -224,22 +235,50 @@ final class RunningDaemon: Sendable {
         let raw = try UnixSocketConnection.connect(to: running.socket)
         try raw.send([0, 0, 0, 50, 0x93, 0x01], deadline: .now + .seconds(1))
         // The daemon closes the connection after the read timeout: the read sees the close.
-        #expect(throws: RuntimeError.connectionClosed(path: running.socket)) {
-            try raw.receive(exactly: 1, deadline: .now + .seconds(5))
+        let outcome = try await offPool { () -> String in
+            do {
+                _ = try raw.receive(exactly: 1, deadline: .now + .seconds(5))
+                return "received a byte"
+            } catch {
+                return "\(error)"
+            }
         }
-        _ = try running.connect().send(.health)
+        #expect(outcome == RuntimeError.connectionClosed(path: running.socket).description)
+        _ = try await running.connect().send(.health)
     }
 
     @Test func aRequestOverItsTimeoutGetsATimeoutError() async throws {
         let running = try await RunningDaemon { $0.requestTimeout = .milliseconds(30) }
         defer { Task { await running.stop() } }
-        let connection = try running.connect()
+        let connection = try await running.connect()
         let texts = (0..<800).map { "a long enough sentence number \($0) to keep the engine busy for a while" }
-        let answer = try connection.send(.embed(texts: texts, model: "default", dims: nil), timeout: .seconds(60))
+        let answer = try await connection.send(.embed(texts: texts, model: "default", dims: nil), timeout: .seconds(60))
         guard case .error(let error) = answer.response else { Issue.record("expected a timeout, got a \(answer.response.variantName)"); return }
         #expect(error.code == .timeout && error.retryable)
-        guard case .health = try connection.send(.health, timeout: .seconds(60)).response else { Issue.record("not healthy"); return }
+        guard case .health = try await connection.send(.health, timeout: .seconds(60)).response else { Issue.record("not healthy"); return }
     }
+}
+
+/// A DaemonConnection whose blocking calls run on a thread of their own, so the test never ties up the
+/// concurrency pool the in-process daemon needs to answer it.
+final class AsyncConnection: Sendable {
+    let connection: DaemonConnection
+
+    init(socketPath: String) async throws {
+        connection = try await offPool { try DaemonConnection(socketPath: socketPath) }
+    }
+
+    func send(_ request: Request, timeout: Duration? = nil) async throws -> ResponseEnvelope {
+        let connection = self.connection
+        return try await offPool { try connection.send(request, timeout: timeout) }
+    }
+
+    func sendRaw(_ bytes: [UInt8]) async throws -> ResponseEnvelope {
+        let connection = self.connection
+        return try await offPool { try connection.sendRaw(bytes) }
+    }
+
+    func close() { connection.close() }
 }
 
 /// Runs `body` on `count` dedicated threads at once and returns the non-nil results.

@@ -72,3 +72,13 @@ public final class DaemonProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: errorFile)
     }
 }
+
+/// Runs a blocking call (a socket round trip, a sleep) on a thread of its own, so a test never ties up
+/// the concurrency pool that an in-process daemon needs to answer it.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+}

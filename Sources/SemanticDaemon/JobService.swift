@@ -1,0 +1,147 @@
+// Background embedding jobs inside the daemon: SubmitEmbeddingJob records pending rows in the
+// archive's `embedding_jobs` table and queues the job; one background worker runs the queue in order,
+// its MiniLM passes going through the daemon's own resident embedder at background priority (no second
+// model copy), in small slices so interactive requests are served between them. Cancel works for
+// running and queued jobs; rows left `running` by a daemon that stopped are marked failed the first
+// time this daemon touches the archive.
+import Foundation
+import Logging
+import SemanticCore
+import SemanticIndex
+import SemanticWire
+import Synchronization
+
+public final class JobService: EmbeddingJobService, Sendable {
+    struct Queued: Sendable {
+        let job: SubmittedEmbeddingJob
+        let cancellation: JobCancellation
+    }
+
+    struct State: Sendable {
+        var queue: [Queued] = []
+        var running: Queued?
+        var recoveredArchives: Set<String> = []
+        var stopped = false
+    }
+
+    let host: ModelHost
+    let logger: Logger
+    /// Texts sent to the scheduler at once by a MiniLM pass: small enough that an interactive request
+    /// never waits long behind a background batch.
+    let sliceSize: Int
+    /// The queue, shared by the request handlers and the worker.
+    final class Shared: Sendable {
+        private let value = Mutex(State())
+        func withLock<Result>(_ body: (inout State) -> Result) -> Result { value.withLock { body(&$0) } }
+    }
+
+    private let state = Shared()
+    private let wakeUp: AsyncStream<Void>.Continuation
+    private let worker: Task<Void, Never>
+
+    public init(host: ModelHost, sliceSize: Int = 8, logger: Logger) {
+        self.host = host
+        self.logger = logger
+        self.sliceSize = max(1, sliceSize)
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        wakeUp = continuation
+        let state = self.state
+        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host, sliceSize] texts in
+            var vectors: [[Float]] = []
+            vectors.reserveCapacity(texts.count)
+            var start = 0
+            while start < texts.count {
+                let slice = Array(texts[start..<min(start + sliceSize, texts.count)])
+                vectors += try await host.embed(slice, model: "minilm-384", dims: nil, priority: .background).vectors
+                start += slice.count
+            }
+            return vectors
+        })
+        worker = Task.detached(priority: .utility) {
+            for await _ in stream {
+                while let next = state.withLock({ current -> Queued? in
+                    guard !current.stopped, !current.queue.isEmpty else { return nil }
+                    current.running = current.queue.removeFirst()
+                    return current.running
+                }) {
+                    let started = ContinuousClock.now
+                    let report = await runner.run(next.job, cancellation: next.cancellation)
+                    state.withLock { $0.running = nil }
+                    let outcomes = report.passes.map { "\($0.pass.modelName): \($0.outcome)" }.joined(separator: "; ")
+                    logger.info("embedding job on \(next.job.request.databasePath) finished in \(ContinuousClock.now - started): \(outcomes)")
+                }
+                if state.withLock({ $0.stopped }) { return }
+            }
+        }
+    }
+
+    /// Cancels the running job, drops the queue, and ends the worker.
+    public func stop() async {
+        let cancelled = state.withLock { current -> [Queued] in
+            current.stopped = true
+            let all = current.queue + (current.running.map { [$0] } ?? [])
+            current.queue.removeAll()
+            return all
+        }
+        for queued in cancelled { queued.cancellation.cancel() }
+        wakeUp.finish()
+        await worker.value
+    }
+
+    /// Opens the archive's job table, marking rows a stopped daemon left `running` as failed the
+    /// first time this daemon touches the archive.
+    private func store(for databasePath: String) throws -> JobStore {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw ArchiveError.databaseMissing(path: databasePath)
+        }
+        let store = try JobStore(databasePath: databasePath)
+        let firstTouch = state.withLock { current -> Bool in
+            let isRunningHere = current.running?.job.request.databasePath == databasePath
+                || current.queue.contains { $0.job.request.databasePath == databasePath }
+            return !isRunningHere && current.recoveredArchives.insert(databasePath).inserted
+        }
+        if firstTouch {
+            let recovered = try store.recoverInterruptedJobs()
+            if recovered > 0 { logger.warning("marked \(recovered) interrupted job(s) of \(databasePath) as failed") }
+        }
+        return store
+    }
+
+    public func submit(dbPath: String, indexPath: String, twoTier: Bool, fastModel: String?, qualityModel: String?,
+                       requestID: String) throws -> String {
+        let request = EmbeddingJobRequest(databasePath: dbPath, indexPath: indexPath, twoTier: twoTier,
+                                          fastModel: fastModel, qualityModel: qualityModel)
+        for pass in request.passes { _ = try pass.resolveEmbedder() }
+        let submitted = try store(for: dbPath).submit(request)
+        let accepted = state.withLock { current -> Bool in
+            guard !current.stopped else { return false }
+            current.queue.append(Queued(job: submitted, cancellation: JobCancellation()))
+            return true
+        }
+        guard accepted else { throw ServiceError.shuttingDown }
+        wakeUp.yield()
+        logger.info("embedding job \(requestID) queued: \(dbPath) -> \(request.vectorIndexDirectory), passes \(request.passes)")
+        return requestID
+    }
+
+    public func status(dbPath: String) throws -> [EmbeddingJobDetail] {
+        try store(for: dbPath).jobs().map {
+            EmbeddingJobDetail(jobID: $0.id, modelID: $0.modelID, status: $0.status.rawValue,
+                               totalDocuments: $0.totalDocuments, completedDocuments: $0.completedDocuments,
+                               errorMessage: $0.errorMessage)
+        }
+    }
+
+    public func cancel(dbPath: String, modelID: String?) throws -> Int {
+        let count = try store(for: dbPath).cancel(modelID: modelID)
+        state.withLock { current in
+            let matches = { (queued: Queued) -> Bool in
+                queued.job.request.databasePath == dbPath
+                    && (modelID == nil || queued.job.passes.contains { $0.pass.modelName == modelID })
+            }
+            if let running = current.running, matches(running) { running.cancellation.cancel() }
+            for queued in current.queue where matches(queued) { queued.cancellation.cancel() }
+        }
+        return count
+    }
+}
