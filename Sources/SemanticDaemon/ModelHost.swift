@@ -59,35 +59,29 @@ public struct HostedModelState: Sendable, Equatable {
     public let memoryBytes: UInt64
 }
 
-/// The loaded models, shared by the host (which loads) and the inference worker (which runs them).
-final class ResidentModels: Sendable {
-    struct LoadedEmbedder: Sendable {
-        let embedder: Embedder
-        let tokenizer: BertTokenizer
-        let memoryBytes: UInt64
-    }
-
-    struct LoadedReranker: Sendable {
-        let crossEncoder: CrossEncoder
-        let tokenizer: BertTokenizer
-        let memoryBytes: UInt64
-    }
-
-    enum Slot<Model: Sendable>: Sendable {
-        case loaded(Model)
+/// One kind of model by id: loaded (with the resident memory its load added) or failed to load.
+final class ModelSlots<Model: Sendable>: Sendable {
+    enum Slot: Sendable {
+        case loaded(Model, memoryBytes: UInt64)
         case failed(String)
     }
 
-    let embedders = Mutex<[String: Slot<LoadedEmbedder>]>([:])
-    let rerankers = Mutex<[String: Slot<LoadedReranker>]>([:])
+    private let slots = Mutex<[String: Slot]>([:])
 
-    func embedder(_ id: String) -> LoadedEmbedder? {
-        embedders.withLock { if case .loaded(let model) = $0[id] { model } else { nil } }
+    func slot(_ id: String) -> Slot? { slots.withLock { $0[id] } }
+
+    func loaded(_ id: String) -> Model? {
+        if case .loaded(let model, _) = slot(id) { return model }
+        return nil
     }
 
-    func reranker(_ id: String) -> LoadedReranker? {
-        rerankers.withLock { if case .loaded(let model) = $0[id] { model } else { nil } }
-    }
+    func record(_ slot: Slot, for id: String) { slots.withLock { $0[id] = slot } }
+}
+
+/// The loaded models, shared by the host (which loads) and the inference worker (which runs them).
+final class ResidentModels: Sendable {
+    let embedders = ModelSlots<Embedder>()
+    let rerankers = ModelSlots<CrossEncoder>()
 }
 
 public final class ModelHost: Sendable {
@@ -145,14 +139,13 @@ public final class ModelHost: Sendable {
     public func warmUp(preloadReranker: Bool) {
         if let embedder = registry.models(of: .embedder).first {
             if let loaded = try? loadedEmbedder(embedder) {
-                _ = try? loaded.embedder.embed(tokenIDs: [loaded.tokenizer.encode("warm up").ids])
+                _ = try? loaded.embed(["warm up"])
             }
         }
         if preloadReranker, let reranker = registry.models(of: .reranker).first,
            ModelsRoot.missingFiles(of: reranker, in: modelsRoot.directory(for: reranker)).isEmpty {
             if let loaded = try? loadedReranker(reranker) {
-                let pair = loaded.tokenizer.encodePair("warm", "up")
-                _ = try? loaded.crossEncoder.logits(tokenIDs: [pair.ids], typeIDs: [pair.typeIds])
+                _ = try? loaded.scores(query: "warm", documents: ["up"])
             }
         }
     }
@@ -160,7 +153,7 @@ public final class ModelHost: Sendable {
     /// True when the default embedder is loaded (Health's `ready`).
     public var isReady: Bool {
         guard let embedder = registry.models(of: .embedder).first else { return false }
-        return models.embedder(embedder.id) != nil
+        return models.embedders.loaded(embedder.id) != nil
     }
 
     /// Every known model with its load state.
@@ -168,70 +161,56 @@ public final class ModelHost: Sendable {
         registry.models.map { descriptor in
             switch descriptor.kind {
             case .embedder:
-                switch models.embedders.withLock({ $0[descriptor.id] }) {
-                case .loaded(let model):
-                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil,
-                                            dimension: model.embedder.dimension, memoryBytes: model.memoryBytes)
-                case .failed(let message):
-                    return HostedModelState(descriptor: descriptor, loaded: false, failure: message,
-                                            dimension: descriptor.dimension, memoryBytes: 0)
-                case nil:
-                    return HostedModelState(descriptor: descriptor, loaded: false, failure: nil,
-                                            dimension: descriptor.dimension, memoryBytes: 0)
-                }
+                return Self.state(of: descriptor, models.embedders.slot(descriptor.id)) { $0.dimension }
             case .reranker:
-                switch models.rerankers.withLock({ $0[descriptor.id] }) {
-                case .loaded(let model):
-                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil, dimension: nil,
-                                            memoryBytes: model.memoryBytes)
-                case .failed(let message):
-                    return HostedModelState(descriptor: descriptor, loaded: false, failure: message, dimension: nil,
-                                            memoryBytes: 0)
-                case nil:
-                    return HostedModelState(descriptor: descriptor, loaded: false, failure: nil, dimension: nil,
-                                            memoryBytes: 0)
-                }
+                return Self.state(of: descriptor, models.rerankers.slot(descriptor.id)) { _ in nil }
             }
         }
     }
 
-    func loadedEmbedder(_ descriptor: ModelDescriptor) throws(ServiceError) -> ResidentModels.LoadedEmbedder {
-        if let loaded = models.embedder(descriptor.id) { return loaded }
-        return try loading.withLock { _ throws(ServiceError) -> ResidentModels.LoadedEmbedder in
-            if let loaded = models.embedder(descriptor.id) { return loaded }
-            let directory = try installedDirectory(descriptor)
-            do {
-                let before = ProcessResources.residentBytes()
-                let embedder = try Embedder.load(directory: directory, configuration: engineConfiguration)
-                let loaded = ResidentModels.LoadedEmbedder(
-                    embedder: embedder, tokenizer: embedder.tokenizer,
-                    memoryBytes: ProcessResources.residentBytes() &- before)
-                models.embedders.withLock { $0[descriptor.id] = .loaded(loaded) }
-                return loaded
-            } catch {
-                let message = String(describing: error)
-                models.embedders.withLock { $0[descriptor.id] = .failed(message) }
-                throw .modelLoadFailed(model: descriptor.id, message: message)
-            }
+    private static func state<Model>(of descriptor: ModelDescriptor, _ slot: ModelSlots<Model>.Slot?,
+                                     dimension: (Model) -> Int?) -> HostedModelState {
+        switch slot {
+        case .loaded(let model, let memoryBytes):
+            return HostedModelState(descriptor: descriptor, loaded: true, failure: nil, dimension: dimension(model),
+                                    memoryBytes: memoryBytes)
+        case .failed(let message):
+            return HostedModelState(descriptor: descriptor, loaded: false, failure: message,
+                                    dimension: descriptor.dimension, memoryBytes: 0)
+        case nil:
+            return HostedModelState(descriptor: descriptor, loaded: false, failure: nil,
+                                    dimension: descriptor.dimension, memoryBytes: 0)
         }
     }
 
-    func loadedReranker(_ descriptor: ModelDescriptor) throws(ServiceError) -> ResidentModels.LoadedReranker {
-        if let loaded = models.reranker(descriptor.id) { return loaded }
-        return try loading.withLock { _ throws(ServiceError) -> ResidentModels.LoadedReranker in
-            if let loaded = models.reranker(descriptor.id) { return loaded }
+    func loadedEmbedder(_ descriptor: ModelDescriptor) throws(ServiceError) -> Embedder {
+        try load(descriptor, into: models.embedders) { [engineConfiguration] directory in
+            try Embedder.load(directory: directory, configuration: engineConfiguration)
+        }
+    }
+
+    func loadedReranker(_ descriptor: ModelDescriptor) throws(ServiceError) -> CrossEncoder {
+        try load(descriptor, into: models.rerankers) { [engineConfiguration] directory in
+            try CrossEncoder.load(directory: directory, configuration: engineConfiguration)
+        }
+    }
+
+    /// The model `descriptor` names, loading it once (concurrent first requests wait for one load); a
+    /// failure is recorded for Status and retried by the next request.
+    private func load<Model>(_ descriptor: ModelDescriptor, into slots: ModelSlots<Model>,
+                             _ make: (URL) throws -> Model) throws(ServiceError) -> Model {
+        if let loaded = slots.loaded(descriptor.id) { return loaded }
+        return try loading.withLock { _ throws(ServiceError) -> Model in
+            if let loaded = slots.loaded(descriptor.id) { return loaded }
             let directory = try installedDirectory(descriptor)
             do {
                 let before = ProcessResources.residentBytes()
-                let crossEncoder = try CrossEncoder.load(directory: directory, configuration: engineConfiguration)
-                let loaded = ResidentModels.LoadedReranker(
-                    crossEncoder: crossEncoder, tokenizer: crossEncoder.tokenizer,
-                    memoryBytes: ProcessResources.residentBytes() &- before)
-                models.rerankers.withLock { $0[descriptor.id] = .loaded(loaded) }
-                return loaded
+                let model = try make(directory)
+                slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
+                return model
             } catch {
                 let message = String(describing: error)
-                models.rerankers.withLock { $0[descriptor.id] = .failed(message) }
+                slots.record(.failed(message), for: descriptor.id)
                 throw .modelLoadFailed(model: descriptor.id, message: message)
             }
         }
@@ -266,8 +245,8 @@ public final class ModelHost: Sendable {
             throw .invalidInput("too many texts: \(texts.count) (at most \(Self.maxTextsPerRequest) per request; split the batch)")
         }
         let loaded = try loadedEmbedder(descriptor)
-        if let dims, !(1...loaded.embedder.dimension).contains(dims) {
-            throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.embedder.dimension) dimensions")
+        if let dims, !(1...loaded.dimension).contains(dims) {
+            throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
         }
         let encodings = loaded.tokenizer.encode(texts)
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
@@ -294,7 +273,7 @@ public final class ModelHost: Sendable {
             throw .invalidInput("too many documents: \(documents.count) (at most \(Self.maxDocumentsPerRequest) per request)")
         }
         let loaded = try loadedReranker(descriptor)
-        let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.crossEncoder.maxSequenceLength) }
+        let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.maxSequenceLength) }
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
         announcementPending = false
         let outputs: [Output]
@@ -322,13 +301,13 @@ public final class ModelHost: Sendable {
     static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels) throws -> [Output] {
         switch key {
         case .embed(let modelID, let dims):
-            guard let loaded = models.embedder(modelID) else {
+            guard let embedder = models.embedders.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
             }
             let sequences = inputs.map { input -> [Int] in if case .tokens(let ids) = input { ids } else { [] } }
-            return try loaded.embedder.embed(tokenIDs: sequences, dims: dims).map { .vector($0) }
+            return try embedder.embed(tokenIDs: sequences, dims: dims).map { .vector($0) }
         case .rerank(let modelID):
-            guard let loaded = models.reranker(modelID) else {
+            guard let crossEncoder = models.rerankers.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
             }
             var ids: [[Int]] = []
@@ -339,7 +318,7 @@ public final class ModelHost: Sendable {
                     types.append(pairTypes)
                 }
             }
-            return try loaded.crossEncoder.logits(tokenIDs: ids, typeIDs: types).map { .logit($0) }
+            return try crossEncoder.logits(tokenIDs: ids, typeIDs: types).map { .logit($0) }
         }
     }
 }
