@@ -16,6 +16,8 @@ help:
 	@echo "make models   fetch and verify all-MiniLM-L6-v2 into Models/"
 	@echo "make build    debug build;  make build-release  release build"
 	@echo "make bench    release build, then the benchmark workloads"
+	@echo "make bench-peers  the same workloads on sentence-transformers and onnxruntime, side by side"
+	@echo "make fuzz     the wire decoder under libFuzzer (FUZZ_SECONDS, default 300)"
 
 deps:
 	@if [ "$$(uname)" = "Linux" ]; then \
@@ -46,6 +48,20 @@ run: deps build-release models
 
 bench: deps build-release models
 	$(RELEASE_BIN)/semctl bench
+
+# The same workloads on sentence-transformers (torch 2.13.0+cpu) and onnxruntime 1.32.0 in a Python
+# venv, in the same run, then a side-by-side table (Docs/PERFORMANCE.md shows one).
+PEERS_VENV ?= .venv-peers
+bench-peers: deps build-release models
+	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
+	@$(PEERS_VENV)/bin/python -c "import torch, sentence_transformers, onnxruntime, onnx" 2>/dev/null || \
+	  $(PEERS_VENV)/bin/pip install -q "torch==2.13.0+cpu" "sentence-transformers==6.2.0" "transformers==5.24.0" \
+	    "onnxruntime==1.32.0" onnx "numpy==2.4.6"
+	mkdir -p .build/bench
+	$(RELEASE_BIN)/semctl bench --json | tee .build/bench/semd.jsonl
+	$(PEERS_VENV)/bin/python Benchmarks/peers/bench_peers.py --model Models/all-MiniLM-L6-v2 \
+	  --inputs Tests/Fixtures/bench/bench_inputs.json --work .build/bench/peers | tee .build/bench/peers.jsonl
+	python3 Benchmarks/peers/compare.py .build/bench/semd.jsonl .build/bench/peers.jsonl --svg .build/bench/ratios.svg
 
 # Fuzz the wire decoders (libFuzzer + AddressSanitizer) for FUZZ_SECONDS; crashes land in fuzz-artifacts/.
 SWIFTC       ?= swiftc
