@@ -14,9 +14,13 @@ import Glibc
         let scratch = try TemporaryDirectory(prefix: "semd-spawn")
         defer { scratch.remove() }
         let log = scratch.path("child.log").path
-        // A descriptor this process leaves inheritable must not reach the child.
-        let leaked = open("/dev/null", O_RDONLY)
+        // A descriptor this process leaves inheritable must not reach the child (numbered high, so it
+        // cannot be mistaken for the one `ls` opens to list the directory).
+        let opened = open("/dev/null", O_RDONLY)
+        let leaked = fcntl(opened, F_DUPFD, 200)
+        close(opened)
         defer { close(leaked) }
+        #expect(leaked >= 200)
         let script = """
             read -r line; echo "stdin=[$line]"; echo "pid=$$"; \
             echo "sid=$(cut -d' ' -f6 /proc/$$/stat)"; echo "fds=$(ls /proc/$$/fd | tr '\\n' ' ')"; echo oops >&2
