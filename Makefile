@@ -44,7 +44,7 @@ test: deps models
 
 run: deps build-release models
 	$(RELEASE_BIN)/semctl models verify
-	$(RELEASE_BIN)/semctl tokenize "hello world"
+	$(RELEASE_BIN)/semctl embed "hello world"
 
 bench: deps build-release models
 	$(RELEASE_BIN)/semctl bench

@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "SemanticCore", "SemanticWire", "SemanticRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -77,6 +78,7 @@ let package = Package(
             dependencies: [
                 "SemanticClient", "SemanticCore", "SemanticRuntime", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Golden loaders, tolerance assertions and fixture paths shared by every test target.
@@ -85,7 +87,15 @@ let package = Package(
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
         .testTarget(name: "SemanticDaemonTests", dependencies: ["SemanticDaemon", "SemanticTestSupport"]),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
-        .testTarget(name: "SemanticClientTests", dependencies: ["SemanticClient", "SemanticTestSupport"]),
+        .testTarget(
+            name: "SemanticClientTests",
+            dependencies: [
+                "SemanticClient", "SemanticTestSupport", "SemanticDaemon", "SemanticWire", "SemanticRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Runs the built semctl and semd as real processes (build them first: `swift build`).
+        .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
         .testTarget(name: "SemanticIndexTests", dependencies: ["SemanticIndex", "SemanticTestSupport"]),
     ]
 )

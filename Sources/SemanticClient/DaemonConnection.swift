@@ -18,6 +18,8 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     case protocolViolation(String)
     /// The request itself is invalid (detected before sending).
     case invalidRequest(String)
+    /// The in-process engine failed (a model not installed, a load failure, bad input).
+    case engine(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         case .daemon(let code, let message, _, _): return "\(code.rawValue): \(message)"
         case .protocolViolation(let message): return "unexpected answer from the daemon: \(message)"
         case .invalidRequest(let message): return message
+        case .engine(let message): return message
         }
     }
 
@@ -34,7 +37,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unavailable, .timeout: return true
         case .daemon(_, _, let retryable, _): return retryable
-        case .protocolViolation, .invalidRequest: return false
+        case .protocolViolation, .invalidRequest, .engine: return false
         }
     }
 }
@@ -60,6 +63,13 @@ public final class DaemonConnection: @unchecked Sendable {
             throw ClientError.unavailable(error.meansNoDaemon
                 ? "no daemon is running at \(socketPath)" : "cannot connect to \(socketPath): \(error)")
         }
+    }
+
+    /// Wraps a socket that is already connected (the client's launcher connects it).
+    public init(connected connection: UnixSocketConnection, requestTimeout: Duration = .seconds(30)) {
+        socketPath = connection.path
+        self.requestTimeout = requestTimeout
+        self.connection = connection
     }
 
     /// True once a send or receive failed; the connection must not be reused.

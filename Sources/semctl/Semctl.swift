@@ -9,16 +9,32 @@ import SemanticCore
 struct Semctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "semctl",
-        abstract: "Embed, rerank and tokenize text with the semd engine, and manage its models.",
+        abstract: "Embed, rerank and tokenize text with the semd engine, run its daemon, manage its models.",
         discussion: """
-        semctl runs the semd engine: sentence embeddings from all-MiniLM-L6-v2 (384-d, normalised) and \
-        cross-encoder rerank scores.
+        semctl is daemon-first: embed and rerank ask the warm daemon, start one when none runs, and \
+        compute in this process (same models, same vectors) when no daemon can answer. JSON output and \
+        -v say which path served each call.
 
         Examples:
+          semctl embed "hello world"         # a 384-d vector (the daemon is started if needed)
+          semctl embed --json "a" "b"        # {"model", "dimension", "served_by", "elapsed_ms", "embeddings"}
+          semctl rerank "query" "doc one" "doc two"
+          semctl status                      # socket, pid, uptime, models, memory, requests
+          semctl ping                        # round trip to the daemon
+          semctl start | stop | restart | logs
           semctl models list                 # which models are known and installed, and where
           semctl models verify               # check installed files against published SHA-256 sums
           semctl tokenize "hello world"      # word pieces and ids, as the model sees the text
-          semctl tokenize --json --pair "a passage" "a query"
+
+        Every daemon command takes --socket; without it $SEMD_SOCKET, then \
+        $TMPDIR/semantic-daemon-$USER.sock (/tmp without TMPDIR).
+
+        Environment:
+          SEMD_SOCKET          socket path
+          SEMD_MODELS_DIR      models folder
+          SEMD_NO_DAEMON=1     compute in-process only, never touch the daemon
+          SEMD_NO_SPAWN=1      use a running daemon but never start one
+          SEMD_DAEMON_BINARY   the semd to start (default: beside semctl, then PATH)
 
         Models are looked up in, first hit wins: --models-dir, $SEMD_MODELS_DIR, the Models/ folder of \
         the repository semctl was built in, then $XDG_DATA_HOME/semd/models (~/.local/share/semd/models).
@@ -26,7 +42,12 @@ struct Semctl: ParsableCommand {
         Exit codes: 0 success, 1 failure, 2 usage error, 3 daemon required but unavailable.
         """,
         version: SemanticCoreInfo.version,
-        subcommands: [ModelsCommand.self, TokenizeCommand.self, BenchCommand.self]
+        subcommands: [
+            EmbedCommand.self, RerankCommand.self,
+            StatusCommand.self, PingCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
+            LogsCommand.self,
+            ModelsCommand.self, TokenizeCommand.self, BenchCommand.self,
+        ]
     )
 
     static func main() {

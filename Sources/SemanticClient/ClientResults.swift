@@ -1,0 +1,173 @@
+// What SemanticClient calls return: vectors and scores with the path that served them (never a silent
+// fallback), and the daemon's health and status as plain values. Pure values.
+import Foundation
+import SemanticWire
+
+/// Which path answered a call.
+public enum ServedBy: Sendable, Equatable, CustomStringConvertible {
+    /// The daemon answered.
+    case daemon
+    /// The in-process engine answered, for this reason.
+    case inProcess(FallbackReason)
+
+    /// `daemon` or `in-process`, as semctl's JSON shows it.
+    public var name: String {
+        switch self {
+        case .daemon: return "daemon"
+        case .inProcess: return "in-process"
+        }
+    }
+
+    /// Why the in-process engine answered (nil for the daemon).
+    public var reason: FallbackReason? {
+        if case .inProcess(let reason) = self { return reason }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .daemon: return "daemon"
+        case .inProcess(let reason): return "in-process (\(reason))"
+        }
+    }
+}
+
+/// Why a call was served in-process.
+public enum FallbackReason: Sendable, Equatable, CustomStringConvertible {
+    /// The configuration says in-process only (`SEMD_NO_DAEMON=1`, `--no-daemon`).
+    case daemonDisabled
+    /// No daemon answered and spawning is off (`SEMD_NO_SPAWN=1`, `--no-spawn`).
+    case noDaemonSpawnDisabled
+    /// No daemon answered and starting one failed.
+    case spawnFailed(String)
+    /// A daemon was reached but did not answer usefully (it died mid-request, timed out, kept failing).
+    case daemonFailed(String)
+
+    /// A short machine-readable tag: `disabled`, `no-daemon`, `spawn-failed`, `daemon-failed`.
+    public var tag: String {
+        switch self {
+        case .daemonDisabled: return "disabled"
+        case .noDaemonSpawnDisabled: return "no-daemon"
+        case .spawnFailed: return "spawn-failed"
+        case .daemonFailed: return "daemon-failed"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .daemonDisabled: return "daemon disabled"
+        case .noDaemonSpawnDisabled: return "no daemon, spawn disabled"
+        case .spawnFailed(let message): return "could not start the daemon: \(message)"
+        case .daemonFailed(let message): return "daemon failed: \(message)"
+        }
+    }
+}
+
+/// Sentence embeddings, one per input text, in input order.
+public struct EmbeddingResult: Sendable, Equatable {
+    public let embeddings: [[Float]]
+    /// The model's id (`minilm-384`).
+    public let model: String
+    /// Length of each vector (the model's dimension, or `dims` when given).
+    public let dimension: Int
+    public let servedBy: ServedBy
+    /// Wall time of the whole call, connecting and any model load included.
+    public let elapsed: Duration
+
+    public init(embeddings: [[Float]], model: String, dimension: Int, servedBy: ServedBy, elapsed: Duration) {
+        self.embeddings = embeddings
+        self.model = model
+        self.dimension = dimension
+        self.servedBy = servedBy
+        self.elapsed = elapsed
+    }
+}
+
+/// Relevance of documents to a query, in document order.
+public struct RerankResult: Sendable, Equatable {
+    /// sigmoid(logit) in [0, 1], as the protocol carries them; higher is more relevant.
+    public let scores: [Float]
+    /// The raw logits, when the in-process engine served the call (the protocol carries scores only).
+    public let logits: [Float]?
+    /// The reranker's id.
+    public let model: String
+    public let servedBy: ServedBy
+    public let elapsed: Duration
+
+    public init(scores: [Float], logits: [Float]?, model: String, servedBy: ServedBy, elapsed: Duration) {
+        self.scores = scores
+        self.logits = logits
+        self.model = model
+        self.servedBy = servedBy
+        self.elapsed = elapsed
+    }
+
+    /// Document indices, most relevant first (ties keep document order).
+    public var ranking: [Int] {
+        scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+    }
+}
+
+/// The daemon's Health answer.
+public struct DaemonHealth: Sendable, Equatable {
+    public let uptimeSeconds: UInt64
+    public let protocolVersion: UInt32
+    /// The default embedder is loaded.
+    public let ready: Bool
+    /// The daemon's resident memory.
+    public let memoryBytes: UInt64
+    /// Round trip of the Health request.
+    public let roundTrip: Duration
+}
+
+/// One model as the daemon's Status reports it.
+public struct DaemonModel: Sendable, Equatable {
+    public enum Kind: String, Sendable { case embedder, reranker }
+    public let id: String
+    public let kind: Kind
+    /// The human name, or `load-failed` when loading failed.
+    public let name: String
+    public let dimension: Int?
+    public let loaded: Bool
+    public let memoryBytes: UInt64
+}
+
+/// The daemon's Status answer, with what the client knows besides.
+public struct DaemonStatus: Sendable, Equatable {
+    /// The socket the answer came from.
+    public let socket: String
+    /// The daemon's pid from its run lock's heartbeat, when readable.
+    public let pid: Int32?
+    public let uptimeSeconds: UInt64
+    public let protocolVersion: UInt32
+    public let models: [DaemonModel]
+    public let memoryBytes: UInt64
+    public let totalRequests: UInt64
+}
+
+/// One background embedding job of the daemon.
+public typealias EmbeddingJob = EmbeddingJobDetail
+
+extension DaemonStatus {
+    init(_ response: StatusResponse, socket: String, pid: Int32?) {
+        self.socket = socket
+        self.pid = pid
+        uptimeSeconds = response.uptimeSeconds
+        protocolVersion = response.version
+        memoryBytes = response.memoryBytes
+        totalRequests = response.totalRequests
+        models = response.embedders.map { DaemonModel($0, kind: .embedder) }
+            + response.rerankers.map { DaemonModel($0, kind: .reranker) }
+    }
+}
+
+extension DaemonModel {
+    init(_ info: ModelInfo, kind: Kind) {
+        id = info.id
+        self.kind = kind
+        name = info.name
+        dimension = info.dimension
+        loaded = info.loaded
+        memoryBytes = info.memoryBytes
+    }
+}

@@ -1,0 +1,93 @@
+// The in-process path: SemanticCore's Embedder and CrossEncoder loaded from the same models root and
+// registry the daemon uses, lazily (a call that the daemon serves never pays for a model load) and
+// once per client. It computes what the daemon computes, so a fallback returns the same vectors.
+import Foundation
+import SemanticCore
+import Synchronization
+
+final class InProcessEngine: Sendable {
+    let registry: ModelRegistry
+    let modelsRoot: ModelsRoot
+    let configuration: EngineConfiguration
+    private let embedders = Mutex<[String: Embedder]>([:])
+    private let crossEncoders = Mutex<[String: CrossEncoder]>([:])
+    /// Serialises loading so concurrent first calls load a model once.
+    private let loading = Mutex<Void>(())
+
+    init(registry: ModelRegistry, modelsRoot: ModelsRoot, threads: Int?) {
+        self.registry = registry
+        self.modelsRoot = modelsRoot
+        configuration = EngineConfiguration(threads: threads)
+    }
+
+    /// Vectors for `texts` from the embedder `model` names; `dims` keeps the first components.
+    func embed(_ texts: [String], model: String, dims: Int?) throws(ClientError) -> (vectors: [[Float]], model: String, dimension: Int) {
+        let descriptor = try resolve(model, kind: .embedder)
+        let embedder = try loadedEmbedder(descriptor)
+        if let dims, !(1...embedder.dimension).contains(dims) {
+            throw .invalidRequest("dims \(dims) is out of range: \(descriptor.id) has \(embedder.dimension) dimensions")
+        }
+        do {
+            return (try embedder.embed(texts, dims: dims), descriptor.id, dims ?? embedder.dimension)
+        } catch {
+            throw .engine("\(descriptor.id) failed: \(error)")
+        }
+    }
+
+    /// Raw logits of each document for `query` from the reranker `model` names.
+    func logits(query: String, documents: [String], model: String) throws(ClientError) -> (logits: [Float], model: String) {
+        let descriptor = try resolve(model, kind: .reranker)
+        let crossEncoder = try loadedCrossEncoder(descriptor)
+        do {
+            return (try crossEncoder.scores(query: query, documents: documents), descriptor.id)
+        } catch {
+            throw .engine("\(descriptor.id) failed: \(error)")
+        }
+    }
+
+    func resolve(_ name: String, kind: ModelKind) throws(ClientError) -> ModelDescriptor {
+        do {
+            return try registry.resolve(name.isEmpty ? "default" : name, kind: kind)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
+    }
+
+    private func loadedEmbedder(_ descriptor: ModelDescriptor) throws(ClientError) -> Embedder {
+        if let embedder = embedders.withLock({ $0[descriptor.id] }) { return embedder }
+        return try loading.withLock { _ throws(ClientError) -> Embedder in
+            if let embedder = embedders.withLock({ $0[descriptor.id] }) { return embedder }
+            let directory = try installedDirectory(descriptor)
+            do {
+                let embedder = try Embedder.load(directory: directory, configuration: configuration)
+                embedders.withLock { $0[descriptor.id] = embedder }
+                return embedder
+            } catch {
+                throw .engine("cannot load \(descriptor.id) from \(directory.path): \(error)")
+            }
+        }
+    }
+
+    private func loadedCrossEncoder(_ descriptor: ModelDescriptor) throws(ClientError) -> CrossEncoder {
+        if let crossEncoder = crossEncoders.withLock({ $0[descriptor.id] }) { return crossEncoder }
+        return try loading.withLock { _ throws(ClientError) -> CrossEncoder in
+            if let crossEncoder = crossEncoders.withLock({ $0[descriptor.id] }) { return crossEncoder }
+            let directory = try installedDirectory(descriptor)
+            do {
+                let crossEncoder = try CrossEncoder.load(directory: directory, configuration: configuration)
+                crossEncoders.withLock { $0[descriptor.id] = crossEncoder }
+                return crossEncoder
+            } catch {
+                throw .engine("cannot load \(descriptor.id) from \(directory.path): \(error)")
+            }
+        }
+    }
+
+    private func installedDirectory(_ descriptor: ModelDescriptor) throws(ClientError) -> URL {
+        do {
+            return try modelsRoot.installedDirectory(for: descriptor)
+        } catch {
+            throw .engine(error.description)
+        }
+    }
+}

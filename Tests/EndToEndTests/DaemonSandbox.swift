@@ -1,0 +1,126 @@
+// A private place for one end-to-end test: a temporary socket path, a models folder holding only the
+// real all-MiniLM-L6-v2 (so no reranker is installed), runs of the built semctl with that environment,
+// the semd processes serving that socket, and a cleanup that always stops them.
+import Foundation
+import SemanticRuntime
+import SemanticTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class DaemonSandbox {
+    let scratch: TemporaryDirectory
+    let paths: DaemonPaths
+    let modelsDirectory: URL
+    let semctl: URL
+    let semd: URL
+
+    init() throws {
+        let realModel = try Fixtures.requireRealEmbedder()
+        semctl = try BuiltExecutables.url("semctl")
+        semd = try BuiltExecutables.url("semd")
+        scratch = try TemporaryDirectory(prefix: "semd-e2e")
+        paths = DaemonPaths(socket: scratch.path("d.sock").path)
+        modelsDirectory = scratch.path("models")
+        try FileManager.default.createDirectory(at: modelsDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2"),
+                                                   withDestinationURL: realModel)
+    }
+
+    var environment: [String: String] {
+        ["SEMD_SOCKET": paths.socket, "SEMD_MODELS_DIR": modelsDirectory.path]
+    }
+
+    /// Runs the built semctl with the sandbox's environment plus `extra`.
+    @discardableResult
+    func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) throws -> ProcessOutput {
+        try Subprocess.run(semctl, arguments, environment: environment.merging(extra) { $1 }, input: input)
+    }
+
+    /// `semctl embed --json TEXT`, parsed.
+    func embed(_ text: String, environment extra: [String: String] = [:]) throws -> EmbedOutput {
+        let output = try run(["embed", "--json", text], environment: extra)
+        guard output.status == 0 else { throw SandboxError.failed("embed", output) }
+        return try EmbedOutput(json: output.standardOutput)
+    }
+
+    /// Live (non-zombie) semd processes started for this sandbox's socket.
+    func daemonProcesses() -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard let program = arguments.first, program.hasSuffix("/semd") || program == "semd",
+                  let flag = arguments.firstIndex(of: "--socket"), flag + 1 < arguments.count,
+                  arguments[flag + 1] == paths.socket else { return false }
+            return Subprocess.isAlive(pid)
+        }.sorted()
+    }
+
+    /// The pid in the run lock's heartbeat, while the lock is held.
+    var heartbeatPID: Int32? {
+        guard LockFile.isHeld(at: paths.runLock) == true else { return nil }
+        return LockFile.readHeartbeat(at: paths.runLock)?.pid
+    }
+
+    /// Whether anything is at the public socket path (a socket or the published symlink).
+    var socketEntryExists: Bool {
+        var status = stat()
+        return lstat(paths.socket, &status) == 0
+    }
+
+    var log: String { (try? String(contentsOfFile: paths.logFile, encoding: .utf8)) ?? "" }
+
+    /// Waits until `condition` holds or `timeout` passes; returns whether it held.
+    func wait(for timeout: Duration = .seconds(10), until condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return condition()
+    }
+
+    /// Stops every daemon of this sandbox (Shutdown, then SIGKILL for any left) and removes the folder.
+    func cleanUp() {
+        _ = try? run(["stop", "--timeout", "10"])
+        for pid in daemonProcesses() { kill(pid, SIGKILL) }
+        _ = wait(for: .seconds(5)) { daemonProcesses().isEmpty }
+        scratch.remove()
+    }
+}
+
+enum SandboxError: Error, CustomStringConvertible {
+    case failed(String, ProcessOutput)
+    case malformed(String)
+
+    var description: String {
+        switch self {
+        case .failed(let what, let output): return "semctl \(what) failed: \(output)"
+        case .malformed(let what): return "unexpected output: \(what)"
+        }
+    }
+}
+
+/// What `semctl embed --json` prints.
+struct EmbedOutput {
+    let model: String
+    let dimension: Int
+    let servedBy: String
+    let elapsedMilliseconds: Double
+    let embeddings: [[Float]]
+
+    init(json: String) throws {
+        guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let model = object["model"] as? String, let dimension = object["dimension"] as? Int,
+              let servedBy = object["served_by"] as? String, let elapsed = object["elapsed_ms"] as? Double,
+              let embeddings = object["embeddings"] as? [[Double]] else {
+            throw SandboxError.malformed(json)
+        }
+        self.model = model
+        self.dimension = dimension
+        self.servedBy = servedBy
+        elapsedMilliseconds = elapsed
+        self.embeddings = embeddings.map { $0.map { Float($0) } }
+    }
+}
