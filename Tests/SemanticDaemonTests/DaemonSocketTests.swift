@@ -32,7 +32,7 @@ final class RunningDaemon: Sendable {
         self.daemon = daemon
         task = Task { try await daemon.run() }
         // Wait until the socket answers.
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(180)
         let socket = configuration.paths.socket
         while ContinuousClock.now < deadline {
             let ready = (try? await offPool { () -> Bool in

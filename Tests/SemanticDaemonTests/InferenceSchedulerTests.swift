@@ -1,4 +1,6 @@
-// The inference queue: merging, budgets, priorities, order, error isolation and shutdown.
+// The inference queue: merging, budgets, priorities, order, error isolation and shutdown. The
+// batch function holds the first batch (item 0) behind a gate, so the tests decide what is queued
+// behind it instead of relying on timing.
 import Foundation
 import Synchronization
 import Testing
@@ -11,137 +13,181 @@ final class BatchLog: Sendable {
     var all: [[Int]] { batches.withLock { $0 } }
 }
 
+/// Holds a batch that contains item 0 until the test opens it.
+final class Gate: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func wait() { semaphore.wait() }
+    func open() { semaphore.signal() }
+}
+
+/// Polls `condition` (up to a minute, so a loaded machine cannot fail the test).
+func eventually(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw SchedulerError.stopped }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
 @Suite struct InferenceSchedulerTests {
     typealias Scheduler = InferenceScheduler<String, Int, Int>
 
-    func makeScheduler(_ log: BatchLog, delay: Duration = .zero, configure: (inout Scheduler.Configuration) -> Void = { _ in })
+    func makeScheduler(_ log: BatchLog, gate: Gate? = nil, configure: (inout Scheduler.Configuration) -> Void = { _ in })
         -> Scheduler {
         var configuration = Scheduler.Configuration()
         configure(&configuration)
         return Scheduler(configuration: configuration) { key, items in
             log.record(items)
-            if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) * 1e-18 + Double(delay.components.seconds)) }
+            if items.contains(0) { gate?.wait() }
             if items.contains(-1) { throw SchedulerError.stopped }
             return items.map { key == "double" ? $0 * 2 : $0 + 1000 }
         }
     }
 
-    @Test func aLoneRequestRunsAtOnceAndGetsItsOutputs() async throws {
+    /// Submits `items` in a task of its own and waits until the request is queued (or running).
+    func enqueue(_ scheduler: Scheduler, key: String = "k", _ items: [Int], tokens: Int = 1,
+                 priority: SchedulerPriority = .interactive) async throws -> Task<[Int], Error> {
+        let before = scheduler.queuedRequests
+        let task = Task { try await scheduler.submit(key: key, items: items, tokens: tokens, priority: priority) }
+        try await eventually { scheduler.queuedRequests > before }
+        return task
+    }
+
+    /// Starts the gated blocker batch and waits until the worker is running it.
+    func block(_ scheduler: Scheduler, _ log: BatchLog, key: String = "k") async throws -> Task<[Int], Error> {
+        let task = Task { try await scheduler.submit(key: key, items: [0], tokens: 1) }
+        try await eventually { log.all.count == 1 }
+        return task
+    }
+
+    @Test func aLoneRequestGetsItsOutputs() async throws {
         let log = BatchLog()
         let scheduler = makeScheduler(log)
         defer { scheduler.stop() }
-        let started = ContinuousClock.now
         #expect(try await scheduler.submit(key: "double", items: [1, 2, 3], tokens: 3) == [2, 4, 6])
-        #expect(ContinuousClock.now - started < .milliseconds(500))
         #expect(try await scheduler.submit(key: "double", items: [], tokens: 0) == [])
         #expect(scheduler.currentStatistics.batches == 1)
+        #expect(log.all == [[1, 2, 3]])
     }
 
-    @Test func requestsArrivingWhileBusyAreMergedAndSplitBackInOrder() async throws {
+    @Test func requestsQueuedWhileBusyAreMergedAndSplitBackInOrder() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(50))
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
         defer { scheduler.stop() }
-        // The first request occupies the worker; the next eight queue up behind it.
-        async let first = scheduler.submit(key: "double", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(10))
-        let outputs = try await withThrowingTaskGroup(of: (Int, [Int]).self) { group in
-            for request in 1...8 {
-                group.addTask { (request, try await scheduler.submit(key: "double", items: [request, request * 10], tokens: 2)) }
-            }
-            var collected: [Int: [Int]] = [:]
-            for try await (request, output) in group { collected[request] = output }
-            return collected
+        let blocker = try await block(scheduler, log, key: "double")
+        var waiting: [(Int, Task<[Int], Error>)] = []
+        for request in 1...8 {
+            waiting.append((request, try await enqueue(scheduler, key: "double", [request, request * 10], tokens: 2)))
         }
-        #expect(try await first == [0])
-        for request in 1...8 { #expect(outputs[request] == [request * 2, request * 20]) }
+        gate.open()
+        #expect(try await blocker.value == [0])
+        for (request, task) in waiting { #expect(try await task.value == [request * 2, request * 20]) }
+        #expect(log.all == [[0], (1...8).flatMap { [$0, $0 * 10] }])
         let statistics = scheduler.currentStatistics
-        #expect(statistics.requests == 9)
-        #expect(statistics.mergedBatches >= 1)
-        #expect(statistics.batches <= 3, "8 queued requests should run as one or two batches, ran \(statistics.batches)")
+        #expect(statistics.requests == 9 && statistics.batches == 2 && statistics.mergedBatches == 1)
+        #expect(statistics.largestBatchRequests == 8)
     }
 
     @Test func differentKeysNeverShareABatch() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(30))
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
         defer { scheduler.stop() }
-        async let blocker = scheduler.submit(key: "double", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(10))
-        async let a = scheduler.submit(key: "double", items: [1], tokens: 1)
-        async let b = scheduler.submit(key: "plus", items: [1], tokens: 1)
-        async let c = scheduler.submit(key: "double", items: [2], tokens: 1)
-        #expect(try await (blocker, a, b, c) == ([0], [2], [1001], [4]))
-        // a and c merge; b runs in its own batch.
-        #expect(log.all.contains([1, 2]))
-        #expect(log.all.contains([1]))
+        let blocker = try await block(scheduler, log, key: "double")
+        let a = try await enqueue(scheduler, key: "double", [1])
+        let b = try await enqueue(scheduler, key: "plus", [1])
+        let c = try await enqueue(scheduler, key: "double", [2])
+        gate.open()
+        #expect(try await blocker.value == [0])
+        #expect(try await a.value == [2])
+        #expect(try await b.value == [1001])
+        #expect(try await c.value == [4])
+        #expect(log.all == [[0], [1, 2], [1]])
     }
 
     @Test func theTokenBudgetSplitsBatchesButAnOversizedRequestStillRuns() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(30)) { $0.maxBatchTokens = 10 }
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate) { $0.maxBatchTokens = 10 }
         defer { scheduler.stop() }
-        async let blocker = scheduler.submit(key: "k", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(10))
-        async let a = scheduler.submit(key: "k", items: [1], tokens: 6)
-        try await Task.sleep(for: .milliseconds(2))
-        async let b = scheduler.submit(key: "k", items: [2], tokens: 6)
-        try await Task.sleep(for: .milliseconds(2))
-        async let huge = scheduler.submit(key: "k", items: [3], tokens: 50)
-        _ = try await (blocker, a, b, huge)
-        #expect(log.all == [[0], [1], [2], [3]])
+        let blocker = try await block(scheduler, log)
+        let a = try await enqueue(scheduler, [1], tokens: 6)
+        let b = try await enqueue(scheduler, [2], tokens: 4)
+        let c = try await enqueue(scheduler, [3], tokens: 6)
+        let huge = try await enqueue(scheduler, [4], tokens: 50)
+        gate.open()
+        for task in [blocker, a, b, c, huge] { _ = try await task.value }
+        #expect(log.all == [[0], [1, 2], [3], [4]])
     }
 
     @Test func interactiveWorkOvertakesQueuedBackgroundWork() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(30))
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
         defer { scheduler.stop() }
-        async let blocker = scheduler.submit(key: "k", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(10))
-        async let background = scheduler.submit(key: "k", items: [1], tokens: 1, priority: .background)
-        try await Task.sleep(for: .milliseconds(2))
-        async let interactive = scheduler.submit(key: "k", items: [2], tokens: 1)
-        _ = try await (blocker, background, interactive)
+        let blocker = try await block(scheduler, log)
+        let background = try await enqueue(scheduler, [1], priority: .background)
+        let interactive = try await enqueue(scheduler, [2])
+        gate.open()
+        for task in [blocker, background, interactive] { _ = try await task.value }
         #expect(log.all == [[0], [2], [1]])
     }
 
     @Test func oneBadRequestDoesNotFailThoseMergedWithIt() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(20))
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
         defer { scheduler.stop() }
-        async let blocker = scheduler.submit(key: "k", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(10))
-        async let good = scheduler.submit(key: "k", items: [5], tokens: 1)
-        let bad = Task { try await scheduler.submit(key: "k", items: [-1], tokens: 1) }
-        #expect(try await good == [1005])
+        let blocker = try await block(scheduler, log)
+        let good = try await enqueue(scheduler, [5])
+        let bad = try await enqueue(scheduler, [-1])
+        gate.open()
+        _ = try await blocker.value
+        #expect(try await good.value == [1005])
         await #expect(throws: SchedulerError.stopped) { try await bad.value }
-        _ = try await blocker
+        // The merged batch failed, then each request ran alone.
+        #expect(log.all == [[0], [5, -1], [5], [-1]])
     }
 
-    @Test func announcedRequestsAreWaitedForBriefly() async throws {
+    @Test func announcedRequestsAreWaitedFor() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log) { $0.maxWait = .milliseconds(200) }
+        let scheduler = makeScheduler(log) { $0.maxWait = .seconds(60) }
         defer { scheduler.stop() }
         scheduler.announce()
         scheduler.announce()
-        async let a = scheduler.submit(key: "k", items: [1], tokens: 1, announced: true)
-        try await Task.sleep(for: .milliseconds(20))
-        async let b = scheduler.submit(key: "k", items: [2], tokens: 1, announced: true)
-        _ = try await (a, b)
+        let a = Task { try await scheduler.submit(key: "k", items: [1], tokens: 1, announced: true) }
+        try await eventually { scheduler.queuedRequests == 1 }
+        let b = Task { try await scheduler.submit(key: "k", items: [2], tokens: 1, announced: true) }
+        _ = try await (a.value, b.value)
         #expect(log.all == [[1, 2]])
+    }
+
+    @Test func aWithdrawnAnnouncementDoesNotHoldTheQueue() async throws {
+        let log = BatchLog()
+        let scheduler = makeScheduler(log) { $0.maxWait = .seconds(60) }
+        defer { scheduler.stop() }
+        scheduler.announce()
+        scheduler.announce()
+        let a = Task { try await scheduler.submit(key: "k", items: [1], tokens: 1, announced: true) }
+        try await eventually { scheduler.queuedRequests == 1 }
+        scheduler.withdrawAnnouncement()
+        #expect(try await a.value == [1001])
     }
 
     @Test func aFullQueueRefusesAndStopFailsWhatWaits() async throws {
         let log = BatchLog()
-        let scheduler = makeScheduler(log, delay: .milliseconds(100)) { $0.maxQueuedRequests = 1 }
-        async let running = scheduler.submit(key: "k", items: [0], tokens: 1)
-        try await Task.sleep(for: .milliseconds(20))
-        let queued = Task { try await scheduler.submit(key: "k", items: [1], tokens: 1) }
-        try await Task.sleep(for: .milliseconds(20))
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate) { $0.maxQueuedRequests = 1 }
+        let blocker = try await block(scheduler, log)
+        let queued = try await enqueue(scheduler, [1])
         await #expect(throws: SchedulerError.overloaded(queued: 1)) {
             try await scheduler.submit(key: "k", items: [2], tokens: 1)
         }
         scheduler.stop()
         await #expect(throws: SchedulerError.stopped) { try await queued.value }
-        #expect(try await running == [1000])
+        gate.open()
+        #expect(try await blocker.value == [1000])
         await #expect(throws: SchedulerError.stopped) { try await scheduler.submit(key: "k", items: [3], tokens: 1) }
     }
 }
