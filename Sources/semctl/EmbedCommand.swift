@@ -49,8 +49,9 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = texts.isEmpty || texts == ["-"] ? readStandardInputLines() : texts
         let client = try client.makeClient()
+        useTheDaemonsBLASKernel(inProcessOnly: client.configuration.policy == .inProcessOnly)
+        let inputs = texts.isEmpty || texts == ["-"] ? readStandardInputLines() : texts
         let progress = ProgressBar(label: "texts", total: inputs.count, threshold: client.configuration.batchSize)
         let result: EmbeddingResult
         do {

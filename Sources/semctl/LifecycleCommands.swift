@@ -40,7 +40,10 @@ func start(_ client: SemanticClient, timeout: Double) throws {
         launch = try client.startDaemon(readyTimeout: .milliseconds(Int64(max(0, timeout) * 1000)))
     } catch {
         if case .unavailable(let message) = error {
-            throw CommandFailure("cannot start semd: \(message)", hint: "see \(paths.logFile), or run `semd` in the foreground")
+            let hint = message.contains("cannot find semd") || message.contains("not an executable")
+                ? "put semd beside semctl or on PATH, or set SEMD_DAEMON_BINARY"
+                : "see \(paths.logFile) (`semctl logs`), or run `semd --socket \(paths.socket)` in the foreground"
+            throw CommandFailure("cannot start semd: \(message)", hint: hint)
         }
         throw CommandFailure(error, socket: paths.socket)
     }

@@ -32,8 +32,9 @@ struct RerankCommand: ParsableCommand {
     @Argument(help: "Documents to score; none reads one per line from standard input.") var documents: [String] = []
 
     func run() throws {
-        let inputs = documents.isEmpty || documents == ["-"] ? readStandardInputLines() : documents
         let client = try client.makeClient()
+        useTheDaemonsBLASKernel(inProcessOnly: raw || client.configuration.policy == .inProcessOnly)
+        let inputs = documents.isEmpty || documents == ["-"] ? readStandardInputLines() : documents
         let progress = ProgressBar(label: "documents", total: inputs.count, threshold: client.configuration.batchSize)
         let result: RerankResult
         do {
