@@ -23,7 +23,7 @@ struct RealEngineQualityPassTests {
         #expect(summary.publication == .written && summary.embeddedDocuments > 200)
         let expected = try expectedDocuments(sandbox.databasePath)
         try await validateEveryRecord(sandbox.vectorIndex + "/index-minilm-384.fsvi", expected: expected,
-                                      dimension: embedder.dimension) { try embedder.embed($0) }
+                                      dimension: embedder.dimension, tolerance: 1e-3) { try embedder.embed($0) }
     }
 
     static var measuring: Bool {
@@ -49,7 +49,7 @@ struct RealEngineQualityPassTests {
         }
         let expected = try expectedDocuments(sandbox.databasePath)
         try await validateEveryRecord(sandbox.vectorIndex + "/index-minilm-384.fsvi", expected: expected,
-                                      dimension: 384) { try embedder.embed($0) }
+                                      dimension: 384, tolerance: 1e-3) { try embedder.embed($0) }
     }
 }
 

@@ -32,15 +32,16 @@ public struct HashEmbedder: Sendable, Equatable {
     /// One text's vector. Throws for empty text.
     public func embed(_ text: String) throws(HashEmbedderError) -> [Float] {
         if text.isEmpty { throw HashEmbedderError.emptyText(index: 0) }
-        let tokens = Self.tokens(of: text)
-        if tokens.isEmpty {
-            return [Float](repeating: 1.0 / Float(dimension).squareRoot(), count: dimension)
-        }
         var accumulator = [Float](repeating: 0, count: dimension)
-        for token in tokens {
-            let hash = FNV1a64.hash(token.utf8)
+        var tokenCount = 0
+        Self.forEachToken(in: text) { token in
+            let hash = FNV1a64.hash(token)
             let bucket = Int(hash % UInt64(dimension))
             accumulator[bucket] += (hash >> 63) == 1 ? 1 : -1
+            tokenCount += 1
+        }
+        if tokenCount == 0 {
+            return [Float](repeating: 1.0 / Float(dimension).squareRoot(), count: dimension)
         }
         Self.normalizeInPlace(&accumulator)
         return accumulator
@@ -59,30 +60,61 @@ public struct HashEmbedder: Sendable, Equatable {
 
     /// The words the embedder hashes: lowercased, split on non-alphanumerics, at least two scalars each.
     public static func tokens(of text: String) -> [String] {
-        let lowered = lowercasedLikeReference(text)
         var tokens: [String] = []
-        var current = String.UnicodeScalarView()
-        var currentCount = 0
+        forEachToken(in: text) { tokens.append(String(decoding: $0, as: UTF8.self)) }
+        return tokens
+    }
+
+    /// Calls `body` with the UTF-8 bytes of every token, in order, lowercasing and splitting in one
+    /// pass (ASCII without any Unicode property lookups).
+    static func forEachToken(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var token: [UInt8] = []
+        token.reserveCapacity(64)
+        var scalarsInToken = 0
         func flush() {
-            if currentCount >= 2 { tokens.append(String(current)) }
-            current = String.UnicodeScalarView()
-            currentCount = 0
+            if scalarsInToken >= 2 { token.withUnsafeBufferPointer(body) }
+            token.removeAll(keepingCapacity: true)
+            scalarsInToken = 0
         }
-        for scalar in lowered.unicodeScalars {
-            if isAlphanumeric(scalar) {
-                current.append(scalar)
-                currentCount += 1
+        func add(_ lowered: Unicode.Scalar) {
+            if isAlphanumeric(lowered) {
+                UTF8.encode(lowered) { token.append($0) }
+                scalarsInToken += 1
             } else {
                 flush()
             }
         }
+        // Final sigma needs the neighbours in the original text; only materialised when a Σ occurs.
+        var originalScalars: [Unicode.Scalar]?
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            if scalar.value < 0x80 {
+                var byte = UInt8(scalar.value)
+                if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                    token.append(byte)
+                    scalarsInToken += 1
+                } else {
+                    flush()
+                }
+            } else if scalar == "\u{03A3}" {
+                if originalScalars == nil { originalScalars = Array(text.unicodeScalars) }
+                add(lowercaseSigma(at: index, in: originalScalars!))
+            } else if scalar.properties.changesWhenLowercased {
+                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { add(lowered) }
+            } else {
+                add(scalar)
+            }
+        }
         flush()
-        return tokens
     }
 
     /// The reference's `char::is_alphanumeric`: Alphabetic, or a decimal, letter or other number.
     /// (Not `numericType != nil`, which is broader, and not `Character.isLetter`.)
     public static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 {
+            let value = scalar.value | 0x20  // ASCII letters fold to lowercase; digits are unchanged
+            return (value >= 0x61 && value <= 0x7A) || (scalar.value >= 0x30 && scalar.value <= 0x39)
+        }
         let properties = scalar.properties
         if properties.isAlphabetic { return true }
         switch properties.generalCategory {
@@ -99,17 +131,20 @@ public struct HashEmbedder: Sendable, Equatable {
         result.reserveCapacity(scalars.count)
         for (index, scalar) in scalars.enumerated() {
             if scalar == "\u{03A3}" {
-                let finalSigma = casedLetterFollowsSkippingIgnorables(scalars[..<index].reversed())
-                    && !casedLetterFollowsSkippingIgnorables(scalars[(index + 1)...])
-                result.append(finalSigma ? "\u{03C2}" : "\u{03C3}")
-            } else if scalar.isASCII {
-                result.append(scalar.properties.isUppercase
-                    ? Unicode.Scalar(scalar.value + 32)! : scalar)
+                result.append(lowercaseSigma(at: index, in: scalars))
             } else {
                 result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
             }
         }
         return String(result)
+    }
+
+    /// `ς` for a capital sigma that ends a word (a cased letter before it and none after it, skipping
+    /// Case_Ignorable scalars both ways), `σ` otherwise.
+    static func lowercaseSigma(at index: Int, in scalars: [Unicode.Scalar]) -> Unicode.Scalar {
+        let finalSigma = casedLetterFollowsSkippingIgnorables(scalars[..<index].reversed())
+            && !casedLetterFollowsSkippingIgnorables(scalars[(index + 1)...])
+        return finalSigma ? "\u{03C2}" : "\u{03C3}"
     }
 
     /// Whether the first scalar that is not Case_Ignorable is Cased (false when there is none).

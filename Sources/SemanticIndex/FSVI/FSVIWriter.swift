@@ -52,11 +52,17 @@ public struct FSVIWriter: Sendable {
         guard sumOfSquares.isFinite, sumOfSquares > 0 else {
             throw .invalidRecord(documentID: documentID, problem: "zero-norm vector")
         }
-        slab.reserveCapacity(slab.count + vector.count * quantization.bytesPerElement)
-        for value in vector {
-            switch quantization {
-            case .float16: slab.appendLittleEndian(HalfPrecision.bits(from: value))
-            case .float32: slab.appendLittleEndian(value.bitPattern)
+        let start = slab.count
+        slab.append(contentsOf: repeatElement(0, count: vector.count * quantization.bytesPerElement))
+        slab.withUnsafeMutableBytes { bytes in
+            for (index, value) in vector.enumerated() {
+                switch quantization {
+                case .float16:
+                    bytes.storeBytes(of: HalfPrecision.bits(from: value).littleEndian,
+                                     toByteOffset: start + index * 2, as: UInt16.self)
+                case .float32:
+                    bytes.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: start + index * 4, as: UInt32.self)
+                }
             }
         }
         appendID(documentID)

@@ -31,8 +31,7 @@ public struct Canonicalizer: Sendable, Equatable {
 
     /// Canonical text; `""` means "nothing worth embedding" (empty, or a bare acknowledgement).
     public func canonicalize(_ text: String) -> String {
-        let composed = text.unicodeScalars.allSatisfy(\.isASCII)
-            ? text : text.precomposedStringWithCanonicalMapping
+        let composed = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
         let markdownFree = stripMarkdownAndCollapseCode(Array(composed.unicodeScalars))
         let collapsed = Self.collapseWhitespace(markdownFree)
         if Self.isLowSignal(collapsed) { return "" }
@@ -134,7 +133,7 @@ public struct Canonicalizer: Sendable, Equatable {
         output.reserveCapacity(text.count)
         var pendingSpace = false
         for scalar in text {
-            if scalar.properties.isWhitespace {
+            if scalar.isWhiteSpace {
                 pendingSpace = !output.isEmpty
             } else {
                 if pendingSpace { output.append(" ") }
@@ -163,8 +162,16 @@ public struct Canonicalizer: Sendable, Equatable {
 
     /// Trims White_Space scalars from both ends (the reference's `str::trim`).
     static func trimmed(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        guard let first = text.firstIndex(where: { !$0.properties.isWhitespace }) else { return [] }
-        let last = text.lastIndex(where: { !$0.properties.isWhitespace })!
+        guard let first = text.firstIndex(where: { !$0.isWhiteSpace }) else { return [] }
+        let last = text.lastIndex(where: { !$0.isWhiteSpace })!
         return Array(text[first...last])
+    }
+}
+
+extension Unicode.Scalar {
+    /// The White_Space property (the reference's `char::is_whitespace`), without a property lookup for ASCII.
+    var isWhiteSpace: Bool {
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return properties.isWhitespace
     }
 }

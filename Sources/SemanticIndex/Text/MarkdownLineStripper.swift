@@ -106,9 +106,9 @@ enum MarkdownLineStripper {
     static func strippingPrefixes(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var rest = text[...]
         rest = rest.drop { $0 == "#" }
-        rest = rest.drop { $0.properties.isWhitespace }
+        rest = rest.drop { $0.isWhiteSpace }
         rest = rest.drop { $0 == ">" }
-        rest = rest.drop { $0.properties.isWhitespace }
+        rest = rest.drop { $0.isWhiteSpace }
         if rest.count >= 2, rest.first == "-" || rest.first == "+", rest[rest.startIndex + 1] == " " {
             rest = rest.dropFirst(2)
         } else {
