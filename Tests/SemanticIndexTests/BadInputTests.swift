@@ -28,7 +28,7 @@ struct BadInputTests {
         #expect(error?.description.contains("no database at") == true)
 
         // The archive disappears between submission and run.
-        let job = try JobStore(databasePath: sandbox.databasePath).submit(sandbox.request())
+        let job = try JobStore.submit(sandbox.request())
         try FileManager.default.removeItem(atPath: sandbox.databasePath)
         let report = await EmbeddingJobRunner().run(job)
         #expect(report.passes.map(\.failure) == [.archive(.databaseMissing(path: sandbox.databasePath))])
@@ -90,7 +90,7 @@ struct BadInputTests {
     func lockedDatabase() async throws {
         let sandbox = try twoMessageSandbox()
         defer { sandbox.directory.remove() }
-        let job = try JobStore(databasePath: sandbox.databasePath).submit(sandbox.request())
+        let job = try JobStore.submit(sandbox.request())
         let holder = try CassFixtureDatabase.open(sandbox.databasePath)
         try holder.execute("BEGIN EXCLUSIVE")
         var runner = EmbeddingJobRunner()

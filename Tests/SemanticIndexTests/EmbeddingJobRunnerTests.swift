@@ -33,7 +33,7 @@ struct JobSandbox {
     func run(_ request: EmbeddingJobRequest, runner: EmbeddingJobRunner = EmbeddingJobRunner(),
              cancellation: JobCancellation = JobCancellation(),
              progress: (@Sendable (EmbeddingProgress) -> Void)? = nil) async throws -> EmbeddingJobReport {
-        let job = try JobStore(databasePath: databasePath).submit(request)
+        let job = try JobStore.submit(request)
         return await runner.run(job, cancellation: cancellation, progress: progress)
     }
 
@@ -73,6 +73,8 @@ struct EmbeddingJobRunnerTests {
         let bytes = try fileBytes(sandbox.hashIndex)
         #expect(bytes.count == 1856)
         #expect(sha256Hex(bytes) == "d0f2872fdf5d08060efc044cca30e0cc2d27c424b6b40f819038a69db081bdb6")
+        // The same bytes are kept as a fixture for end-to-end tests of the daemon.
+        #expect(bytes == Array(try Fixtures.data("index/two-message-index-fnv1a-384.fsvi")))
         let headerAndRecords = "4653564901000900666e7631612d3338341500686173682d666e7631612d6d6f64756c61722d7631"
             + "800100000101000002000000000000004001000000000000 e9f392c1 71db4ed2eb1cf61d 00000000 6500 0000"
             + "025e44e3ece220bd 65000000 6500 0000"

@@ -137,7 +137,7 @@ struct LargeArchiveTests {
         let sandbox = try JobSandbox { try CassFixtureDatabase.syntheticArchive(at: $0, messageCount: 300) }
         defer { sandbox.directory.remove() }
         let store = try JobStore(databasePath: sandbox.databasePath)
-        let job = try store.submit(sandbox.request(twoTier: true))
+        let job = try JobStore.submit(sandbox.request(twoTier: true))
         #expect(try store.cancel() == 2)
         let report = await EmbeddingJobRunner(quality: fakeQuality).run(job)
         #expect(report.passes.map(\.outcome) == [.cancelled, .cancelled])
@@ -150,7 +150,7 @@ struct LargeArchiveTests {
         let sandbox = try JobSandbox { try CassFixtureDatabase.syntheticArchive(at: $0, messageCount: 300) }
         defer { sandbox.directory.remove() }
         let store = try JobStore(databasePath: sandbox.databasePath)
-        let job = try store.submit(sandbox.request())
+        let job = try JobStore.submit(sandbox.request())
         _ = try store.claim(jobID: job.passes[0].jobID, modelID: "hash", totalDocuments: 300)  // then the daemon dies
 
         let restarted = try JobStore(databasePath: sandbox.databasePath)

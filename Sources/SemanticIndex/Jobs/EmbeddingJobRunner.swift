@@ -65,13 +65,14 @@ public struct EmbeddingJobRunner: Sendable {
 }
 
 extension JobStore {
-    /// Inserts a `pending` row for every pass of `request` (or reuses the active one), so the job can be
-    /// cancelled while it waits in the queue. `request.databasePath` must be this store's path.
-    public func submit(_ request: EmbeddingJobRequest) throws(ArchiveError) -> SubmittedEmbeddingJob {
-        precondition(request.databasePath == databasePath, "the request is for another archive")
+    /// Opens the archive `request` names and inserts a `pending` row for every pass (or reuses the
+    /// active one), so the job can be cancelled while it waits in the queue.
+    public static func submit(_ request: EmbeddingJobRequest,
+                              busyTimeout: Duration = .seconds(10)) throws(ArchiveError) -> SubmittedEmbeddingJob {
+        let store = try JobStore(databasePath: request.databasePath, busyTimeout: busyTimeout)
         var passes: [SubmittedPass] = []
         for pass in request.passes {
-            passes.append(SubmittedPass(pass: pass, jobID: try submit(modelID: pass.modelName)))
+            passes.append(SubmittedPass(pass: pass, jobID: try store.submit(modelID: pass.modelName)))
         }
         return SubmittedEmbeddingJob(request: request, passes: passes)
     }
