@@ -48,6 +48,21 @@ struct JobStoreTests {
         }
     }
 
+    @Test("a request is submitted to the archive it names")
+    func submitRequest() throws {
+        try withStore { store, path in
+            let request = EmbeddingJobRequest(databasePath: path, indexPath: "/data", twoTier: true)
+            let job = try store.submit(request)
+            #expect(job.passes.map(\.pass.modelName) == ["hash", "minilm"])
+            #expect(try JobStore.submit(request).passes.map(\.jobID) == job.passes.map(\.jobID), "active rows are reused")
+            var elsewhere = request
+            elsewhere.databasePath = path + ".other"
+            #expect(throws: ArchiveError.requestForAnotherArchive(storePath: path, requestPath: path + ".other")) {
+                try store.submit(elsewhere)
+            }
+        }
+    }
+
     @Test("claim, progress, complete")
     func lifecycle() throws {
         try withStore { store, _ in

@@ -18,6 +18,8 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
     case malformedMessage(path: String, messageID: Int64, problem: String)
     /// Another worker is running the same (database, model) pass.
     case jobAlreadyRunning(path: String, modelID: String, jobID: Int64)
+    /// A job request naming another archive was submitted to this archive's job table.
+    case requestForAnotherArchive(storePath: String, requestPath: String)
     /// Any other SQLite failure.
     case sqlite(path: String, operation: String, code: Int32, message: String)
 
@@ -39,6 +41,9 @@ public enum ArchiveError: Error, Equatable, CustomStringConvertible {
             return "message \(messageID) in \(path) cannot be embedded: \(problem)"
         case .jobAlreadyRunning(let path, let modelID, let jobID):
             return "job \(jobID) for '\(modelID)' on \(path) is already running; cancel it or wait for it"
+        case .requestForAnotherArchive(let storePath, let requestPath):
+            return "a job for \(requestPath) cannot be recorded in the job table of \(storePath); "
+                + "submit it to the archive it names"
         case .sqlite(let path, let operation, let code, let message):
             return "SQLite error \(code) while trying to \(operation) in \(path): \(message)"
         }

@@ -65,14 +65,21 @@ public struct EmbeddingJobRunner: Sendable {
 }
 
 extension JobStore {
-    /// Opens the archive `request` names and inserts a `pending` row for every pass (or reuses the
-    /// active one), so the job can be cancelled while it waits in the queue.
+    /// Opens the archive `request` names and submits the request there (see the instance method).
     public static func submit(_ request: EmbeddingJobRequest,
                               busyTimeout: Duration = .seconds(10)) throws(ArchiveError) -> SubmittedEmbeddingJob {
-        let store = try JobStore(databasePath: request.databasePath, busyTimeout: busyTimeout)
+        try JobStore(databasePath: request.databasePath, busyTimeout: busyTimeout).submit(request)
+    }
+
+    /// Inserts a `pending` row for every pass of `request` (or reuses the active one), so the job can be
+    /// cancelled while it waits in the queue. `request` must name this store's archive.
+    public func submit(_ request: EmbeddingJobRequest) throws(ArchiveError) -> SubmittedEmbeddingJob {
+        guard request.databasePath == databasePath else {
+            throw .requestForAnotherArchive(storePath: databasePath, requestPath: request.databasePath)
+        }
         var passes: [SubmittedPass] = []
         for pass in request.passes {
-            passes.append(SubmittedPass(pass: pass, jobID: try store.submit(modelID: pass.modelName)))
+            passes.append(SubmittedPass(pass: pass, jobID: try submit(modelID: pass.modelName)))
         }
         return SubmittedEmbeddingJob(request: request, passes: passes)
     }
