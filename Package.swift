@@ -85,17 +85,26 @@ let package = Package(
         .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "CSQLite"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
-        .testTarget(name: "SemanticDaemonTests", dependencies: ["SemanticDaemon", "SemanticTestSupport"]),
+        .testTarget(
+            name: "SemanticDaemonTests",
+            dependencies: [
+                "SemanticDaemon", "SemanticClient", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
+                "SemanticTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
         .testTarget(
             name: "SemanticClientTests",
             dependencies: [
-                "SemanticClient", "SemanticTestSupport", "SemanticDaemon", "SemanticWire", "SemanticRuntime",
+                "SemanticClient", "SemanticCore", "SemanticTestSupport", "SemanticDaemon", "SemanticWire", "SemanticRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Runs the built semctl and semd as real processes (build them first: `swift build`).
         .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
-        .testTarget(name: "SemanticIndexTests", dependencies: ["SemanticIndex", "SemanticTestSupport"]),
+        .testTarget(
+            name: "SemanticIndexTests",
+            dependencies: ["SemanticIndex", "SemanticCore", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )
