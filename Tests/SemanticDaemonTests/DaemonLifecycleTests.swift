@@ -105,6 +105,19 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
+    @Test func aDaemonOverItsMemoryLimitStopsGracefully() throws {
+        _ = try Fixtures.requireRealEmbedder()
+        let scratch = try sharedScratch()
+        defer { scratch.remove() }
+        let socket = scratch.path("d.sock").path
+        // 1 MiB is far below any daemon's resident size: the first check (after a second) stops it.
+        let daemon = try DaemonProcess(socket: socket, arguments: ["--memory-limit", "1M"])
+        defer { daemon.stop() }
+        #expect(daemon.waitForExit(timeout: .seconds(30)) == 0, "\(daemon.errorOutput)")
+        #expect(daemon.errorOutput.contains("exceeds the limit"))
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+
     @Test func aRemovedSocketMakesTheDaemonStopCleanly() throws {
         _ = try Fixtures.requireRealEmbedder()
         let scratch = try sharedScratch()
