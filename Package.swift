@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "semctl",
             dependencies: [
-                "SemanticClient", "SemanticCore", "SemanticRuntime", "CBLAS",
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire", "CBLAS", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -20,8 +20,9 @@ struct BenchCommand: ParsableCommand {
           W4  cold start: a fresh process loads the model, embeds one sentence and exits: wall time
           RT  one-text Embed through a real semd against the same call in-process: overhead (p50)
           C8  8 concurrent clients sending W1 queries to one semd against one client: throughput
+          JW  W1 latency through semd while a MiniLM job embeds a 2,000-message archive, against idle
 
-        RT and C8 start their own semd (beside semctl) on a temporary socket.
+        RT, C8 and JW start their own semd (beside semctl) on a temporary socket.
 
         Each workload runs in a fresh child process, so the peak RSS reported is its own. GFLOP/s counts
         L·(21.23e6 + 9216·L) per text of L tokens and is compared with a 2048³ sgemm measured here with
@@ -36,13 +37,13 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", all
+        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", jobLatency = "JW", all
 
         init?(argument: String) { self.init(rawValue: argument.uppercased() == "ALL" ? "all" : argument.uppercased()) }
     }
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8 or all (all = the engine workloads W1…W4).") var workload: Workload = .all
+    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW or all (all = the engine workloads W1…W4).") var workload: Workload = .all
     @Option(help: ArgumentHelp("The workloads file (default: the repository's bench_inputs.json).", valueName: "path"))
     var inputs: String?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
@@ -77,6 +78,7 @@ struct BenchCommand: ParsableCommand {
             case .w4: fields = try coldStart(inputs: benchmarkInputs)
             case .roundTrip: fields = try daemonBenchmark.roundTrip()
             case .concurrent: fields = try daemonBenchmark.concurrentClients()
+            case .jobLatency: fields = try daemonBenchmark.latencyDuringJob()
             default: fields = try runChild(item, inputsURL: inputsURL, threads: threadCount)
             }
             if let gflops = numericField(fields, "gflops") {
@@ -145,6 +147,11 @@ struct BenchCommand: ParsableCommand {
                                         numericField(row, "overhead_ms") ?? Double.nan,
                                         numericField(row, "daemon_p50_ms") ?? Double.nan,
                                         numericField(row, "in_process_p50_ms") ?? Double.nan)
+            case "JW": summary = String(format: "W1 p50 %.2f ms during a job vs %.2f ms idle (%.1f×); job %.0f docs/s",
+                                        numericField(row, "during_job_p50_ms") ?? Double.nan,
+                                        numericField(row, "idle_p50_ms") ?? Double.nan,
+                                        numericField(row, "latency_ratio") ?? Double.nan,
+                                        numericField(row, "job_docs_per_s") ?? Double.nan)
             case "C8": summary = String(format: "%.0f q/s vs %.0f q/s alone (%.2f×)",
                                         numericField(row, "all_clients_qps") ?? Double.nan,
                                         numericField(row, "one_client_qps") ?? Double.nan,
@@ -283,7 +290,7 @@ struct BenchmarkRunner {
                             ("tokenize_ms", .double(tokenizeSeconds * 1000)),
                             ("tokenize_percent", .double(100 * tokenizeSeconds / seconds)),
                             ("peak_rss_mb", .double(Double(ProcessResources.peakResidentBytes()) / 1_048_576))])
-        case .all, .roundTrip, .concurrent:
+        case .all, .roundTrip, .concurrent, .jobLatency:
             throw CommandFailure("a child runs one engine workload")
         }
     }

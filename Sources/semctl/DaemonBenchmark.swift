@@ -2,6 +2,7 @@
 // real semd (socket + framing + scheduler) against the same call in-process; C8, the total throughput
 // of 8 concurrent clients sending W1 queries against one client. Starts its own semd on a temporary
 // socket and stops it afterwards.
+import CSQLite
 import Foundation
 import SemanticClient
 import SemanticCore
@@ -111,4 +112,84 @@ final class ResultList: @unchecked Sendable {
     private var items: [String] = []
     func append(_ item: String) { lock.withLock { items.append(item) } }
     var first: String? { lock.withLock { items.first } }
+}
+
+extension DaemonBenchmark {
+    /// JW: W1 latency through a real semd while a MiniLM job embeds an archive, against idle, and the
+    /// job's documents/s against embedding the same texts in-process in batches.
+    func latencyDuringJob(messages: Int = 2000) throws -> [(String, JSONValue)] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("semd-bench-job-\(getpid())")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("index"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("archive.db").path
+        let texts = (0..<messages).map { inputs.w6Texts[$0 % inputs.w6Texts.count] + " (\($0))" }
+        try BenchmarkArchive.write(texts, to: database)
+
+        let embedder = try Embedder.load(directory: try root.installedDirectory(for: .miniLM),
+                                         configuration: EngineConfiguration(threads: threads))
+        let sample = Array(texts.prefix(256))
+        let inProcessSeconds = Statistics.median(try Statistics.time(runs: 3) { _ = try embedder.embed(sample) })
+
+        return try withDaemon { socket in
+            let connection = try DaemonConnection(socketPath: socket)
+            let query = SemanticWire.Request.embed(texts: [inputs.w1Query], model: "default", dims: nil)
+            let idle = try Statistics.time(runs: 100, warmup: 10) { _ = try connection.send(query) }.map { $0 * 1000 }
+            let control = try DaemonConnection(socketPath: socket)
+            _ = try control.send(.submitEmbeddingJob(dbPath: database, indexPath: directory.appendingPathComponent("index").path,
+                                                     twoTier: false, fastModel: nil, qualityModel: "minilm"))
+            var busy: [Double] = []
+            var started: ContinuousClock.Instant?
+            var firstCompleted: Int64 = 0
+            var lastCompleted: Int64 = 0
+            var lastAt = ContinuousClock.now
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now < deadline && busy.count < 300 {
+                guard case .jobStatus(let info) = try control.send(.embeddingJobStatus(dbPath: database)).response,
+                      let job = info.jobs.first else { break }
+                if job.status != "running" && job.status != "pending" { break }
+                if job.status == "running" {
+                    if started == nil { started = .now; firstCompleted = job.completedDocuments }
+                    lastCompleted = job.completedDocuments
+                    lastAt = .now
+                    busy += try Statistics.time(runs: 10, warmup: 0) { _ = try connection.send(query) }.map { $0 * 1000 }
+                }
+            }
+            _ = try? control.send(.cancelEmbeddingJob(dbPath: database, modelID: nil))
+            let jobSeconds = started.map { (lastAt - $0).seconds } ?? .nan
+            let idleMedian = Statistics.median(idle)
+            let busyMedian = Statistics.median(busy)
+            return [("workload", .string("JW")), ("idle_p50_ms", .double(idleMedian)), ("during_job_p50_ms", .double(busyMedian)),
+                    ("during_job_p99_ms", .double(Statistics.percentile(busy, 0.99))),
+                    ("latency_ratio", .double(busyMedian / idleMedian)),
+                    ("job_docs_per_s", .double(Double(lastCompleted - firstCompleted) / jobSeconds)),
+                    ("in_process_docs_per_s", .double(Double(sample.count) / inProcessSeconds))]
+        }
+    }
+}
+
+/// A cass-schema archive holding `texts` as messages, for the JW workload.
+enum BenchmarkArchive {
+    static func write(_ texts: [String], to path: String) throws {
+        var database: OpaquePointer?
+        guard sqlite3_open(path, &database) == SQLITE_OK, let database else {
+            throw CommandFailure("cannot create the benchmark archive \(path)")
+        }
+        defer { sqlite3_close(database) }
+        var sql = """
+            CREATE TABLE conversations (id INTEGER PRIMARY KEY, agent_id INTEGER NOT NULL, workspace_id INTEGER,
+                source_id TEXT NOT NULL DEFAULT 'local', source_path TEXT NOT NULL);
+            CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, idx INTEGER NOT NULL,
+                role TEXT NOT NULL, created_at INTEGER, content TEXT NOT NULL);
+            INSERT INTO conversations(id, agent_id, source_path) VALUES (1, 1, '/bench');
+            BEGIN;
+            """
+        for (index, text) in texts.enumerated() {
+            let escaped = text.replacingOccurrences(of: "'", with: "''")
+            sql += "INSERT INTO messages VALUES (\(index + 1), 1, \(index), 'user', \(1_700_000_000_000 + index), '\(escaped)');"
+        }
+        sql += "COMMIT;"
+        guard sqlite3_exec(database, sql, nil, nil, nil) == SQLITE_OK else {
+            throw CommandFailure("cannot fill the benchmark archive: \(String(cString: sqlite3_errmsg(database)))")
+        }
+    }
 }
