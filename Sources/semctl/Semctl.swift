@@ -51,6 +51,7 @@ struct Semctl: ParsableCommand {
     )
 
     static func main() {
+        BLASThreadPool.stopIdleWorkers()
         do {
             var command = try parseAsRoot()
             try command.run()
