@@ -7,14 +7,6 @@ import Testing
 @testable import SemanticDaemon
 
 extension ModelDescriptor {
-    static let tinyEmbedder = ModelDescriptor(
-        id: "tiny-16", kind: .embedder, displayName: "tiny", directoryName: "tiny_embedder", aliases: ["default"],
-        dimension: 16, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
-        source: "goldens", installHint: "it ships with the tests")
-    static let tinyReranker = ModelDescriptor(
-        id: "tiny-ce", kind: .reranker, displayName: "tiny-ce", directoryName: "tiny_cross_encoder", aliases: ["default"],
-        dimension: nil, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
-        source: "goldens", installHint: "it ships with the tests")
     static let absentReranker = ModelDescriptor(
         id: "absent-ce", kind: .reranker, displayName: "absent", directoryName: "nowhere", aliases: ["default"],
         dimension: nil, requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"], checksums: [:],
