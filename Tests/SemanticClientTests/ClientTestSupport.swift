@@ -63,7 +63,7 @@ final class TinyDaemon: Sendable {
         task = Task { try await daemon.run() }
         let socket = configuration.paths.socket
         let ready = try await onThread { () -> Bool in
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(180)
             while ContinuousClock.now < deadline {
                 if let connection = try? DaemonConnection(socketPath: socket),
                    case .health(let health)? = try? connection.send(.health).response, health.ready { return true }
