@@ -38,7 +38,7 @@ import Glibc
         let paths = DaemonPaths(socket: scratch.path("d.sock").path)
         let daemon = try DaemonProcess(socket: paths.socket)
         defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(30)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
 
         #expect(mode(paths.socket) & S_IFMT == S_IFLNK)
         #expect(mode(paths.runtimeDirectory) & 0o777 == 0o700)
@@ -49,13 +49,13 @@ import Glibc
         // A second daemon on the same socket exits at once with status 9, leaving the first alone.
         let second = try DaemonProcess(socket: paths.socket)
         defer { second.stop() }
-        #expect(second.waitForExit(timeout: .seconds(20)) == 9)
+        #expect(second.waitForExit(timeout: .seconds(120)) == 9)
         #expect(second.errorOutput.contains("already running"))
         #expect(healthy(paths.socket))
 
         // SIGTERM: graceful stop, socket and symlink removed, exit 0.
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
         #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
         #expect(mode(paths.socket) == 0, "the public symlink is gone")
         #expect(LockFile.isHeld(at: paths.runLock) == false)
@@ -67,14 +67,14 @@ import Glibc
         defer { scratch.remove() }
         let socket = scratch.path("d.sock").path
         let first = try DaemonProcess(socket: socket)
-        #expect(DaemonProcess.wait(timeout: .seconds(30)) { healthy(socket) }, "\(first.errorOutput)")
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(first.errorOutput)")
         first.signal(SIGKILL)
         _ = first.waitForExit(timeout: .seconds(10))
         first.stop()
         #expect(!healthy(socket))
         let second = try DaemonProcess(socket: socket)
         defer { second.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(30)) { healthy(socket) }, "\(second.errorOutput)")
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(second.errorOutput)")
     }
 
     @Test func aPlantedSymlinkAtTheSocketPathIsRefusedAndKept() throws {
@@ -86,7 +86,7 @@ import Glibc
         symlink(target, socket)
         let daemon = try DaemonProcess(socket: socket)
         defer { daemon.stop() }
-        #expect(daemon.waitForExit(timeout: .seconds(20)) == 1)
+        #expect(daemon.waitForExit(timeout: .seconds(120)) == 1)
         #expect(daemon.errorOutput.contains("refusing"))
         #expect(mode(socket) & S_IFMT == S_IFLNK)
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
@@ -99,8 +99,8 @@ import Glibc
         let socket = scratch.path("d.sock").path
         let daemon = try DaemonProcess(socket: socket, arguments: ["--idle-timeout", "2"])
         defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(30)) { healthy(socket) }, "\(daemon.errorOutput)")
-        #expect(daemon.waitForExit(timeout: .seconds(30)) == 0, "\(daemon.errorOutput)")
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(daemon.errorOutput)")
+        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("idle"))
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
@@ -113,7 +113,7 @@ import Glibc
         // 1 MiB is far below any daemon's resident size: the first check (after a second) stops it.
         let daemon = try DaemonProcess(socket: socket, arguments: ["--memory-limit", "1M"])
         defer { daemon.stop() }
-        #expect(daemon.waitForExit(timeout: .seconds(30)) == 0, "\(daemon.errorOutput)")
+        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("exceeds the limit"))
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
@@ -125,9 +125,9 @@ import Glibc
         let paths = DaemonPaths(socket: scratch.path("d.sock").path)
         let daemon = try DaemonProcess(socket: paths.socket)
         defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(30)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
         unlink(paths.socket)
-        #expect(daemon.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
         #expect(daemon.errorOutput.contains("removed"))
         #expect(LockFile.isHeld(at: paths.runLock) == false)
     }
