@@ -1,6 +1,7 @@
 // A private place for one end-to-end test: a temporary socket path, a models folder holding only the
 // real all-MiniLM-L6-v2 (so no reranker is installed), runs of the built semctl with that environment,
-// the semd processes serving that socket, and a cleanup that always stops them.
+// the semd processes serving that socket, and a cleanup that always stops them. Every wait for a
+// subprocess runs off the concurrency pool, so other tests' in-process daemons keep being served.
 import Foundation
 import SemanticRuntime
 import SemanticTestSupport
@@ -8,7 +9,7 @@ import SemanticTestSupport
 import Glibc
 #endif
 
-final class DaemonSandbox {
+final class DaemonSandbox: Sendable {
     let scratch: TemporaryDirectory
     let paths: DaemonPaths
     let modelsDirectory: URL
@@ -28,18 +29,35 @@ final class DaemonSandbox {
     }
 
     var environment: [String: String] {
-        ["SEMD_SOCKET": paths.socket, "SEMD_MODELS_DIR": modelsDirectory.path]
+        // Generous timeouts: a debug semd loading the real model on a loaded machine is slow, and a
+        // timeout would turn a "served by daemon" into a fallback.
+        ["SEMD_SOCKET": paths.socket, "SEMD_MODELS_DIR": modelsDirectory.path,
+         "SEMD_SPAWN_TIMEOUT_MS": "120000", "SEMD_REQUEST_TIMEOUT_MS": "300000"]
+    }
+
+    /// Runs a fresh sandbox through `body`, then stops its daemons and removes it, whatever happened.
+    static func with(_ body: (DaemonSandbox) async throws -> Void) async throws {
+        let sandbox = try DaemonSandbox()
+        do {
+            try await body(sandbox)
+        } catch {
+            await sandbox.cleanUp()
+            throw error
+        }
+        await sandbox.cleanUp()
     }
 
     /// Runs the built semctl with the sandbox's environment plus `extra`.
     @discardableResult
-    func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) throws -> ProcessOutput {
-        try Subprocess.run(semctl, arguments, environment: environment.merging(extra) { $1 }, input: input)
+    func run(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil) async throws
+        -> ProcessOutput {
+        let (semctl, environment) = (semctl, environment.merging(extra) { $1 })
+        return try await offPool { try Subprocess.run(semctl, arguments, environment: environment, input: input) }
     }
 
     /// `semctl embed --json TEXT`, parsed.
-    func embed(_ text: String, environment extra: [String: String] = [:]) throws -> EmbedOutput {
-        let output = try run(["embed", "--json", text], environment: extra)
+    func embed(_ text: String, environment extra: [String: String] = [:]) async throws -> EmbedOutput {
+        let output = try await run(["embed", "--json", text], environment: extra)
         guard output.status == 0 else { throw SandboxError.failed("embed", output) }
         return try EmbedOutput(json: output.standardOutput)
     }
@@ -72,20 +90,20 @@ final class DaemonSandbox {
     var log: String { (try? String(contentsOfFile: paths.logFile, encoding: .utf8)) ?? "" }
 
     /// Waits until `condition` holds or `timeout` passes; returns whether it held.
-    func wait(for timeout: Duration = .seconds(10), until condition: () -> Bool) -> Bool {
+    func wait(for timeout: Duration = .seconds(10), until condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return condition()
     }
 
     /// Stops every daemon of this sandbox (Shutdown, then SIGKILL for any left) and removes the folder.
-    func cleanUp() {
-        _ = try? run(["stop", "--timeout", "10"])
+    func cleanUp() async {
+        _ = try? await run(["stop", "--timeout", "10"])
         for pid in daemonProcesses() { kill(pid, SIGKILL) }
-        _ = wait(for: .seconds(5)) { daemonProcesses().isEmpty }
+        _ = await wait(for: .seconds(5)) { daemonProcesses().isEmpty }
         scratch.remove()
     }
 }

@@ -22,189 +22,189 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    @Test func aCallWithNoDaemonStartsOneThatServesTheNextCall() throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        #expect(!sandbox.socketEntryExists && sandbox.daemonProcesses().isEmpty)
+    @Test func aCallWithNoDaemonStartsOneThatServesTheNextCall() async throws {
+        try await DaemonSandbox.with { sandbox in
+            #expect(!sandbox.socketEntryExists && sandbox.daemonProcesses().isEmpty)
 
-        let first = try sandbox.embed("hello")
-        #expect(first.servedBy == "daemon" && first.model == "minilm-384" && first.dimension == 384)
-        #expect(first.embeddings.count == 1 && first.embeddings[0].count == 384)
-        let norm = first.embeddings[0].reduce(0) { $0 + $1 * $1 }.squareRoot()
-        #expect(abs(norm - 1) < 1e-4)
-        let daemons = sandbox.daemonProcesses()
-        #expect(daemons.count == 1)
-        #expect(sandbox.heartbeatPID == daemons.first)
+            let first = try await sandbox.embed("hello")
+            #expect(first.servedBy == "daemon" && first.model == "minilm-384" && first.dimension == 384)
+            #expect(first.embeddings.count == 1 && first.embeddings[0].count == 384)
+            let norm = first.embeddings[0].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-4)
+            let daemons = sandbox.daemonProcesses()
+            #expect(daemons.count == 1)
+            #expect(sandbox.heartbeatPID == daemons.first)
 
-        let second = try sandbox.embed("hello")
-        #expect(second.servedBy == "daemon")
-        #expect(maxDifference(second.embeddings, first.embeddings) <= sameVectorTolerance)
-        #expect(sandbox.daemonProcesses() == daemons, "the same daemon served the second call")
+            let second = try await sandbox.embed("hello")
+            #expect(second.servedBy == "daemon")
+            #expect(maxDifference(second.embeddings, first.embeddings) <= sameVectorTolerance)
+            #expect(sandbox.daemonProcesses() == daemons, "the same daemon served the second call")
 
-        let human = try sandbox.run(["embed", "hello"])
-        #expect(human.status == 0 && human.standardOutput.hasPrefix("\"hello\"  [") && human.standardOutput.contains("384-d"))
-        let verbose = try sandbox.run(["embed", "-v", "hello"])
-        #expect(verbose.standardError.contains("served by daemon at \(sandbox.paths.socket)"), "\(verbose)")
+            let human = try await sandbox.run(["embed", "hello"])
+            #expect(human.status == 0 && human.standardOutput.hasPrefix("\"hello\"  [") && human.standardOutput.contains("384-d"))
+            let verbose = try await sandbox.run(["embed", "-v", "hello"])
+            #expect(verbose.standardError.contains("served by daemon at \(sandbox.paths.socket)"), "\(verbose)")
 
-        let status = try sandbox.run(["status", "--json"])
-        #expect(status.status == 0)
-        let report = try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any]
-        #expect(report?["running"] as? Bool == true && report?["served_by"] as? String == "daemon")
-        #expect((report?["pid"] as? Int).map(Int32.init) == daemons.first)
-        #expect((report?["total_requests"] as? Int ?? 0) >= 4)
-        let models = report?["models"] as? [[String: Any]] ?? []
-        #expect(models.contains { $0["id"] as? String == "minilm-384" && $0["loaded"] as? Bool == true })
-        let table = try sandbox.run(["status"])
-        #expect(table.status == 0 && table.standardOutput.contains("minilm-384") && table.standardOutput.contains("uptime"))
+            let status = try await sandbox.run(["status", "--json"])
+            #expect(status.status == 0)
+            let report = try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any]
+            #expect(report?["running"] as? Bool == true && report?["served_by"] as? String == "daemon")
+            #expect((report?["pid"] as? Int).map(Int32.init) == daemons.first)
+            #expect((report?["total_requests"] as? Int ?? 0) >= 4)
+            let models = report?["models"] as? [[String: Any]] ?? []
+            #expect(models.contains { $0["id"] as? String == "minilm-384" && $0["loaded"] as? Bool == true })
+            let table = try await sandbox.run(["status"])
+            #expect(table.status == 0 && table.standardOutput.contains("minilm-384") && table.standardOutput.contains("uptime"))
 
-        let ping = try sandbox.run(["ping", "--count", "3"])
-        #expect(ping.status == 0 && ping.standardOutput.contains("pong from") && ping.standardOutput.contains("median"))
-        let start = try sandbox.run(["start"])
-        #expect(start.status == 0 && start.standardOutput.contains("already running"))
-        #expect(sandbox.daemonProcesses() == daemons)
-        let logs = try sandbox.run(["logs", "-n", "20"])
-        #expect(logs.status == 0 && logs.standardOutput.contains("listening on \(sandbox.paths.socket)"))
+            let ping = try await sandbox.run(["ping", "--count", "3"])
+            #expect(ping.status == 0 && ping.standardOutput.contains("pong from") && ping.standardOutput.contains("median"))
+            let start = try await sandbox.run(["start"])
+            #expect(start.status == 0 && start.standardOutput.contains("already running"))
+            #expect(sandbox.daemonProcesses() == daemons)
+            let logs = try await sandbox.run(["logs", "-n", "20"])
+            #expect(logs.status == 0 && logs.standardOutput.contains("listening on \(sandbox.paths.socket)"))
+        }
     }
 
-    @Test func afterKillNineTheNextCallStillSucceedsWithTheSameVector() throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        let reference = try sandbox.embed("hello")
-        #expect(reference.servedBy == "daemon")
-        let first = try #require(sandbox.daemonProcesses().first)
+    @Test func afterKillNineTheNextCallStillSucceedsWithTheSameVector() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let reference = try await sandbox.embed("hello")
+            #expect(reference.servedBy == "daemon")
+            let first = try #require(sandbox.daemonProcesses().first)
 
-        kill(first, SIGKILL)
-        #expect(sandbox.wait { !Subprocess.isAlive(first) })
-        let respawned = try sandbox.embed("hello")
-        #expect(respawned.servedBy == "daemon", "a new daemon was started")
-        #expect(maxDifference(respawned.embeddings, reference.embeddings) <= sameVectorTolerance)
-        let second = sandbox.daemonProcesses()
-        #expect(second.count == 1 && second.first != first)
+            kill(first, SIGKILL)
+            #expect(await sandbox.wait { !Subprocess.isAlive(first) })
+            let respawned = try await sandbox.embed("hello")
+            #expect(respawned.servedBy == "daemon", "a new daemon was started")
+            #expect(maxDifference(respawned.embeddings, reference.embeddings) <= sameVectorTolerance)
+            let second = sandbox.daemonProcesses()
+            #expect(second.count == 1 && second.first != first)
 
-        // Killed again, with spawning off: the in-process engine answers, with the same vector.
-        kill(second[0], SIGKILL)
-        #expect(sandbox.wait { !Subprocess.isAlive(second[0]) })
-        let fallback = try sandbox.embed("hello", environment: ["SEMD_NO_SPAWN": "1"])
-        #expect(fallback.servedBy == "in-process")
-        #expect(maxDifference(fallback.embeddings, reference.embeddings) <= sameVectorTolerance)
-        let verbose = try sandbox.run(["embed", "-v", "hello"], environment: ["SEMD_NO_SPAWN": "1"])
-        #expect(verbose.status == 0 && verbose.standardError.contains("served in-process (no daemon, spawn disabled)"))
-        #expect(sandbox.daemonProcesses().isEmpty)
+            // Killed again, with spawning off: the in-process engine answers, with the same vector.
+            kill(second[0], SIGKILL)
+            #expect(await sandbox.wait { !Subprocess.isAlive(second[0]) })
+            let fallback = try await sandbox.embed("hello", environment: ["SEMD_NO_SPAWN": "1"])
+            #expect(fallback.servedBy == "in-process")
+            #expect(maxDifference(fallback.embeddings, reference.embeddings) <= sameVectorTolerance)
+            let verbose = try await sandbox.run(["embed", "-v", "hello"], environment: ["SEMD_NO_SPAWN": "1"])
+            #expect(verbose.status == 0 && verbose.standardError.contains("served in-process (no daemon, spawn disabled)"))
+            #expect(sandbox.daemonProcesses().isEmpty)
+        }
     }
 
     @Test func eightConcurrentClientsLeaveExactlyOneDaemon() async throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        let semctl = sandbox.semctl, environment = sandbox.environment
-        let outputs = await withTaskGroup(of: (Int, Result<ProcessOutput, Error>).self) { group in
-            for index in 0..<8 {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        Thread.detachNewThread {
-                            continuation.resume(returning: (index, Result {
-                                try Subprocess.run(semctl, ["embed", "--json", "hello"], environment: environment)
-                            }))
+        try await DaemonSandbox.with { sandbox in
+            let semctl = sandbox.semctl, environment = sandbox.environment
+            let outputs = await withTaskGroup(of: (Int, Result<ProcessOutput, Error>).self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        await withCheckedContinuation { continuation in
+                            Thread.detachNewThread {
+                                continuation.resume(returning: (index, Result {
+                                    try Subprocess.run(semctl, ["embed", "--json", "hello"], environment: environment)
+                                }))
+                            }
                         }
                     }
                 }
+                var collected: [(Int, Result<ProcessOutput, Error>)] = []
+                for await result in group { collected.append(result) }
+                return collected.sorted { $0.0 < $1.0 }.map(\.1)
             }
-            var collected: [(Int, Result<ProcessOutput, Error>)] = []
-            for await result in group { collected.append(result) }
-            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            var vectors: [[[Float]]] = []
+            for output in outputs {
+                let output = try output.get()
+                #expect(output.status == 0, "\(output)")
+                let parsed = try EmbedOutput(json: output.standardOutput)
+                #expect(parsed.servedBy == "daemon")
+                vectors.append(parsed.embeddings)
+            }
+            // The daemon may merge concurrent requests into one batch; a text's vector then differs from
+            // its lone vector in the last bits only (BLAS blocking over the packed rows).
+            #expect(vectors.count == 8)
+            for vector in vectors { #expect(maxDifference(vector, vectors[0]) <= sameVectorTolerance) }
+            let daemons = sandbox.daemonProcesses()
+            #expect(daemons.count == 1, "\(daemons)")
+            #expect(sandbox.heartbeatPID == daemons.first)
+            // Exactly one daemon was ever started: one "listening" line, no second daemon refused the lock.
+            let log = sandbox.log
+            #expect(log.components(separatedBy: "listening on").count - 1 == 1, "\(log)")
+            #expect(!log.contains("already running"), "\(log)")
         }
-        var vectors: [[[Float]]] = []
-        for output in outputs {
-            let output = try output.get()
-            #expect(output.status == 0, "\(output)")
-            let parsed = try EmbedOutput(json: output.standardOutput)
-            #expect(parsed.servedBy == "daemon")
-            vectors.append(parsed.embeddings)
-        }
-        // The daemon may merge concurrent requests into one batch; a text's vector then differs from
-        // its lone vector in the last bits only (BLAS blocking over the packed rows).
-        #expect(vectors.count == 8)
-        for vector in vectors { #expect(maxDifference(vector, vectors[0]) <= sameVectorTolerance) }
-        let daemons = sandbox.daemonProcesses()
-        #expect(daemons.count == 1, "\(daemons)")
-        #expect(sandbox.heartbeatPID == daemons.first)
-        // Exactly one daemon was ever started: one "listening" line, no second daemon refused the lock.
-        let log = sandbox.log
-        #expect(log.components(separatedBy: "listening on").count - 1 == 1, "\(log)")
-        #expect(!log.contains("already running"), "\(log)")
     }
 
-    @Test func noDaemonGivesTheSameVectorInProcess() throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        let inProcess = try sandbox.embed("hello", environment: ["SEMD_NO_DAEMON": "1"])
-        #expect(inProcess.servedBy == "in-process" && inProcess.dimension == 384)
-        #expect(!sandbox.socketEntryExists && sandbox.daemonProcesses().isEmpty, "no daemon was touched or started")
-        let daemon = try sandbox.embed("hello")
-        #expect(daemon.servedBy == "daemon")
-        // A lone request on the same OpenBLAS kernel (semctl --no-daemon restarts onto the one semd
-        // chose): the same bits.
-        #expect(daemon.embeddings == inProcess.embeddings, "max difference \(maxDifference(daemon.embeddings, inProcess.embeddings))")
-        let noDaemonFlag = try sandbox.run(["embed", "--json", "--no-daemon", "hello"])
-        #expect(maxDifference(try EmbedOutput(json: noDaemonFlag.standardOutput).embeddings, inProcess.embeddings)
-            <= sameVectorTolerance)
+    @Test func noDaemonGivesTheSameVectorInProcess() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let inProcess = try await sandbox.embed("hello", environment: ["SEMD_NO_DAEMON": "1"])
+            #expect(inProcess.servedBy == "in-process" && inProcess.dimension == 384)
+            #expect(!sandbox.socketEntryExists && sandbox.daemonProcesses().isEmpty, "no daemon was touched or started")
+            let daemon = try await sandbox.embed("hello")
+            #expect(daemon.servedBy == "daemon")
+            // A lone request on the same OpenBLAS kernel (semctl --no-daemon restarts onto the one semd
+            // chose): the same bits.
+            #expect(daemon.embeddings == inProcess.embeddings, "max difference \(maxDifference(daemon.embeddings, inProcess.embeddings))")
+            let noDaemonFlag = try await sandbox.run(["embed", "--json", "--no-daemon", "hello"])
+            #expect(maxDifference(try EmbedOutput(json: noDaemonFlag.standardOutput).embeddings, inProcess.embeddings)
+                <= sameVectorTolerance)
 
-        let lines = try sandbox.run(["embed", "--format", "jsonl"], environment: ["SEMD_NO_DAEMON": "1"], input: "hello\nworld\n")
-        let objects = lines.standardOutput.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            let lines = try await sandbox.run(["embed", "--format", "jsonl"], environment: ["SEMD_NO_DAEMON": "1"], input: "hello\nworld\n")
+            let objects = lines.standardOutput.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(objects.map { $0["text"] as? String } == ["hello", "world"])
+            let batched = (objects.first?["embedding"] as? [Double])?.map { Float($0) } ?? []
+            #expect(maxDifference([batched], inProcess.embeddings) <= sameVectorTolerance, "batched with another text")
         }
-        #expect(objects.map { $0["text"] as? String } == ["hello", "world"])
-        let batched = (objects.first?["embedding"] as? [Double])?.map { Float($0) } ?? []
-        #expect(maxDifference([batched], inProcess.embeddings) <= sameVectorTolerance, "batched with another text")
     }
 
-    @Test func stopRemovesTheSocketAndReleasesTheLock() throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        let start = try sandbox.run(["start"])
-        #expect(start.status == 0 && start.standardOutput.contains("started semd"), "\(start)")
-        let pid = try #require(sandbox.heartbeatPID)
-        let restart = try sandbox.run(["restart"])
-        #expect(restart.status == 0 && restart.standardOutput.contains("stopped semd (pid \(pid))"), "\(restart)")
-        let newPID = try #require(sandbox.heartbeatPID)
-        #expect(newPID != pid && !Subprocess.isAlive(pid))
+    @Test func stopRemovesTheSocketAndReleasesTheLock() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let start = try await sandbox.run(["start"])
+            #expect(start.status == 0 && start.standardOutput.contains("started semd"), "\(start)")
+            let pid = try #require(sandbox.heartbeatPID)
+            let restart = try await sandbox.run(["restart"])
+            #expect(restart.status == 0 && restart.standardOutput.contains("stopped semd (pid \(pid))"), "\(restart)")
+            let newPID = try #require(sandbox.heartbeatPID)
+            #expect(newPID != pid && !Subprocess.isAlive(pid))
 
-        let stop = try sandbox.run(["stop"])
-        #expect(stop.status == 0 && stop.standardOutput.contains("stopped semd (pid \(newPID))"), "\(stop)")
-        #expect(!sandbox.socketEntryExists)
-        #expect(!FileManager.default.fileExists(atPath: sandbox.paths.privateSocket))
-        #expect(LockFile.isHeld(at: sandbox.paths.runLock) == false)
-        #expect(LockFile.isHeld(at: sandbox.paths.spawnGuard) != true)
-        #expect(sandbox.wait { !Subprocess.isAlive(newPID) })
+            let stop = try await sandbox.run(["stop"])
+            #expect(stop.status == 0 && stop.standardOutput.contains("stopped semd (pid \(newPID))"), "\(stop)")
+            #expect(!sandbox.socketEntryExists)
+            #expect(!FileManager.default.fileExists(atPath: sandbox.paths.privateSocket))
+            #expect(LockFile.isHeld(at: sandbox.paths.runLock) == false)
+            #expect(LockFile.isHeld(at: sandbox.paths.spawnGuard) != true)
+            #expect(await sandbox.wait { !Subprocess.isAlive(newPID) })
 
-        let again = try sandbox.run(["stop"])
-        #expect(again.status == 0 && again.standardOutput.contains("no daemon is running"))
-        #expect(try sandbox.run(["status"]).status == 3)
-        #expect(try sandbox.run(["ping"]).status == 1)
+            let again = try await sandbox.run(["stop"])
+            #expect(again.status == 0 && again.standardOutput.contains("no daemon is running"))
+            #expect(try await sandbox.run(["status"]).status == 3)
+            #expect(try await sandbox.run(["ping"]).status == 1)
+        }
     }
 
-    @Test func errorsAreOneLineWithAHintAndTheDocumentedExitCode() throws {
-        let sandbox = try DaemonSandbox()
-        defer { sandbox.cleanUp() }
-        let required = try sandbox.run(["embed", "--no-fallback", "hello"], environment: ["SEMD_NO_SPAWN": "1"])
-        #expect(required.status == 3, "\(required)")
-        #expect(required.standardError.hasPrefix("semctl: error: no daemon is running at \(sandbox.paths.socket)"))
-        #expect(required.standardError.contains("\nhint: "))
-        #expect(required.standardOutput.isEmpty)
+    @Test func errorsAreOneLineWithAHintAndTheDocumentedExitCode() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let required = try await sandbox.run(["embed", "--no-fallback", "hello"], environment: ["SEMD_NO_SPAWN": "1"])
+            #expect(required.status == 3, "\(required)")
+            #expect(required.standardError.hasPrefix("semctl: error: no daemon is running at \(sandbox.paths.socket)"))
+            #expect(required.standardError.contains("\nhint: "))
+            #expect(required.standardOutput.isEmpty)
 
-        #expect(try sandbox.run(["embed", "--dims", "0", "hello"]).status == 2)
-        #expect(try sandbox.run(["embed", "--no-daemon", "--no-fallback", "hello"]).status == 2)
-        #expect(try sandbox.run(["embed", "--no-daemon", "--dims", "999", "hello"]).status == 2)
-        #expect(try sandbox.run(["frobnicate"]).status == 2)
-        #expect(try sandbox.run(["embed", "hello"], environment: ["SEMD_NO_DAEMON": "perhaps"]).status == 2)
+            #expect(try await sandbox.run(["embed", "--dims", "0", "hello"]).status == 2)
+            #expect(try await sandbox.run(["embed", "--no-daemon", "--no-fallback", "hello"]).status == 2)
+            #expect(try await sandbox.run(["embed", "--no-daemon", "--dims", "999", "hello"]).status == 2)
+            #expect(try await sandbox.run(["frobnicate"]).status == 2)
+            #expect(try await sandbox.run(["embed", "hello"], environment: ["SEMD_NO_DAEMON": "perhaps"]).status == 2)
 
-        let rerank = try sandbox.run(["rerank", "--no-daemon", "query", "document"])
-        #expect(rerank.status == 1)
-        #expect(rerank.standardError.contains("not installed") && rerank.standardError.contains("hint:"), "\(rerank)")
-        let logs = try sandbox.run(["logs"])
-        #expect(logs.status == 1 && logs.standardError.contains("no daemon log"))
+            let rerank = try await sandbox.run(["rerank", "--no-daemon", "query", "document"])
+            #expect(rerank.status == 1)
+            #expect(rerank.standardError.contains("not installed") && rerank.standardError.contains("hint:"), "\(rerank)")
+            let logs = try await sandbox.run(["logs"])
+            #expect(logs.status == 1 && logs.standardError.contains("no daemon log"))
 
-        let help = try sandbox.run(["embed", "--help"])
-        #expect(help.status == 0 && help.standardOutput.contains("Examples:"))
-        #expect(sandbox.daemonProcesses().isEmpty)
+            let help = try await sandbox.run(["embed", "--help"])
+            #expect(help.status == 0 && help.standardOutput.contains("Examples:"))
+            #expect(sandbox.daemonProcesses().isEmpty)
+        }
     }
 }

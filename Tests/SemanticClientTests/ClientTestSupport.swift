@@ -1,6 +1,7 @@
 // Test daemons for the client: the real daemon serving the tiny golden models in this process, and a
 // scripted fake that answers (or hangs up on) each request as a test says, to provoke failures.
-// Blocking client calls run on threads of their own so they never occupy Swift's concurrency pool.
+// Blocking client calls run off the concurrency pool (`offPool`), which in-process daemons need to
+// answer, and return what they saw: expectations are checked back in the test's task.
 import Foundation
 import Logging
 import SemanticClient
@@ -25,21 +26,8 @@ func tinyConfiguration(socket: String, policy: ServingPolicy = .daemonThenInProc
     configuration.spawnDaemon = false
     configuration.inProcessThreads = 1
     configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20), jitter: 0)
-    configuration.requestTimeout = .seconds(10)
+    configuration.requestTimeout = .seconds(60)
     return configuration
-}
-
-/// Runs blocking work on a thread of its own and awaits its result.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            do {
-                continuation.resume(returning: try body())
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-    }
 }
 
 /// The real daemon with the tiny models on a temporary socket, in this process.
@@ -62,8 +50,10 @@ final class TinyDaemon: Sendable {
         self.daemon = daemon
         task = Task { try await daemon.run() }
         let socket = configuration.paths.socket
-        let ready = try await onThread { () -> Bool in
-            let deadline = ContinuousClock.now + .seconds(180)
+        let ready = try await offPool { () -> Bool in
+            // Long: in a full test run, heavy synchronous tests can hold the concurrency pool the daemon
+            // needs for minutes on a 2-core machine.
+            let deadline = ContinuousClock.now + .seconds(900)
             while ContinuousClock.now < deadline {
                 if let connection = try? DaemonConnection(socketPath: socket),
                    case .health(let health)? = try? connection.send(.health).response, health.ready { return true }
@@ -95,7 +85,7 @@ final class FakeDaemon: @unchecked Sendable {
     let scratch: TemporaryDirectory
     let bound: BoundSocket
     private let script: @Sendable (Request, Int) -> Action
-    private let state = Mutex<(requests: [String], connections: Int)>(([], 0))
+    private let state = Mutex<(requests: [String], connections: Int, open: Int32)>(([], 0, -1))
     private let done = DispatchSemaphore(value: 0)
 
     var socket: String { bound.publicPath }
@@ -117,9 +107,15 @@ final class FakeDaemon: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            state.withLock { $0.connections += 1 }
+            state.withLock {
+                $0.connections += 1
+                $0.open = client
+            }
             handle(client)
-            close(client)
+            state.withLock {
+                $0.open = -1
+                close(client)
+            }
         }
     }
 
@@ -161,6 +157,8 @@ final class FakeDaemon: @unchecked Sendable {
     }
 
     func stop() {
+        // Wake the server thread wherever it waits: in accept, or reading a client that is still open.
+        state.withLock { if $0.open >= 0 { shutdown($0.open, Int32(SHUT_RDWR)) } }
         shutdown(bound.descriptor, Int32(SHUT_RDWR))
         close(bound.descriptor)
         _ = done.wait(timeout: .now() + 5)

@@ -23,14 +23,22 @@ func nearest(to query: String, in documents: [String], using client: SemanticCli
 
 // --- end of the example ---
 
+struct RankedDocument: Sendable {
+    let document: String
+    let similarity: Float
+}
+
 @Suite struct DocumentedExampleTests {
-    @Test func theExampleRanksByMeaning() throws {
+    @Test func theExampleRanksByMeaning() async throws {
         let models = try Fixtures.requireRealEmbedder().deletingLastPathComponent().path
         var configuration = try ClientConfiguration.resolve(modelsDirectory: models, noDaemon: true)
         configuration.inProcessThreads = 2
         let client = SemanticClient(configuration: configuration)
         let documents = ["The cat sat on the mat.", "Stock markets fell sharply.", "A kitten naps in the sun."]
-        let (ranked, servedBy) = try nearest(to: "a sleeping cat", in: documents, using: client, count: 2)
+        let (ranked, servedBy) = try await offPool {
+            let (ranked, servedBy) = try nearest(to: "a sleeping cat", in: documents, using: client, count: 2)
+            return (ranked.map { RankedDocument(document: $0.document, similarity: $0.similarity) }, servedBy)
+        }
         #expect(servedBy == .inProcess(.daemonDisabled))
         #expect(ranked.map(\.document) == ["A kitten naps in the sun.", "The cat sat on the mat."])
         #expect(ranked[0].similarity > ranked[1].similarity && ranked[1].similarity > 0.2)
