@@ -61,7 +61,12 @@ final class TinyDaemon: Sendable {
             }
             return false
         }
-        if !ready { throw FixtureError.malformed("the tiny daemon did not become ready") }
+        if !ready {
+            daemon.requestStop(reason: "never became ready")
+            _ = try? await task.value
+            scratch.remove()
+            throw FixtureError.malformed("the tiny daemon did not become ready")
+        }
     }
 
     func stop(keepScratch: Bool = false) async {
