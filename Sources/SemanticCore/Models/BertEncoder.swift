@@ -84,35 +84,28 @@ final class BertEncoder: Sendable {
         let t = batch.tokenCount, c = config.hiddenSize
         let heads = config.numAttentionHeads, d = config.headSize
         let x = workspace.hidden, qkv = workspace.wide, context = workspace.context
-        // qkv: [T, 3C] = x · Wqkvᵀ (bias added per head below)
-        linear(x, rows: t, weight: layer.qkvWeight, into: qkv)
+        // qkv: [T, 3C] = x · Wqkvᵀ + bqkv
+        linear(x, rows: t, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv)
+        trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
 
         // per sequence b and head h: context[b rows, h·D..] = softmax(Q Kᵀ/√D) V
         let scale = 1 / Float(d).squareRoot()
-        let bias = layer.qkvBias.pointer
         let scores = workspace.scores
-        let scoreSlab = batch.maxLength * batch.maxLength
+        let scoreSlab = batch.maxLength * (batch.maxLength + 1)
         let starts = batch.starts
         parallel.forEachItem(count: batch.sequenceCount * heads) { item, worker in
             let b = item / heads, h = item % heads
             let first = starts[b], length = starts[b + 1] - first
             let q = qkv + first * 3 * c + h * d
-            let k = q + c, v = q + 2 * c
-            Attention.addBias(q, rows: length, columns: d, stride: 3 * c, bias: bias + h * d)
-            Attention.addBias(k, rows: length, columns: d, stride: 3 * c, bias: bias + c + h * d)
-            Attention.addBias(v, rows: length, columns: d, stride: 3 * c, bias: bias + 2 * c + h * d)
             Attention.head(
-                q: q, k: k, v: v, stride: 3 * c, length: length, headSize: d, scale: scale,
+                q: q, k: q + c, v: q + 2 * c, stride: 3 * c, length: length, headSize: d, scale: scale,
                 scores: scores + worker * scoreSlab,
                 context: context + first * c + h * d, contextStride: c)
         }
-        trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
 
-        // y: [T, C] = context · Woᵀ;  x ← LN(x + y + bo)
-        linear(context, rows: t, weight: layer.attentionOutputWeight, into: workspace.projection)
-        residualNorm(
-            x, delta: workspace.projection, bias: layer.attentionOutputBias,
-            gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t)
+        // x ← LN(x + context · Woᵀ + bo): the product accumulates into x (the residual) directly
+        linear(context, rows: t, weight: layer.attentionOutputWeight, bias: nil, into: x, accumulate: true)
+        biasNorm(x, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t)
     }
 
     /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput).
@@ -120,58 +113,59 @@ final class BertEncoder: Sendable {
         let i = config.intermediateSize
         let x = workspace.hidden, h = workspace.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
-        linear(x, rows: t, weight: layer.intermediateWeight, into: h)
-        let bias = layer.intermediateBias.pointer
+        linear(x, rows: t, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: h)
         let activation = config.hiddenActivation
         parallel.forEachRange(count: t, minimum: max(1, 16_384 / i)) { rows in
             let start = h + rows.lowerBound * i
             switch activation {
-            case .geluErf: Activations.biasGELUErf(start, rows: rows.count, columns: i, bias: bias)
-            case .geluTanh: Activations.biasGELUTanh(start, rows: rows.count, columns: i, bias: bias)
+            case .geluErf: Activations.geluErf(start, count: rows.count * i)
+            case .geluTanh: Activations.geluTanh(start, count: rows.count * i)
             }
         }
-        // y: [T, C] = h · W2ᵀ;  x ← LN(x + y + b2)
-        linear(h, rows: t, weight: layer.outputWeight, into: workspace.projection)
-        residualNorm(
-            x, delta: workspace.projection, bias: layer.outputBias,
-            gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t)
+        // x ← LN(x + h · W2ᵀ + b2)
+        linear(h, rows: t, weight: layer.outputWeight, bias: nil, into: x, accumulate: true)
+        biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t)
     }
 
     // MARK: - Parallel building blocks
 
-    /// out[T, N] = input[T, K] · Wᵀ for W: [N, K], split over threads by rows (large T) or by output
-    /// features (small T, where streaming the weights dominates).
-    func linear(_ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, into out: UnsafeMutablePointer<Float>) {
+    /// out[T, N] = input[T, K] · Wᵀ (+ bias) (+ out when `accumulate`) for W: [N, K], split over threads
+    /// by rows (large T) or by output features (small T, where streaming the weights dominates).
+    /// A bias is written into `out` first and the product accumulated onto it, so OpenBLAS never runs
+    /// its separate pass that zeroes the output.
+    func linear(
+        _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, bias: FloatTensor?,
+        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false
+    ) {
         let n = weight.shape[0], k = weight.shape[1]
         let w = weight.pointer
-        let work = t * n * k
-        if parallel.threads == 1 || work < 1 << 18 {
-            Gemm.linear(x: input, xStride: k, weight: w, weightStride: k, y: out, yStride: n, rows: t, outputs: n, inputs: k)
+        let b = bias?.pointer
+        let product = { (rows: Range<Int>, columns: Range<Int>) in
+            let y = out + rows.lowerBound * n + columns.lowerBound
+            if let b {
+                for row in 0..<rows.count { (y + row * n).update(from: b + columns.lowerBound, count: columns.count) }
+            }
+            Gemm.linear(
+                x: input + rows.lowerBound * k, xStride: k, weight: w + columns.lowerBound * k, weightStride: k,
+                y: y, yStride: n, rows: rows.count, outputs: columns.count, inputs: k,
+                accumulate: accumulate || b != nil)
+        }
+        if parallel.threads == 1 || t * n * k < 1 << 18 {
+            product(0..<t, 0..<n)
         } else if t >= 32 * parallel.threads {
-            parallel.forEachRange(count: t, minimum: 32) { rows in
-                Gemm.linear(
-                    x: input + rows.lowerBound * k, xStride: k, weight: w, weightStride: k,
-                    y: out + rows.lowerBound * n, yStride: n, rows: rows.count, outputs: n, inputs: k)
-            }
+            parallel.forEachRange(count: t, minimum: 32) { rows in product(rows, 0..<n) }
         } else {
-            parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in
-                Gemm.linear(
-                    x: input, xStride: k, weight: w + columns.lowerBound * k, weightStride: k,
-                    y: out + columns.lowerBound, yStride: n, rows: t, outputs: columns.count, inputs: k)
-            }
+            parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in product(0..<t, columns) }
         }
     }
 
-    /// x ← LN(x + delta + bias)·gamma + beta over T rows, split over threads.
-    private func residualNorm(
-        _ x: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>, bias: FloatTensor,
-        gamma: FloatTensor, beta: FloatTensor, rows t: Int
-    ) {
+    /// x ← LN(x + bias)·gamma + beta over T rows, split over threads.
+    private func biasNorm(_ x: UnsafeMutablePointer<Float>, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int) {
         let c = config.hiddenSize, eps = config.layerNormEps
         parallel.forEachRange(count: t, minimum: max(1, 16_384 / c)) { rows in
-            LayerNorm.residual(
-                x + rows.lowerBound * c, delta: delta + rows.lowerBound * c, bias: bias.pointer,
-                gamma: gamma.pointer, beta: beta.pointer, rows: rows.count, columns: c, eps: eps)
+            LayerNorm.biasInPlace(
+                x + rows.lowerBound * c, bias: bias.pointer, gamma: gamma.pointer, beta: beta.pointer,
+                rows: rows.count, columns: c, eps: eps)
         }
     }
 }

@@ -14,11 +14,9 @@ final class BertWorkspace: @unchecked Sendable {
     private(set) var hidden: UnsafeMutablePointer<Float>
     /// ctx: [T, C] attention context (heads side by side).
     private(set) var context: UnsafeMutablePointer<Float>
-    /// y: [T, C] output of a projection before its bias, residual and LayerNorm.
-    private(set) var projection: UnsafeMutablePointer<Float>
     /// qkv: [T, 3C] during attention, then h: [T, I] in the feed-forward block.
     private(set) var wide: UnsafeMutablePointer<Float>
-    /// s: [workers, L, L] attention scores, one slab per worker.
+    /// s: [workers, L·(L + 1)] attention scores and row sums, one slab per worker.
     private(set) var scores: UnsafeMutablePointer<Float>
 
     init(config: BertConfig) {
@@ -26,22 +24,20 @@ final class BertWorkspace: @unchecked Sendable {
         wideSize = max(3 * config.hiddenSize, config.intermediateSize)
         hidden = .allocate(capacity: 1)
         context = .allocate(capacity: 1)
-        projection = .allocate(capacity: 1)
         wide = .allocate(capacity: 1)
         scores = .allocate(capacity: 1)
     }
 
-    /// Grows the buffers to hold `tokens` tokens and `workers` score matrices of `maxLength`².
+    /// Grows the buffers to hold `tokens` tokens and `workers` score slabs of `maxLength`·(`maxLength` + 1).
     func reserve(tokens: Int, maxLength: Int, workers: Int) {
         if tokens > tokenCapacity {
-            for pointer in [hidden, context, projection, wide] { pointer.deallocate() }
+            for pointer in [hidden, context, wide] { pointer.deallocate() }
             hidden = .allocate(capacity: tokens * hiddenSize)
             context = .allocate(capacity: tokens * hiddenSize)
-            projection = .allocate(capacity: tokens * hiddenSize)
             wide = .allocate(capacity: tokens * wideSize)
             tokenCapacity = tokens
         }
-        let scoreFloats = maxLength * maxLength * workers
+        let scoreFloats = maxLength * (maxLength + 1) * workers
         if scoreFloats > scoreCapacity {
             scores.deallocate()
             scores = .allocate(capacity: scoreFloats)
@@ -50,10 +46,10 @@ final class BertWorkspace: @unchecked Sendable {
     }
 
     /// Bytes held by the buffers.
-    var byteCount: Int { 4 * (tokenCapacity * (3 * hiddenSize + wideSize) + scoreCapacity) }
+    var byteCount: Int { 4 * (tokenCapacity * (2 * hiddenSize + wideSize) + scoreCapacity) }
 
     deinit {
-        for pointer in [hidden, context, projection, wide, scores] { pointer.deallocate() }
+        for pointer in [hidden, context, wide, scores] { pointer.deallocate() }
     }
 }
 
