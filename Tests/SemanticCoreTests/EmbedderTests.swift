@@ -203,6 +203,25 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         #expect(maxDifference(chunked, together) <= 1e-6)
     }
 
+    /// Few-token products run in output blocks sized for OpenBLAS's small-matrix kernels when the
+    /// selected kernel has them; results must not depend on which path ran.
+    @Test func smallRowPathMatchesTheWholeProduct() throws {
+        let directory = try Fixtures.requireRealEmbedder()
+        let embedder = try Embedder.load(directory: directory)
+        let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs).filter { $0.count <= 32 }.prefix(12)
+        var results: [[[Float]]] = []
+        for small in [false, true] {
+            let encoder = BertEncoder(config: embedder.config, weights: embedder.encoder.weights, configuration: .init(threads: 2), smallMatrixKernels: small)
+            #expect((encoder.smallMatrixBlock(rows: 10, outputs: 1536, inputs: 384) != nil) == small)
+            let variant = Embedder(
+                directory: directory, encoder: encoder, tokenizer: embedder.tokenizer, pooling: embedder.pooling,
+                maxSequenceLength: embedder.maxSequenceLength, configuration: .init(threads: 2))
+            results.append(try ids.map { try variant.embed(tokenIDs: [$0])[0] })
+        }
+        print("MiniLM small-row blocks vs whole products: \(maxDifference(results[0], results[1]))")
+        #expect(maxDifference(results[0], results[1]) <= 1e-6)
+    }
+
     @Test func flopCountMatchesTheBenchmarkFormula() throws {
         let embedder = try Embedder.load(directory: try Fixtures.requireRealEmbedder())
         let flops = embedder.forwardFLOPs(tokenCounts: [128])
