@@ -1,8 +1,11 @@
 // The BERT encoder forward pass over a packed batch, reproducing transformers' BertModel (eager, f32):
 // embeddings (word + position 0..L-1 + token type, LayerNorm), then per layer a post-LN self-attention
-// block and a post-LN feed-forward block with exact-erf GELU. Every linear layer runs on all T tokens of
-// the batch at once; attention runs per sequence and head. Weights are shared read-only; all activations
-// live in the caller's workspace. It never tokenizes, pools or allocates per layer.
+// block and a post-LN feed-forward block with exact-erf GELU. Linear layers run on all tokens of a span
+// of packed sequences at once; attention runs per sequence and head. Two schedules share that code:
+// by groups (each thread carries whole groups of sequences through every layer, no synchronisation:
+// the throughput path) and by layers (all threads on each product in turn: for batches too small to
+// give every thread a group, e.g. one query). Weights are shared read-only; activations live in the
+// caller's workspace. It never tokenizes, pools or allocates per layer.
 
 /// Points of the forward pass a test can observe.
 enum BertTracePoint: Hashable {
@@ -36,35 +39,95 @@ final class BertEncoder: Sendable {
     }
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
-    /// is reused. `trace` sees intermediate activations (tests only).
+    /// is reused. `trace` sees intermediate activations (tests only; it forces the layer schedule).
     func forward(
         _ batch: PackedBatch, workspace: BertWorkspace,
         trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil
     ) -> UnsafePointer<Float> {
-        let t = batch.tokenCount, c = config.hiddenSize
-        workspace.reserve(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
-        embed(batch, into: workspace.hidden)
-        trace?(.embeddings, UnsafeBufferPointer(start: workspace.hidden, count: t * c))
-        for (index, layer) in weights.layers.enumerated() {
-            attentionBlock(layer, batch: batch, workspace: workspace, layerIndex: index, trace: trace)
-            feedForwardBlock(layer, tokens: t, workspace: workspace)
-            trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: workspace.hidden, count: t * c))
+        // x: [T, C]
+        let x = workspace.reserveHidden(tokens: batch.tokenCount)
+        if BLASRuntime.threads != 1 { BLASRuntime.setThreads(1) }  // someone changed it since load
+        let groups = trace == nil ? groupPlan(batch) : []
+        if groups.count >= 2 {
+            forwardByGroups(batch, groups: groups, x: x, workspace: workspace)
+        } else {
+            forwardByLayers(batch, x: x, workspace: workspace, trace: trace)
         }
-        return UnsafePointer(workspace.hidden)
+        return UnsafePointer(x)
+    }
+
+    /// Consecutive sequences grouped for the group schedule, or [] when the batch is too small to give
+    /// each thread work (then every product is split across the threads instead). Groups aim at
+    /// T / (2 × threads) tokens, between 64 and 512: large enough for efficient products, small enough
+    /// to keep a group's activations near the core's cache and to let threads balance.
+    func groupPlan(_ batch: PackedBatch) -> [Range<Int>] {
+        let threads = parallel.threads
+        guard threads > 1, batch.sequenceCount >= threads else { return [] }
+        let target = min(512, max(64, (batch.tokenCount + 2 * threads - 1) / (2 * threads)))
+        var groups: [Range<Int>] = []
+        var start = 0, tokens = 0
+        for b in 0..<batch.sequenceCount {
+            let length = batch.length(b)
+            if b > start, tokens + length > target {
+                groups.append(start..<b)
+                start = b
+                tokens = 0
+            }
+            tokens += length
+        }
+        groups.append(start..<batch.sequenceCount)
+        return groups.count >= threads ? groups : []
+    }
+
+    /// Each worker takes whole groups through embeddings and every layer on its own buffers.
+    private func forwardByGroups(_ batch: PackedBatch, groups: [Range<Int>], x: UnsafeMutablePointer<Float>, workspace: BertWorkspace) {
+        let c = config.hiddenSize
+        let starts = batch.starts
+        let groupTokens = groups.map { starts[$0.upperBound] - starts[$0.lowerBound] }.max() ?? 0
+        let workers = min(parallel.threads, groups.count)
+        let buffers = workspace.workerBuffers(workers: workers, tokens: groupTokens, maxLength: batch.maxLength)
+        let serial = ParallelWork(threads: 1)
+        parallel.forEachItem(count: groups.count) { index, worker in
+            let sequences = groups[index]
+            let first = starts[sequences.lowerBound]
+            // the group's sequence starts, counted from its first row
+            let local = starts[sequences.lowerBound...sequences.upperBound].map { $0 - first }
+            embed(batch, sequences: sequences, into: x, parallel: serial)
+            for (layerIndex, layer) in weights.layers.enumerated() {
+                attentionBlock(layer, starts: local, x: x + first * c, buffers: buffers[worker], parallel: serial, layerIndex: layerIndex, trace: nil)
+                feedForwardBlock(layer, tokens: local.last!, x: x + first * c, buffers: buffers[worker], parallel: serial)
+            }
+        }
+    }
+
+    /// Every product and pass over the whole batch, split across the threads.
+    private func forwardByLayers(
+        _ batch: PackedBatch, x: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
+        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+    ) {
+        let t = batch.tokenCount, c = config.hiddenSize
+        let buffers = workspace.batchBuffers(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
+        embed(batch, sequences: 0..<batch.sequenceCount, into: x, parallel: parallel)
+        trace?(.embeddings, UnsafeBufferPointer(start: x, count: t * c))
+        for (index, layer) in weights.layers.enumerated() {
+            attentionBlock(layer, starts: batch.starts, x: x, buffers: buffers, parallel: parallel, layerIndex: index, trace: trace)
+            feedForwardBlock(layer, tokens: t, x: x, buffers: buffers, parallel: parallel)
+            trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: x, count: t * c))
+        }
     }
 
     // MARK: - Blocks
 
-    /// x[t] = LN(word[id_t] + position[p_t] + type[tt_t]), p_t counted from 0 in each sequence
-    /// (BertEmbeddings with absolute positions).
-    private func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+    /// x[t] = LN(word[id_t] + position[p_t] + type[tt_t]) for the tokens of `sequences`, p_t counted
+    /// from 0 in each sequence (BertEmbeddings with absolute positions). x: the batch's [T, C].
+    private func embed(_ batch: PackedBatch, sequences: Range<Int>, into x: UnsafeMutablePointer<Float>, parallel: ParallelWork) {
         let c = config.hiddenSize, eps = config.layerNormEps
         let embeddings = weights.embeddings
         let positions = batch.starts
         batch.tokenIDs.withUnsafeBufferPointer { ids in
             batch.typeIDs.withUnsafeBufferPointer { types in
-                parallel.forEachRange(count: batch.sequenceCount, minimum: 1) { sequences in
-                    for b in sequences {
+                parallel.forEachRange(count: sequences.count, minimum: 1) { chosen in
+                    for b in (sequences.lowerBound + chosen.lowerBound)..<(sequences.lowerBound + chosen.upperBound) {
                         for row in positions[b]..<positions[b + 1] {
                             let word = embeddings.word.pointer + Int(ids[row]) * c
                             let position = embeddings.position.pointer + (row - positions[b]) * c
@@ -82,44 +145,43 @@ final class BertEncoder: Sendable {
         }
     }
 
-    /// x ← LN(x + Attention(x)·Woᵀ + bo) (BertAttention: BertSelfAttention + BertSelfOutput).
+    /// x ← LN(x + Attention(x)·Woᵀ + bo) (BertAttention: BertSelfAttention + BertSelfOutput) over the
+    /// sequences whose rows start at `starts` (relative to x, last entry = T).
     private func attentionBlock(
-        _ layer: BertLayerWeights, batch: PackedBatch, workspace: BertWorkspace, layerIndex: Int,
-        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+        _ layer: BertLayerWeights, starts: [Int], x: UnsafeMutablePointer<Float>, buffers: LayerBuffers,
+        parallel: ParallelWork, layerIndex: Int, trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
     ) {
-        let t = batch.tokenCount, c = config.hiddenSize
+        let t = starts[starts.count - 1], c = config.hiddenSize
         let heads = config.numAttentionHeads, d = config.headSize
-        let x = workspace.hidden, qkv = workspace.wide, context = workspace.context
+        let qkv = buffers.wide, context = buffers.context
         // qkv: [T, 3C] = x · Wqkvᵀ + bqkv
-        linear(x, rows: t, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv)
+        linear(x, rows: t, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv, parallel: parallel)
         trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
 
         // per sequence b and head h: context[b rows, h·D..] = softmax(Q Kᵀ/√D) V
         let scale = 1 / Float(d).squareRoot()
-        let scores = workspace.scores
-        let scoreSlab = batch.maxLength * (batch.maxLength + 1)
-        let starts = batch.starts
-        parallel.forEachItem(count: batch.sequenceCount * heads) { item, worker in
+        let scores = buffers.scores, slab = buffers.scoreSlab
+        parallel.forEachItem(count: (starts.count - 1) * heads) { item, worker in
             let b = item / heads, h = item % heads
             let first = starts[b], length = starts[b + 1] - first
             let q = qkv + first * 3 * c + h * d
             Attention.head(
                 q: q, k: q + c, v: q + 2 * c, stride: 3 * c, length: length, headSize: d, scale: scale,
-                scores: scores + worker * scoreSlab,
+                scores: scores + worker * slab,
                 context: context + first * c + h * d, contextStride: c)
         }
 
         // x ← LN(x + context · Woᵀ + bo): the product accumulates into x (the residual) directly
-        linear(context, rows: t, weight: layer.attentionOutputWeight, bias: nil, into: x, accumulate: true)
-        biasNorm(x, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t)
+        linear(context, rows: t, weight: layer.attentionOutputWeight, bias: nil, into: x, accumulate: true, parallel: parallel)
+        biasNorm(x, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, parallel: parallel)
     }
 
-    /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput).
-    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, workspace: BertWorkspace) {
+    /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput) over T rows of x.
+    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, x: UnsafeMutablePointer<Float>, buffers: LayerBuffers, parallel: ParallelWork) {
         let i = config.intermediateSize
-        let x = workspace.hidden, h = workspace.wide
+        let h = buffers.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
-        linear(x, rows: t, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: h)
+        linear(x, rows: t, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: h, parallel: parallel)
         let activation = config.hiddenActivation
         parallel.forEachRange(count: t, minimum: max(1, 16_384 / i), piecesPerThread: 4) { rows in
             let start = h + rows.lowerBound * i
@@ -129,8 +191,8 @@ final class BertEncoder: Sendable {
             }
         }
         // x ← LN(x + h · W2ᵀ + b2)
-        linear(h, rows: t, weight: layer.outputWeight, bias: nil, into: x, accumulate: true)
-        biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t)
+        linear(h, rows: t, weight: layer.outputWeight, bias: nil, into: x, accumulate: true, parallel: parallel)
+        biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, parallel: parallel)
     }
 
     // MARK: - Parallel building blocks
@@ -141,7 +203,7 @@ final class BertEncoder: Sendable {
     /// its separate pass that zeroes the output.
     func linear(
         _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, bias: FloatTensor?,
-        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false
+        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, parallel: ParallelWork
     ) {
         let n = weight.shape[0], k = weight.shape[1]
         let w = weight.pointer
@@ -165,8 +227,9 @@ final class BertEncoder: Sendable {
         } else if parallel.threads == 1 || t * n * k < 1 << 18 {
             product(0..<t, 0..<n)
         } else if t >= 64 * parallel.threads {
-            // pieces of >= 256 rows keep each call large (re-packing the weights per piece costs ~1%)
-            parallel.forEachRange(count: t, minimum: 1024, piecesPerThread: 4) { rows in product(rows, 0..<n) }
+            // pieces of 1024 rows (fewer for smaller batches) keep each call large: every piece re-packs
+            // the weights, which costs ~1% at that size
+            parallel.forEachRange(count: t, minimum: min(1024, t / parallel.threads), piecesPerThread: 4) { rows in product(rows, 0..<n) }
         } else {
             parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in product(0..<t, columns) }
         }
@@ -185,7 +248,9 @@ final class BertEncoder: Sendable {
     }
 
     /// x ← LN(x + bias)·gamma + beta over T rows, split over threads.
-    private func biasNorm(_ x: UnsafeMutablePointer<Float>, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int) {
+    private func biasNorm(
+        _ x: UnsafeMutablePointer<Float>, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int, parallel: ParallelWork
+    ) {
         let c = config.hiddenSize, eps = config.layerNormEps
         parallel.forEachRange(count: t, minimum: max(1, 16_384 / c), piecesPerThread: 4) { rows in
             LayerNorm.biasInPlace(
