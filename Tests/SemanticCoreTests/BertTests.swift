@@ -189,3 +189,40 @@ func compareLayers(
         #expect(drift == nil, "all-MiniLM-L6-v2 drifts first at \(drift.map { $0.layer == 0 ? "the embeddings" : "layer \($0.layer)" } ?? ""): max abs \(drift?.difference ?? 0) at \(drift?.where ?? "") (tolerance 1e-4); earlier layers agree, so look at that block")
     }
 }
+
+@Suite struct BertScheduleTests {
+    /// The group schedule (threads carry whole groups of sequences through all layers) and the layer
+    /// schedule (threads share each product) compute the same hidden states.
+    @Test func groupAndLayerSchedulesAgree() throws {
+        for directory in [Fixtures.tinyEmbedderDirectory, try Fixtures.requireRealEmbedder()] {
+            let embedder = try Embedder.load(directory: directory, configuration: .init(threads: 2))
+            let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map { Array($0.inputIDs.prefix(embedder.maxSequenceLength)) }
+            let batch = try PackedBatch(sequences: ids[...], types: nil, config: embedder.config, maxLength: embedder.maxSequenceLength)
+            let encoder = embedder.encoder
+            #expect(encoder.groupPlan(batch).count >= 2)
+            var byGroups: [Float] = [], byLayers: [Float] = []
+            encoder.workspaces.withWorkspace { workspace in
+                let hidden = encoder.forward(batch, workspace: workspace)
+                byGroups = Array(UnsafeBufferPointer(start: hidden, count: batch.tokenCount * embedder.config.hiddenSize))
+                let traced = encoder.forward(batch, workspace: workspace) { _, _ in }
+                byLayers = Array(UnsafeBufferPointer(start: traced, count: batch.tokenCount * embedder.config.hiddenSize))
+            }
+            let difference = zip(byGroups, byLayers).map { abs($0 - $1) }.max() ?? 0
+            print("\(directory.lastPathComponent): group vs layer schedule, \(batch.tokenCount) tokens in \(encoder.groupPlan(batch).count) groups: max abs \(difference)")
+            #expect(difference <= 1e-5)
+        }
+    }
+
+    @Test func groupPlanKeepsSequencesWholeAndInOrder() throws {
+        let config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
+        let encoder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2)).encoder
+        let lengths = [10, 300, 20, 20, 20, 500, 3, 3, 3, 3, 64, 64, 64, 64, 64]
+        let batch = try PackedBatch(sequences: lengths.map { Array(repeating: 1000, count: $0) }[...], types: nil, config: config, maxLength: 512)
+        let groups = encoder.groupPlan(batch)
+        #expect(groups.flatMap { Array($0) } == Array(0..<lengths.count))
+        #expect(groups.allSatisfy { $0.count == 1 || $0.map { lengths[$0] }.reduce(0, +) <= 512 })
+        let one = try PackedBatch(sequences: [[101, 102]][...], types: nil, config: config, maxLength: 512)
+        #expect(encoder.groupPlan(one).isEmpty)
+    }
+}
+

@@ -1,28 +1,24 @@
 // LayerNorm over the last dimension (biased variance, eps inside the square root), as torch.nn.LayerNorm,
-// optionally fused with the residual add and the bias of the linear layer that precedes it.
+// optionally fused with the bias of the linear layer that precedes it.
 // Pure kernels over caller-owned buffers: no allocation, no threads (the caller splits rows).
 
 enum LayerNorm {
-    /// x[r] ← LN(x[r] + delta[r] + bias)·gamma + beta, the post-LN residual of a BERT block.
-    /// x: [rows, columns] (in/out), delta: [rows, columns] (the linear layer's output before its bias),
-    /// bias, gamma, beta: [columns].
-    static func residual(
-        _ x: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    /// x[r] ← LN(x[r] + bias)·gamma + beta: the post-LN residual of a BERT block, after the linear
+    /// layer's product has been accumulated onto the residual x. x: [rows, columns]; bias, gamma, beta: [columns].
+    static func biasInPlace(
+        _ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, rows: Int, columns: Int, eps: Float
     ) {
+        let width = FloatVector.scalarCount
         for row in 0..<rows {
             let xRow = x + row * columns
-            let dRow = delta + row * columns
-            // pass 1: v = x + delta + bias, stored in x
             var column = 0
-            let width = FloatVector.scalarCount
             while column + width <= columns {
-                let v = load(xRow + column) + load(dRow + column) + load(bias + column)
-                store(v, xRow + column)
+                store(load(xRow + column) + load(bias + column), xRow + column)
                 column += width
             }
             while column < columns {
-                xRow[column] = xRow[column] + dRow[column] + bias[column]
+                xRow[column] += bias[column]
                 column += 1
             }
             normalizeRow(xRow, gamma: gamma, beta: beta, columns: columns, eps: eps)

@@ -1,8 +1,11 @@
 // The BERT encoder forward pass over a packed batch, reproducing transformers' BertModel (eager, f32):
 // embeddings (word + position 0..L-1 + token type, LayerNorm), then per layer a post-LN self-attention
-// block and a post-LN feed-forward block with exact-erf GELU. Every linear layer runs on all T tokens of
-// the batch at once; attention runs per sequence and head. Weights are shared read-only; all activations
-// live in the caller's workspace. It never tokenizes, pools or allocates per layer.
+// block and a post-LN feed-forward block with exact-erf GELU. Linear layers run on all tokens of a span
+// of packed sequences at once; attention runs per sequence and head. Two schedules share that code:
+// by groups (each thread carries whole groups of sequences through every layer, no synchronisation:
+// the throughput path) and by layers (all threads on each product in turn: for batches too small to
+// give every thread a group, e.g. one query). Weights are shared read-only; activations live in the
+// caller's workspace. It never tokenizes, pools or allocates per layer.
 
 /// Points of the forward pass a test can observe.
 enum BertTracePoint: Hashable {
@@ -19,46 +22,112 @@ final class BertEncoder: Sendable {
     let weights: BertWeights
     let parallel: ParallelWork
     let workspaces: WorkspacePool
+    /// Whether OpenBLAS's selected kernel has unpacked small-matrix GEMMs (see `smallMatrixBlock`).
+    let smallMatrixKernels: Bool
 
-    init(config: BertConfig, weights: BertWeights, configuration: EngineConfiguration) {
+    /// `smallMatrixKernels` overrides the detection from OpenBLAS's kernel name (tests use it to run the
+    /// blocked small-row path on any kernel).
+    init(config: BertConfig, weights: BertWeights, configuration: EngineConfiguration, smallMatrixKernels: Bool? = nil) {
         self.config = config
         self.weights = weights
         parallel = ParallelWork(threads: configuration.threads)
         workspaces = WorkspacePool(config: config, keepIdle: 2)
         // The engine splits work across threads itself; each sgemm call runs on the calling thread.
         BLASRuntime.setThreads(1)
+        self.smallMatrixKernels = smallMatrixKernels
+            ?? ["skylakex", "cooperlake", "sapphirerapids"].contains(BLASRuntime.coreName.lowercased())
     }
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
-    /// is reused. `trace` sees intermediate activations (tests only).
+    /// is reused. `trace` sees intermediate activations (tests only; it forces the layer schedule).
     func forward(
         _ batch: PackedBatch, workspace: BertWorkspace,
         trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil
     ) -> UnsafePointer<Float> {
-        let t = batch.tokenCount, c = config.hiddenSize
-        workspace.reserve(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
-        embed(batch, into: workspace.hidden)
-        trace?(.embeddings, UnsafeBufferPointer(start: workspace.hidden, count: t * c))
-        for (index, layer) in weights.layers.enumerated() {
-            attentionBlock(layer, batch: batch, workspace: workspace, layerIndex: index, trace: trace)
-            feedForwardBlock(layer, tokens: t, workspace: workspace)
-            trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: workspace.hidden, count: t * c))
+        // x: [T, C]
+        let x = workspace.reserveHidden(tokens: batch.tokenCount)
+        if BLASRuntime.threads != 1 { BLASRuntime.setThreads(1) }  // someone changed it since load
+        let groups = trace == nil ? groupPlan(batch) : []
+        if groups.count >= 2 {
+            forwardByGroups(batch, groups: groups, x: x, workspace: workspace)
+        } else {
+            forwardByLayers(batch, x: x, workspace: workspace, trace: trace)
         }
-        return UnsafePointer(workspace.hidden)
+        return UnsafePointer(x)
+    }
+
+    /// Consecutive sequences grouped for the group schedule, or [] when the batch is too small to give
+    /// each thread work (then every product is split across the threads instead). Groups aim at
+    /// T / (2 × threads) tokens, between 64 and 512: large enough for efficient products, small enough
+    /// to keep a group's activations near the core's cache and to let threads balance.
+    func groupPlan(_ batch: PackedBatch) -> [Range<Int>] {
+        let threads = parallel.threads
+        guard threads > 1, batch.sequenceCount >= threads else { return [] }
+        let target = min(512, max(64, (batch.tokenCount + 2 * threads - 1) / (2 * threads)))
+        var groups: [Range<Int>] = []
+        var start = 0, tokens = 0
+        for b in 0..<batch.sequenceCount {
+            let length = batch.length(b)
+            if b > start, tokens + length > target {
+                groups.append(start..<b)
+                start = b
+                tokens = 0
+            }
+            tokens += length
+        }
+        groups.append(start..<batch.sequenceCount)
+        return groups.count >= threads ? groups : []
+    }
+
+    /// Each worker takes whole groups through embeddings and every layer on its own buffers.
+    private func forwardByGroups(_ batch: PackedBatch, groups: [Range<Int>], x: UnsafeMutablePointer<Float>, workspace: BertWorkspace) {
+        let c = config.hiddenSize
+        let starts = batch.starts
+        let groupTokens = groups.map { starts[$0.upperBound] - starts[$0.lowerBound] }.max() ?? 0
+        let workers = min(parallel.threads, groups.count)
+        let buffers = workspace.workerBuffers(workers: workers, tokens: groupTokens, maxLength: batch.maxLength)
+        let serial = ParallelWork(threads: 1)
+        parallel.forEachItem(count: groups.count) { index, worker in
+            let sequences = groups[index]
+            let first = starts[sequences.lowerBound]
+            // the group's sequence starts, counted from its first row
+            let local = starts[sequences.lowerBound...sequences.upperBound].map { $0 - first }
+            embed(batch, sequences: sequences, into: x, parallel: serial)
+            for (layerIndex, layer) in weights.layers.enumerated() {
+                attentionBlock(layer, starts: local, x: x + first * c, buffers: buffers[worker], parallel: serial, layerIndex: layerIndex, trace: nil)
+                feedForwardBlock(layer, tokens: local.last!, x: x + first * c, buffers: buffers[worker], parallel: serial)
+            }
+        }
+    }
+
+    /// Every product and pass over the whole batch, split across the threads.
+    private func forwardByLayers(
+        _ batch: PackedBatch, x: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
+        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+    ) {
+        let t = batch.tokenCount, c = config.hiddenSize
+        let buffers = workspace.batchBuffers(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
+        embed(batch, sequences: 0..<batch.sequenceCount, into: x, parallel: parallel)
+        trace?(.embeddings, UnsafeBufferPointer(start: x, count: t * c))
+        for (index, layer) in weights.layers.enumerated() {
+            attentionBlock(layer, starts: batch.starts, x: x, buffers: buffers, parallel: parallel, layerIndex: index, trace: trace)
+            feedForwardBlock(layer, tokens: t, x: x, buffers: buffers, parallel: parallel)
+            trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: x, count: t * c))
+        }
     }
 
     // MARK: - Blocks
 
-    /// x[t] = LN(word[id_t] + position[p_t] + type[tt_t]), p_t counted from 0 in each sequence
-    /// (BertEmbeddings with absolute positions).
-    private func embed(_ batch: PackedBatch, into x: UnsafeMutablePointer<Float>) {
+    /// x[t] = LN(word[id_t] + position[p_t] + type[tt_t]) for the tokens of `sequences`, p_t counted
+    /// from 0 in each sequence (BertEmbeddings with absolute positions). x: the batch's [T, C].
+    private func embed(_ batch: PackedBatch, sequences: Range<Int>, into x: UnsafeMutablePointer<Float>, parallel: ParallelWork) {
         let c = config.hiddenSize, eps = config.layerNormEps
         let embeddings = weights.embeddings
         let positions = batch.starts
         batch.tokenIDs.withUnsafeBufferPointer { ids in
             batch.typeIDs.withUnsafeBufferPointer { types in
-                parallel.forEachRange(count: batch.sequenceCount, minimum: 1) { sequences in
-                    for b in sequences {
+                parallel.forEachRange(count: sequences.count, minimum: 1) { chosen in
+                    for b in (sequences.lowerBound + chosen.lowerBound)..<(sequences.lowerBound + chosen.upperBound) {
                         for row in positions[b]..<positions[b + 1] {
                             let word = embeddings.word.pointer + Int(ids[row]) * c
                             let position = embeddings.position.pointer + (row - positions[b]) * c
@@ -76,102 +145,117 @@ final class BertEncoder: Sendable {
         }
     }
 
-    /// x ← LN(x + Attention(x)·Woᵀ + bo) (BertAttention: BertSelfAttention + BertSelfOutput).
+    /// x ← LN(x + Attention(x)·Woᵀ + bo) (BertAttention: BertSelfAttention + BertSelfOutput) over the
+    /// sequences whose rows start at `starts` (relative to x, last entry = T).
     private func attentionBlock(
-        _ layer: BertLayerWeights, batch: PackedBatch, workspace: BertWorkspace, layerIndex: Int,
-        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+        _ layer: BertLayerWeights, starts: [Int], x: UnsafeMutablePointer<Float>, buffers: LayerBuffers,
+        parallel: ParallelWork, layerIndex: Int, trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
     ) {
-        let t = batch.tokenCount, c = config.hiddenSize
+        let t = starts[starts.count - 1], c = config.hiddenSize
         let heads = config.numAttentionHeads, d = config.headSize
-        let x = workspace.hidden, qkv = workspace.wide, context = workspace.context
-        // qkv: [T, 3C] = x · Wqkvᵀ (bias added per head below)
-        linear(x, rows: t, weight: layer.qkvWeight, into: qkv)
+        let qkv = buffers.wide, context = buffers.context
+        // qkv: [T, 3C] = x · Wqkvᵀ + bqkv
+        linear(x, rows: t, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv, parallel: parallel)
+        trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
 
         // per sequence b and head h: context[b rows, h·D..] = softmax(Q Kᵀ/√D) V
         let scale = 1 / Float(d).squareRoot()
-        let bias = layer.qkvBias.pointer
-        let scores = workspace.scores
-        let scoreSlab = batch.maxLength * batch.maxLength
-        let starts = batch.starts
-        parallel.forEachItem(count: batch.sequenceCount * heads) { item, worker in
+        let scores = buffers.scores, slab = buffers.scoreSlab
+        parallel.forEachItem(count: (starts.count - 1) * heads) { item, worker in
             let b = item / heads, h = item % heads
             let first = starts[b], length = starts[b + 1] - first
             let q = qkv + first * 3 * c + h * d
-            let k = q + c, v = q + 2 * c
-            Attention.addBias(q, rows: length, columns: d, stride: 3 * c, bias: bias + h * d)
-            Attention.addBias(k, rows: length, columns: d, stride: 3 * c, bias: bias + c + h * d)
-            Attention.addBias(v, rows: length, columns: d, stride: 3 * c, bias: bias + 2 * c + h * d)
             Attention.head(
-                q: q, k: k, v: v, stride: 3 * c, length: length, headSize: d, scale: scale,
-                scores: scores + worker * scoreSlab,
+                q: q, k: q + c, v: q + 2 * c, stride: 3 * c, length: length, headSize: d, scale: scale,
+                scores: scores + worker * slab,
                 context: context + first * c + h * d, contextStride: c)
         }
-        trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
 
-        // y: [T, C] = context · Woᵀ;  x ← LN(x + y + bo)
-        linear(context, rows: t, weight: layer.attentionOutputWeight, into: workspace.projection)
-        residualNorm(
-            x, delta: workspace.projection, bias: layer.attentionOutputBias,
-            gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t)
+        // x ← LN(x + context · Woᵀ + bo): the product accumulates into x (the residual) directly
+        linear(context, rows: t, weight: layer.attentionOutputWeight, bias: nil, into: x, accumulate: true, parallel: parallel)
+        biasNorm(x, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, parallel: parallel)
     }
 
-    /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput).
-    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, workspace: BertWorkspace) {
+    /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput) over T rows of x.
+    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, x: UnsafeMutablePointer<Float>, buffers: LayerBuffers, parallel: ParallelWork) {
         let i = config.intermediateSize
-        let x = workspace.hidden, h = workspace.wide
+        let h = buffers.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
-        linear(x, rows: t, weight: layer.intermediateWeight, into: h)
-        let bias = layer.intermediateBias.pointer
+        linear(x, rows: t, weight: layer.intermediateWeight, bias: layer.intermediateBias, into: h, parallel: parallel)
         let activation = config.hiddenActivation
-        parallel.forEachRange(count: t, minimum: max(1, 16_384 / i)) { rows in
+        parallel.forEachRange(count: t, minimum: max(1, 16_384 / i), piecesPerThread: 4) { rows in
             let start = h + rows.lowerBound * i
             switch activation {
-            case .geluErf: Activations.biasGELUErf(start, rows: rows.count, columns: i, bias: bias)
-            case .geluTanh: Activations.biasGELUTanh(start, rows: rows.count, columns: i, bias: bias)
+            case .geluErf: Activations.geluErf(start, count: rows.count * i)
+            case .geluTanh: Activations.geluTanh(start, count: rows.count * i)
             }
         }
-        // y: [T, C] = h · W2ᵀ;  x ← LN(x + y + b2)
-        linear(h, rows: t, weight: layer.outputWeight, into: workspace.projection)
-        residualNorm(
-            x, delta: workspace.projection, bias: layer.outputBias,
-            gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t)
+        // x ← LN(x + h · W2ᵀ + b2)
+        linear(h, rows: t, weight: layer.outputWeight, bias: nil, into: x, accumulate: true, parallel: parallel)
+        biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, parallel: parallel)
     }
 
     // MARK: - Parallel building blocks
 
-    /// out[T, N] = input[T, K] · Wᵀ for W: [N, K], split over threads by rows (large T) or by output
-    /// features (small T, where streaming the weights dominates).
-    func linear(_ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, into out: UnsafeMutablePointer<Float>) {
+    /// out[T, N] = input[T, K] · Wᵀ (+ bias) (+ out when `accumulate`) for W: [N, K], split over threads
+    /// by rows (large T) or by output features (small T, where streaming the weights dominates).
+    /// A bias is written into `out` first and the product accumulated onto it, so OpenBLAS never runs
+    /// its separate pass that zeroes the output.
+    func linear(
+        _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, bias: FloatTensor?,
+        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, parallel: ParallelWork
+    ) {
         let n = weight.shape[0], k = weight.shape[1]
         let w = weight.pointer
-        let work = t * n * k
-        if parallel.threads == 1 || work < 1 << 18 {
-            Gemm.linear(x: input, xStride: k, weight: w, weightStride: k, y: out, yStride: n, rows: t, outputs: n, inputs: k)
-        } else if t >= 32 * parallel.threads {
-            parallel.forEachRange(count: t, minimum: 32) { rows in
-                Gemm.linear(
-                    x: input + rows.lowerBound * k, xStride: k, weight: w, weightStride: k,
-                    y: out + rows.lowerBound * n, yStride: n, rows: rows.count, outputs: n, inputs: k)
+        let b = bias?.pointer
+        let product = { (rows: Range<Int>, columns: Range<Int>) in
+            let y = out + rows.lowerBound * n + columns.lowerBound
+            if let b {
+                for row in 0..<rows.count { (y + row * n).update(from: b + columns.lowerBound, count: columns.count) }
             }
+            Gemm.linear(
+                x: input + rows.lowerBound * k, xStride: k, weight: w + columns.lowerBound * k, weightStride: k,
+                y: y, yStride: n, rows: rows.count, outputs: columns.count, inputs: k,
+                accumulate: accumulate || b != nil)
+        }
+        if let block = smallMatrixBlock(rows: t, outputs: n, inputs: k) {
+            // few tokens: blocks of output features small enough for OpenBLAS's unpacked kernel
+            let blocks = (n + block - 1) / block
+            parallel.forEachItem(count: blocks) { index, _ in
+                product(0..<t, (index * block)..<min(n, (index + 1) * block))
+            }
+        } else if parallel.threads == 1 || t * n * k < 1 << 18 {
+            product(0..<t, 0..<n)
+        } else if t >= 64 * parallel.threads {
+            // pieces of 1024 rows (fewer for smaller batches) keep each call large: every piece re-packs
+            // the weights, which costs ~1% at that size
+            parallel.forEachRange(count: t, minimum: min(1024, t / parallel.threads), piecesPerThread: 4) { rows in product(rows, 0..<n) }
         } else {
-            parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in
-                Gemm.linear(
-                    x: input, xStride: k, weight: w + columns.lowerBound * k, weightStride: k,
-                    y: out + columns.lowerBound, yStride: n, rows: t, outputs: columns.count, inputs: k)
-            }
+            parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in product(0..<t, columns) }
         }
     }
 
-    /// x ← LN(x + delta + bias)·gamma + beta over T rows, split over threads.
-    private func residualNorm(
-        _ x: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>, bias: FloatTensor,
-        gamma: FloatTensor, beta: FloatTensor, rows t: Int
+    /// Width of output-feature blocks for a product of few rows, or nil to use one call per thread slice.
+    /// With few rows OpenBLAS spends most of a call packing the weights; its AVX-512 kernels (SkylakeX,
+    /// Cooperlake, SapphireRapids) have an unpacked "small matrix" path that it takes for a TN product
+    /// when M·N·K <= 1e6 and M·N <= 1200 (here M = output features, N = rows). Cutting the outputs
+    /// into blocks within those limits makes W1-sized products about 3× faster.
+    func smallMatrixBlock(rows t: Int, outputs n: Int, inputs k: Int) -> Int? {
+        guard smallMatrixKernels, t <= 32, k >= 32 else { return nil }
+        let limit = min(n, 1200 / t, 1_000_000 / (t * k))
+        guard limit >= 16 else { return nil }
+        return limit >= n ? n : limit / 16 * 16
+    }
+
+    /// x ← LN(x + bias)·gamma + beta over T rows, split over threads.
+    private func biasNorm(
+        _ x: UnsafeMutablePointer<Float>, bias: FloatTensor, gamma: FloatTensor, beta: FloatTensor, rows t: Int, parallel: ParallelWork
     ) {
         let c = config.hiddenSize, eps = config.layerNormEps
-        parallel.forEachRange(count: t, minimum: max(1, 16_384 / c)) { rows in
-            LayerNorm.residual(
-                x + rows.lowerBound * c, delta: delta + rows.lowerBound * c, bias: bias.pointer,
-                gamma: gamma.pointer, beta: beta.pointer, rows: rows.count, columns: c, eps: eps)
+        parallel.forEachRange(count: t, minimum: max(1, 16_384 / c), piecesPerThread: 4) { rows in
+            LayerNorm.biasInPlace(
+                x + rows.lowerBound * c, bias: bias.pointer, gamma: gamma.pointer, beta: beta.pointer,
+                rows: rows.count, columns: c, eps: eps)
         }
     }
 }

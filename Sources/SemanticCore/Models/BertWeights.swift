@@ -41,6 +41,8 @@ struct BertWeights: Sendable {
     let pooler: DenseWeights?
     /// "bert." or "" — how this file names the encoder's tensors.
     let prefix: String
+    /// The mapped file the views above read from (a model's head weights are looked up here too).
+    let file: SafetensorsFile
 
     /// Finds every encoder tensor in `file` and checks its shape against `config`.
     init(file: SafetensorsFile, config: BertConfig) throws {
@@ -54,6 +56,7 @@ struct BertWeights: Sendable {
             throw SafetensorsError.missingTensor(path: file.url.path, tensor: "embeddings.word_embeddings.weight")
         }
         self.prefix = prefix
+        self.file = file
         func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor {
             try file.floats(prefix + name, shape: shape)
         }

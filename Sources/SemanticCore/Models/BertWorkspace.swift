@@ -1,59 +1,83 @@
-// Per-worker scratch memory of the BERT forward pass, and the pool that hands workspaces to concurrent
-// calls. A workspace is owned by one call at a time; weights never live here, activations never live
-// in the weights. Buffers grow to the largest batch seen and are reused without allocation.
+// Scratch memory of the BERT forward pass, and the pool that hands workspaces to concurrent calls.
+// A workspace is owned by one call at a time; weights never live here, activations never live in the
+// weights. Buffers grow to the largest batch seen and are then reused without allocation.
 import Synchronization
+
+/// A growable float buffer owned by a workspace.
+final class ScratchBuffer: @unchecked Sendable {
+    private(set) var pointer: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var capacity = 0
+
+    /// Grows to at least `count` floats (contents are not kept).
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        pointer.deallocate()
+        pointer = .allocate(capacity: count)
+        capacity = count
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// The activations one pass over a span of T tokens works in. In the layer-parallel pass they cover a
+/// whole batch; in the group-parallel pass each worker has its own, sized for one group.
+struct LayerBuffers {
+    /// ctx: [T, C] attention context (heads side by side).
+    let context: UnsafeMutablePointer<Float>
+    /// qkv: [T, 3C] during attention, then h: [T, I] in the feed-forward block.
+    let wide: UnsafeMutablePointer<Float>
+    /// s: [workers, L·(L + 1)] attention scores and row sums, one slab per attention worker.
+    let scores: UnsafeMutablePointer<Float>
+    let scoreSlab: Int
+}
 
 /// Activations of one packed batch of T tokens.
 final class BertWorkspace: @unchecked Sendable {
-    private(set) var tokenCapacity = 0
-    private(set) var scoreCapacity = 0
     let hiddenSize: Int
     let wideSize: Int
-
-    /// x: [T, C] hidden states, updated in place layer by layer.
-    private(set) var hidden: UnsafeMutablePointer<Float>
-    /// ctx: [T, C] attention context (heads side by side).
-    private(set) var context: UnsafeMutablePointer<Float>
-    /// y: [T, C] output of a projection before its bias, residual and LayerNorm.
-    private(set) var projection: UnsafeMutablePointer<Float>
-    /// qkv: [T, 3C] during attention, then h: [T, I] in the feed-forward block.
-    private(set) var wide: UnsafeMutablePointer<Float>
-    /// s: [workers, L, L] attention scores, one slab per worker.
-    private(set) var scores: UnsafeMutablePointer<Float>
+    /// x: [T, C] hidden states of the whole batch, updated in place layer by layer.
+    let hidden = ScratchBuffer()
+    /// Layer-parallel pass: context, wide and score buffers for the whole batch.
+    private let batchContext = ScratchBuffer(), batchWide = ScratchBuffer(), batchScores = ScratchBuffer()
+    /// Group-parallel pass: one set per worker, sized for one group.
+    private var workerBuffers: [(context: ScratchBuffer, wide: ScratchBuffer, scores: ScratchBuffer)] = []
 
     init(config: BertConfig) {
         hiddenSize = config.hiddenSize
         wideSize = max(3 * config.hiddenSize, config.intermediateSize)
-        hidden = .allocate(capacity: 1)
-        context = .allocate(capacity: 1)
-        projection = .allocate(capacity: 1)
-        wide = .allocate(capacity: 1)
-        scores = .allocate(capacity: 1)
     }
 
-    /// Grows the buffers to hold `tokens` tokens and `workers` score matrices of `maxLength`².
-    func reserve(tokens: Int, maxLength: Int, workers: Int) {
-        if tokens > tokenCapacity {
-            for pointer in [hidden, context, projection, wide] { pointer.deallocate() }
-            hidden = .allocate(capacity: tokens * hiddenSize)
-            context = .allocate(capacity: tokens * hiddenSize)
-            projection = .allocate(capacity: tokens * hiddenSize)
-            wide = .allocate(capacity: tokens * wideSize)
-            tokenCapacity = tokens
-        }
-        let scoreFloats = maxLength * maxLength * workers
-        if scoreFloats > scoreCapacity {
-            scores.deallocate()
-            scores = .allocate(capacity: scoreFloats)
-            scoreCapacity = scoreFloats
+    /// x: [T, C] for a batch of `tokens` tokens.
+    func reserveHidden(tokens: Int) -> UnsafeMutablePointer<Float> {
+        hidden.reserve(tokens * hiddenSize)
+        return hidden.pointer
+    }
+
+    /// Buffers for a layer-parallel pass over `tokens` tokens with `workers` attention workers.
+    func batchBuffers(tokens: Int, maxLength: Int, workers: Int) -> LayerBuffers {
+        let slab = maxLength * (maxLength + 1)
+        batchContext.reserve(tokens * hiddenSize)
+        batchWide.reserve(tokens * wideSize)
+        batchScores.reserve(slab * workers)
+        return LayerBuffers(context: batchContext.pointer, wide: batchWide.pointer, scores: batchScores.pointer, scoreSlab: slab)
+    }
+
+    /// One set of buffers per worker for a group-parallel pass, each for groups of up to `tokens` tokens.
+    func workerBuffers(workers: Int, tokens: Int, maxLength: Int) -> [LayerBuffers] {
+        let slab = maxLength * (maxLength + 1)
+        while workerBuffers.count < workers { workerBuffers.append((ScratchBuffer(), ScratchBuffer(), ScratchBuffer())) }
+        return workerBuffers.prefix(workers).map { buffers in
+            buffers.context.reserve(tokens * hiddenSize)
+            buffers.wide.reserve(tokens * wideSize)
+            buffers.scores.reserve(slab)
+            return LayerBuffers(context: buffers.context.pointer, wide: buffers.wide.pointer, scores: buffers.scores.pointer, scoreSlab: slab)
         }
     }
 
     /// Bytes held by the buffers.
-    var byteCount: Int { 4 * (tokenCapacity * (3 * hiddenSize + wideSize) + scoreCapacity) }
-
-    deinit {
-        for pointer in [hidden, context, projection, wide, scores] { pointer.deallocate() }
+    var byteCount: Int {
+        let all = [hidden, batchContext, batchWide, batchScores] + workerBuffers.flatMap { [$0.context, $0.wide, $0.scores] }
+        return 4 * all.reduce(0) { $0 + $1.capacity }
     }
 }
 

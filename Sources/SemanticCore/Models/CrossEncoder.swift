@@ -52,7 +52,7 @@ public final class CrossEncoder: Sendable {
             throw ModelConfigurationError(
                 file: configURL.path, problem: "expected a cross-encoder with one label (num_labels 1), found \(config.numLabels)")
         }
-        let file = try SafetensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        let file = encoder.weights.file
         guard let pooler = encoder.weights.pooler else {
             throw SafetensorsError.missingTensor(path: file.url.path, tensor: encoder.weights.prefix + "pooler.dense.weight")
         }

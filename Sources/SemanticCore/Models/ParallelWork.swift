@@ -21,19 +21,28 @@ struct ParallelWork: Sendable {
         }
     }
 
-    /// Splits 0..<count into at most `threads` contiguous ranges of at least `minimum` elements
-    /// (ranges start on multiples of `alignment`) and runs body on each concurrently.
+    /// Splits 0..<count into contiguous ranges of at least `minimum` elements (starting on multiples of
+    /// `alignment`), at most `piecesPerThread` per thread, and runs body on each concurrently. With more
+    /// pieces than threads the workers pull pieces as they finish, so a thread the OS preempts holds back
+    /// one piece rather than half of the work.
     @inline(__always)
-    func forEachRange(count: Int, minimum: Int, alignment: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = Swift.max(1, Swift.min(threads, count / Swift.max(minimum, 1)))
+    func forEachRange(count: Int, minimum: Int, alignment: Int = 1, piecesPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = Swift.max(1, Swift.min(threads * piecesPerThread, count / Swift.max(minimum, 1)))
         if parts == 1 {
             body(0..<count)
             return
         }
-        run(parts: parts) { part in
-            let lower = Self.boundary(part, parts: parts, count: count, alignment: alignment)
-            let upper = Self.boundary(part + 1, parts: parts, count: count, alignment: alignment)
-            if lower < upper { body(lower..<upper) }
+        withoutActuallyEscaping(body) { body in
+            let piece = { (part: Int) in
+                let lower = Self.boundary(part, parts: parts, count: count, alignment: alignment)
+                let upper = Self.boundary(part + 1, parts: parts, count: count, alignment: alignment)
+                if lower < upper { body(lower..<upper) }
+            }
+            if parts <= threads {
+                run(parts: parts, piece)
+            } else {
+                forEachItem(count: parts) { part, _ in piece(part) }
+            }
         }
     }
 
