@@ -127,6 +127,9 @@ public final class Daemon: Sendable {
             }
             let reason = stopReason.value ?? "server ended"
             logger.info("stopping: \(reason)")
+            // New clients find no socket from here on (they spawn or fall back); clients already
+            // connected finish the request they are running.
+            OwnerOnlySocket.cleanUp(bound)
             server.stop()
             stopSignal.continuation.finish()
             do {

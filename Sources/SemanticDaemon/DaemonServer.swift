@@ -136,9 +136,18 @@ public final class DaemonServer: Sendable {
     }
 
     /// Stops accepting, lets each connection finish the request it is running, then closes them.
-    public func stop() {
+    ///
+    /// The caller removes the socket path first, so no new client can connect. The listening channel
+    /// closes after `acceptGrace`: a connection that reached the listen backlog just before the path
+    /// went away is still accepted and refused with an error frame, never dropped half-made (SwiftNIO
+    /// traps on an accepted channel that is never served).
+    public func stop(acceptGrace: Duration = .milliseconds(100)) {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if let channel = serverChannel.withLock({ $0 }) { channel.close(promise: nil) }
+        if let channel = serverChannel.withLock({ $0 }) {
+            let grace = TimeAmount.nanoseconds(Int64(acceptGrace.components.seconds) * 1_000_000_000
+                + acceptGrace.components.attoseconds / 1_000_000_000)
+            channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+        }
         let open = connections.withLock { Array($0.values) }
         for connection in open where !connection.busy.isSet {
             connection.channel.close(promise: nil)

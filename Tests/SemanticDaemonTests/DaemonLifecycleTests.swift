@@ -5,6 +5,7 @@ import SemanticClient
 import SemanticRuntime
 import SemanticTestSupport
 import SemanticWire
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -129,6 +130,38 @@ import Glibc
         unlink(paths.socket)
         #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
         #expect(daemon.errorOutput.contains("removed"))
+        #expect(LockFile.isHeld(at: paths.runLock) == false)
+    }
+
+    /// Clients connecting in a storm while the daemon stops: every connection is served, refused with
+    /// an error frame, or finds no socket, and the daemon still exits 0 with everything cleaned up.
+    @Test func aConnectStormDuringStopEndsCleanly() throws {
+        _ = try Fixtures.requireRealEmbedder()
+        let scratch = try sharedScratch()
+        defer { scratch.remove() }
+        let paths = DaemonPaths(socket: scratch.path("d.sock").path)
+        let daemon = try DaemonProcess(socket: paths.socket)
+        defer { daemon.stop() }
+        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        final class Flag: Sendable { let raised = Atomic<Bool>(true) }
+        let storming = Flag()
+        let stormers = (0..<4).map { _ in
+            Thread {
+                while storming.raised.load(ordering: .relaxed) {
+                    if let connection = try? UnixSocketConnection.connect(to: paths.socket) {
+                        connection.close()
+                    }
+                }
+            }
+        }
+        for thread in stormers { thread.start() }
+        usleep(50_000)
+        daemon.signal(SIGTERM)
+        let status = daemon.waitForExit(timeout: .seconds(120))
+        storming.raised.store(false, ordering: .relaxed)
+        #expect(status == 0, "\(daemon.errorOutput)")
+        #expect(!daemon.errorOutput.contains("Fatal error"))
+        #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
         #expect(LockFile.isHeld(at: paths.runLock) == false)
     }
 }
