@@ -31,10 +31,32 @@ final class ConnectionState: Sendable {
     }
 }
 
-/// A connection as the accept loop receives it.
-struct AcceptedConnection: Sendable {
-    let channel: NIOAsyncChannel<InboundFrame, ByteBuffer>
-    let busy: BusyFlag
+/// Counts running connection tasks so the server can wait until the last one has finished.
+final class TaskCounter: Sendable {
+    private let state = Mutex<(running: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+
+    func enter() { state.withLock { $0.running += 1 } }
+
+    func leave() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                if state.running == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
 }
 
 /// Closes a connection that has been silent for the read timeout (a client stalled inside a frame
@@ -79,6 +101,7 @@ public final class DaemonServer: Sendable {
     private let nextConnectionID = Atomic<Int>(0)
     private let serverChannel = Mutex<Channel?>(nil)
     private let stopping = Atomic<Bool>(false)
+    private let connectionTasks = TaskCounter()
     /// Connections refused because the limit was reached.
     public let refusedConnections = Atomic<Int>(0)
 
@@ -93,54 +116,60 @@ public final class DaemonServer: Sendable {
     public var openConnections: Int { connections.withLock { $0.count } }
 
     /// Serves the bound socket until `stop()`; returns once every connection has finished.
+    ///
+    /// Each accepted connection gets its serving task inside the child channel initializer, so an
+    /// accepted channel is always served or refused, even when the listener closes at that moment.
+    /// (SwiftNIO's async accept stream can drop a channel accepted while it finishes, and a dropped
+    /// channel traps the process.)
     public func run(on bound: BoundSocket) async throws {
         let readTimeout = TimeAmount.nanoseconds(Int64(limits.readTimeout.components.seconds) * 1_000_000_000
             + limits.readTimeout.components.attoseconds / 1_000_000_000)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(bound.descriptor) { channel in
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let busy = BusyFlag()
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
-                    return AcceptedConnection(
-                        channel: try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel),
-                        busy: busy)
+                    let connection = try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    self.start(connection, busy: busy)
                 }
             }
-        serverChannel.withLock { $0 = server.channel }
-        if stopping.load(ordering: .acquiring) { try? await server.channel.close() }
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { inbound in
-                for try await accepted in inbound {
-                    let connection = accepted.channel
-                    let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-                    let state = ConnectionState(id: id, busy: accepted.busy, channel: connection.channel)
-                    let admitted = connections.withLock { open -> Bool in
-                        guard open.count < limits.maxConnections, !stopping.load(ordering: .acquiring) else { return false }
-                        open[id] = state
-                        return true
-                    }
-                    group.addTask {
-                        if admitted {
-                            await self.serve(connection, state: state)
-                            self.connections.withLock { _ = $0.removeValue(forKey: id) }
-                        } else {
-                            await self.refuse(connection)
-                        }
-                    }
-                }
+            .withBoundSocket(bound.descriptor)
+            .get()
+        serverChannel.withLock { $0 = server }
+        if stopping.load(ordering: .acquiring) { try? await server.close() }
+        try? await server.closeFuture.get()
+        await connectionTasks.waitUntilEmpty()
+    }
+
+    /// Admits or refuses a freshly accepted connection and starts the task that serves it.
+    private func start(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, busy: BusyFlag) {
+        let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+        let state = ConnectionState(id: id, busy: busy, channel: connection.channel)
+        let admitted = connections.withLock { open -> Bool in
+            guard open.count < limits.maxConnections, !stopping.load(ordering: .acquiring) else { return false }
+            open[id] = state
+            return true
+        }
+        connectionTasks.enter()
+        Task {
+            if admitted {
+                await self.serve(connection, state: state)
+                self.connections.withLock { _ = $0.removeValue(forKey: id) }
+            } else {
+                await self.refuse(connection)
             }
+            self.connectionTasks.leave()
         }
     }
 
     /// Stops accepting, lets each connection finish the request it is running, then closes them.
     ///
     /// The caller removes the socket path first, so no new client can connect. The listening channel
-    /// closes after `acceptGrace`: a connection that reached the listen backlog just before the path
-    /// went away is still accepted and refused with an error frame, never dropped half-made (SwiftNIO
-    /// traps on an accepted channel that is never served).
+    /// closes after `acceptGrace`, so a connection that reached the listen backlog just before the
+    /// path went away is still accepted and answered with an Overloaded frame rather than reset.
     public func stop(acceptGrace: Duration = .milliseconds(100)) {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let channel = serverChannel.withLock({ $0 }) {
