@@ -45,7 +45,7 @@ public final class Daemon: Sendable {
     private let stopSignal = AsyncStream<Void>.makeStream()
 
     public init(configuration: DaemonConfiguration, registry: ModelRegistry = .standard,
-                jobs: (any EmbeddingJobService)? = nil, logger: Logger) {
+                jobs: (any EmbeddingJobService)? = nil, metrics: DaemonMetrics = DaemonMetrics(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var scheduler = InferenceSchedulerConfiguration()
@@ -53,7 +53,7 @@ public final class Daemon: Sendable {
         scheduler.maxWait = configuration.maxBatchWait
         host = ModelHost(registry: registry, modelsRoot: configuration.modelsRoot,
                          engineConfiguration: EngineConfiguration(threads: configuration.threads),
-                         schedulerConfiguration: scheduler)
+                         schedulerConfiguration: scheduler, metrics: metrics)
         let stop = stopSignal.continuation
         let reason = stopReason
         let ownJobs = jobs == nil ? JobService(host: host, logger: logger) : nil

@@ -93,6 +93,13 @@ public final class ModelHost: Sendable {
     enum Input: Sendable {
         case tokens([Int])
         case pair(ids: [Int], types: [Int])
+
+        var tokenCount: Int {
+            switch self {
+            case .tokens(let ids): ids.count
+            case .pair(let ids, _): ids.count
+            }
+        }
     }
 
     enum Output: Sendable {
@@ -114,15 +121,21 @@ public final class ModelHost: Sendable {
     /// Most documents one Rerank request may carry.
     public static let maxDocumentsPerRequest = 4_096
 
+    /// What the batches look like (texts and tokens per batch, queue depth), for the metrics.
+    public let metrics: DaemonMetrics
+
     public init(registry: ModelRegistry = .standard, modelsRoot: ModelsRoot,
                 engineConfiguration: EngineConfiguration = .init(),
-                schedulerConfiguration: InferenceSchedulerConfiguration = .init()) {
+                schedulerConfiguration: InferenceSchedulerConfiguration = .init(),
+                metrics: DaemonMetrics = DaemonMetrics()) {
         self.registry = registry
         self.modelsRoot = modelsRoot
         self.engineConfiguration = engineConfiguration
+        self.metrics = metrics
         let models = self.models
         scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs in
-            try ModelHost.run(key, inputs, models)
+            metrics.recordBatch(texts: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokenCount })
+            return try ModelHost.run(key, inputs, models)
         }
     }
 
@@ -131,6 +144,9 @@ public final class ModelHost: Sendable {
 
     /// Scheduler counters (batches, merged batches, ...).
     public var schedulerStatistics: InferenceSchedulerStatistics { scheduler.currentStatistics }
+
+    /// Requests waiting in the inference queue (not running).
+    public var queuedRequests: Int { scheduler.queuedRequests }
 
     // MARK: Loading
 
@@ -235,9 +251,10 @@ public final class ModelHost: Sendable {
     // MARK: Requests
 
     /// Embeds `texts` with the embedder `model` names. `announced`: the caller announced this request
-    /// to the scheduler (see `InferenceScheduler.announce`).
+    /// to the scheduler (see `InferenceScheduler.announce`). `maxTokens`: refuse (invalid input) when
+    /// the texts come to more tokens than this after truncation.
     public func embed(_ texts: [String], model: String, dims: Int?, priority: SchedulerPriority = .interactive,
-                      announced: Bool = false) async throws(ServiceError) -> EmbedResult {
+                      announced: Bool = false, maxTokens: Int? = nil) async throws(ServiceError) -> EmbedResult {
         var announcementPending = announced
         defer { if announcementPending { scheduler.withdrawAnnouncement() } }
         let descriptor = try resolve(model, kind: .embedder)
@@ -250,6 +267,7 @@ public final class ModelHost: Sendable {
         }
         let encodings = loaded.tokenizer.encode(texts)
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
+        try Self.check(tokens: tokens, limit: maxTokens)
         announcementPending = false
         let outputs: [Output]
         do {
@@ -263,9 +281,9 @@ public final class ModelHost: Sendable {
         return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
     }
 
-    /// Scores each document against `query` with the reranker `model` names.
-    public func rerank(query: String, documents: [String], model: String, announced: Bool = false)
-        async throws(ServiceError) -> RerankResult {
+    /// Scores each document against `query` with the reranker `model` names. `maxTokens` as for `embed`.
+    public func rerank(query: String, documents: [String], model: String, announced: Bool = false,
+                       maxTokens: Int? = nil) async throws(ServiceError) -> RerankResult {
         var announcementPending = announced
         defer { if announcementPending { scheduler.withdrawAnnouncement() } }
         let descriptor = try resolve(model, kind: .reranker)
@@ -275,6 +293,7 @@ public final class ModelHost: Sendable {
         let loaded = try loadedReranker(descriptor)
         let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.maxSequenceLength) }
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
+        try Self.check(tokens: tokens, limit: maxTokens)
         announcementPending = false
         let outputs: [Output]
         do {
@@ -286,6 +305,13 @@ public final class ModelHost: Sendable {
         }
         let logits = outputs.map { output -> Float in if case .logit(let logit) = output { logit } else { Float.nan } }
         return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
+    }
+
+    private static func check(tokens: Int, limit: Int?) throws(ServiceError) {
+        if let limit, tokens > limit {
+            throw .invalidInput("too many tokens: the inputs come to \(tokens) tokens after truncation "
+                + "(at most \(limit) per request; split the batch)")
+        }
     }
 
     static func serviceError(_ error: any Error, model: String) -> ServiceError {

@@ -1,6 +1,7 @@
 // Answers one decoded request: Health, Status, Embed, Rerank, the job requests and Shutdown, with the
 // protocol's error codes. Runs in-process without a socket (the server calls it for every frame),
-// which is how the protocol semantics are tested. Never touches the connection.
+// which is how the protocol semantics are tested. Counts every request in the host's metrics
+// (dialect `cass`). Never touches the connection.
 import Foundation
 import SemanticCore
 import SemanticRuntime
@@ -54,13 +55,24 @@ public final class RequestHandler: Sendable {
     /// The answer to a frame body: decodes it, handles it, and says whether the connection should
     /// close after the answer is written (after Shutdown).
     public func respond(toFrameBody body: [UInt8]) async -> (response: ResponseEnvelope, closeAfterwards: Bool) {
+        let start = ContinuousClock.now
         let envelope: RequestEnvelope
         do {
             envelope = try RequestEnvelope.decode(from: body)
         } catch {
             counters.withLock { $0.errors += 1 }
+            host.metrics.recordRequest(endpoint: "Undecodable", dialect: "cass", status: ErrorCode.invalidInput.name,
+                                       duration: .now - start)
             return (ResponseEnvelope.replyingToUndecodableRequest(message: "decode error: \(error)"), false)
         }
+        let answer = await respond(to: envelope)
+        let status = if case .error(let error) = answer.response.response { error.code.name } else { "ok" }
+        host.metrics.recordRequest(endpoint: envelope.request.variantName, dialect: "cass", status: status,
+                                   duration: .now - start)
+        return answer
+    }
+
+    private func respond(to envelope: RequestEnvelope) async -> (response: ResponseEnvelope, closeAfterwards: Bool) {
         touch()
         counters.withLock { $0.totalRequests += 1 }
         guard envelope.version == SemanticWireInfo.protocolVersion else {
