@@ -17,7 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // HTTP listener (OpenAI/TEI shapes) and Prometheus metrics; only semd links Hummingbird.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // OpenBLAS through its C interface (apt: libopenblas-dev).
@@ -57,6 +60,21 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // The optional HTTP listener: OpenAI embeddings, TEI/Cohere rerank, health, models, Prometheus
+        // metrics, over the daemon's ModelHost. Kept apart so clients and semctl never link Hummingbird.
+        .target(
+            name: "SemanticHTTP",
+            dependencies: [
+                "SemanticDaemon", "SemanticCore", "SemanticRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // What other programs link: connect, spawn, retry, in-process fallback.
         .target(
             name: "SemanticClient",
@@ -84,7 +102,7 @@ let package = Package(
             ]
         ),
         // Golden loaders, tolerance assertions and fixture paths shared by every test target.
-        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "CSQLite"], path: "Tests/SemanticTestSupport"),
+        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "SemanticRuntime", "CSQLite"], path: "Tests/SemanticTestSupport"),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
         .testTarget(
@@ -100,6 +118,15 @@ let package = Package(
             dependencies: [
                 "SemanticClient", "SemanticCore", "SemanticTestSupport", "SemanticDaemon", "SemanticWire", "SemanticRuntime",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SemanticHTTPTests",
+            dependencies: [
+                "SemanticHTTP", "SemanticDaemon", "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire",
+                "SemanticTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Runs the built semctl and semd as real processes (build them first: `swift build`).

@@ -1,0 +1,141 @@
+// The request bodies the listener accepts, as plain Decodable values: OpenAI's embeddings request
+// and the Cohere/TEI rerank request. Decoding failures become 400 answers that name the field.
+import Foundation
+
+/// `POST /v1/embeddings`: `{"input": "text" | ["text", ...], "model", "dimensions"?, "encoding_format"?, "user"?}`
+struct EmbeddingsRequest: Decodable, Sendable {
+    enum EncodingFormat: String, Decodable, Sendable {
+        case float, base64
+    }
+
+    let input: [String]
+    let model: String
+    let dimensions: Int?
+    let encodingFormat: EncodingFormat
+
+    enum CodingKeys: String, CodingKey {
+        case input, model, dimensions, user
+        case encodingFormat = "encoding_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        input = try TextList.decode(container, .input)
+        model = try container.decodeIfPresent(String.self, forKey: .model) ?? "default"
+        dimensions = try container.decodeIfPresent(Int.self, forKey: .dimensions)
+        let format = try container.decodeIfPresent(String.self, forKey: .encodingFormat) ?? "float"
+        guard let encodingFormat = EncodingFormat(rawValue: format) else {
+            throw APIError.badRequest("encoding_format must be \"float\" or \"base64\", not \"\(format)\"",
+                                      param: "encoding_format")
+        }
+        self.encodingFormat = encodingFormat
+        _ = try container.decodeIfPresent(String.self, forKey: .user)
+    }
+}
+
+/// `POST /v1/rerank`: `{"query", "documents": ["text" | {"text"}, ...], "model"?, "top_n"?, "return_documents"?}`
+struct RerankRequest: Decodable, Sendable {
+    let query: String
+    let documents: [String]
+    let model: String
+    let topN: Int?
+    let returnDocuments: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case query, documents, model
+        case topN = "top_n"
+        case returnDocuments = "return_documents"
+    }
+
+    /// A document may be a string or `{"text": "..."}` (Cohere's older shape).
+    private struct Document: Decodable {
+        let text: String
+
+        init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                self.text = text
+                return
+            }
+            enum Keys: String, CodingKey { case text }
+            guard let object = try? decoder.container(keyedBy: Keys.self),
+                  let text = try? object.decode(String.self, forKey: .text) else {
+                throw APIError.badRequest("each document must be a string or {\"text\": \"...\"}", param: "documents")
+            }
+            self.text = text
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        query = try container.decode(String.self, forKey: .query)
+        documents = try container.decode([Document].self, forKey: .documents).map(\.text)
+        model = try container.decodeIfPresent(String.self, forKey: .model) ?? "default"
+        topN = try container.decodeIfPresent(Int.self, forKey: .topN)
+        returnDocuments = try container.decodeIfPresent(Bool.self, forKey: .returnDocuments) ?? false
+        if let topN, topN < 1 { throw APIError.badRequest("top_n must be at least 1", param: "top_n") }
+    }
+}
+
+/// OpenAI's `input`: one string or a list of strings (token-id arrays are refused with a clear message).
+enum TextList {
+    static func decode<Keys: CodingKey>(_ container: KeyedDecodingContainer<Keys>, _ key: Keys) throws -> [String] {
+        guard container.contains(key) else {
+            throw APIError.badRequest("missing required parameter '\(key.stringValue)'", param: key.stringValue)
+        }
+        if let text = try? container.decode(String.self, forKey: key) { return [text] }
+        if let texts = try? container.decode([String].self, forKey: key) {
+            guard !texts.isEmpty else {
+                throw APIError.badRequest("'\(key.stringValue)' must not be an empty list", param: key.stringValue)
+            }
+            return texts
+        }
+        if (try? container.decode([Int].self, forKey: key)) != nil || (try? container.decode([[Int]].self, forKey: key)) != nil {
+            throw APIError.badRequest("token-id input is not supported; send the text itself", param: key.stringValue)
+        }
+        throw APIError.badRequest("'\(key.stringValue)' must be a string or a list of strings", param: key.stringValue)
+    }
+}
+
+enum RequestBody {
+    /// Decodes a JSON body, turning every failure into a 400 that says what was wrong and where.
+    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws(APIError) -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as APIError {
+            throw error
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch {
+            throw .badRequest("the body could not be read: \(error)")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context) -> String? {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? nil : keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, _):
+            return .badRequest("missing required parameter '\(key.stringValue)'", param: key.stringValue)
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let name = path(context) ?? "the body"
+            return .badRequest("'\(name)' must be \(describe(type))", param: path(context))
+        case .dataCorrupted(let context):
+            if let name = path(context) { return .badRequest("'\(name)' is invalid: \(context.debugDescription)", param: name) }
+            return .badRequest("the body is not valid JSON", code: "invalid_json")
+        @unknown default:
+            return .badRequest("the body could not be read: \(error)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "an integer"
+        case is Bool.Type: return "true or false"
+        case is [Any].Type: return "a list"
+        default: return type == [String: Any].self ? "an object" : "of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,237 @@
+// The HTTP API over the daemon's ModelHost: POST /v1/embeddings (OpenAI), POST /v1/rerank
+// (Cohere/TEI), GET /v1/models, GET /health, GET /metrics. One responder that routes, checks the API
+// key, enforces the limits, maps errors to OpenAI's error body and counts every answer in the metrics.
+// Work reaches the same scheduler as the Unix socket, so HTTP and socket requests batch together.
+// A request holds an admission slot only while it is parsed and computed, never while its body
+// arrives, so a slow or stalled client cannot hold back anyone else.
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SemanticCore
+import SemanticDaemon
+
+struct SemanticAPI: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    /// The routes, as the metrics label them.
+    enum Endpoint: String {
+        case embeddings = "/v1/embeddings"
+        case rerank = "/v1/rerank"
+        case models = "/v1/models"
+        case health = "/health"
+        case metrics = "/metrics"
+        case other
+
+        init(path: String) {
+            var path = path
+            if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+            self = Endpoint(rawValue: path) ?? .other
+        }
+    }
+
+    let host: ModelHost
+    let handler: RequestHandler
+    let configuration: HTTPConfiguration
+    let admission: Admission
+    let exposition: MetricsExposition?
+    let started = Date()
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        let endpoint = Endpoint(path: request.uri.path)
+        var response: Response
+        do {
+            response = try await route(request, endpoint)
+        } catch let error as APIError {
+            response = Self.answer(error)
+        } catch {
+            response = Self.answer(APIError(status: 500, message: "internal error: \(error)", type: "server_error",
+                                            code: "internal_error"))
+        }
+        host.metrics.recordRequest(endpoint: endpoint.rawValue, dialect: "http", status: String(response.status.code),
+                                   duration: .now - start)
+        return response
+    }
+
+    private func route(_ request: Request, _ endpoint: Endpoint) async throws -> Response {
+        if endpoint != .health, endpoint != .other, let key = configuration.apiKey,
+           !key.accepts(authorization: request.headers[.authorization]) {
+            throw APIError.unauthorized
+        }
+        switch (endpoint, request.method) {
+        case (.embeddings, .post): return try await embeddings(request)
+        case (.rerank, .post): return try await rerank(request)
+        case (.models, .get), (.models, .head): return models()
+        case (.health, .get), (.health, .head): return health()
+        case (.metrics, .get): return metrics()
+        case (.embeddings, _), (.rerank, _):
+            throw APIError.methodNotAllowed(request.method.rawValue, path: endpoint.rawValue, allowed: "POST")
+        case (.models, _), (.health, _), (.metrics, _):
+            throw APIError.methodNotAllowed(request.method.rawValue, path: endpoint.rawValue, allowed: "GET")
+        case (.other, _):
+            throw APIError.notFound(path: request.uri.path)
+        }
+    }
+
+    // MARK: Embeddings and rerank
+
+    private func embeddings(_ request: Request) async throws -> Response {
+        let body = try await collectBody(request)
+        try admission.enter()
+        defer { admission.leave() }
+        handler.touch()
+        let parsed = try RequestBody.decode(EmbeddingsRequest.self, from: body)
+        guard parsed.input.count <= configuration.maxInputsPerRequest else {
+            throw APIError.tooManyInputs(parsed.input.count, limit: configuration.maxInputsPerRequest, param: "input")
+        }
+        if let dimensions = parsed.dimensions, dimensions < 1 {
+            throw APIError.badRequest("dimensions must be at least 1", param: "dimensions")
+        }
+        try ensureDefaultEmbedderReady(parsed.model)
+        let result: EmbedResult
+        do {
+            result = try await host.embed(parsed.input, model: parsed.model, dims: parsed.dimensions,
+                                          maxTokens: configuration.maxTokensPerRequest)
+        } catch {
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds)
+        }
+        return Self.json(.ok, APIAnswers.embeddings(result, format: parsed.encodingFormat))
+    }
+
+    private func rerank(_ request: Request) async throws -> Response {
+        let body = try await collectBody(request)
+        try admission.enter()
+        defer { admission.leave() }
+        handler.touch()
+        let parsed = try RequestBody.decode(RerankRequest.self, from: body)
+        guard !parsed.documents.isEmpty else {
+            throw APIError.badRequest("'documents' must not be an empty list", param: "documents")
+        }
+        guard parsed.documents.count <= configuration.maxInputsPerRequest else {
+            throw APIError.tooManyInputs(parsed.documents.count, limit: configuration.maxInputsPerRequest, param: "documents")
+        }
+        let result: RerankResult
+        do {
+            result = try await host.rerank(query: parsed.query, documents: parsed.documents, model: parsed.model,
+                                           maxTokens: configuration.maxTokensPerRequest)
+        } catch {
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds)
+        }
+        return Self.json(.ok, APIAnswers.rerank(result, documents: parsed.documents, topN: parsed.topN,
+                                                returnDocuments: parsed.returnDocuments))
+    }
+
+    /// While the default embedder is still loading (the daemon warms it at start), a request for it
+    /// is answered 503 with Retry-After, as /health says, so a load balancer or the OpenAI client's
+    /// retry sends it on rather than holding it. Other models load on first use.
+    private func ensureDefaultEmbedderReady(_ name: String) throws(APIError) {
+        guard case .loading(let model) = readiness(),
+              let wanted = try? host.registry.resolve(name.isEmpty ? "default" : name, kind: .embedder),
+              wanted.id == model else { return }
+        throw .notReady(model, retryAfter: configuration.retryAfterSeconds)
+    }
+
+    enum Readiness {
+        case ready(model: String)
+        case loading(model: String)
+        /// The load failed or cannot start (files missing): the request path reports why.
+        case failed(model: String?, reason: String)
+    }
+
+    /// The default embedder's state, as /health reports it.
+    func readiness() -> Readiness {
+        guard let model = host.registry.models(of: .embedder).first else {
+            return .failed(model: nil, reason: "no embedder is configured")
+        }
+        if host.isReady { return .ready(model: model.id) }
+        if let failure = host.modelStates().first(where: { $0.descriptor.id == model.id })?.failure {
+            return .failed(model: model.id, reason: failure)
+        }
+        do {
+            _ = try host.modelsRoot.installedDirectory(for: model)
+        } catch {
+            return .failed(model: model.id, reason: error.description)
+        }
+        return .loading(model: model.id)
+    }
+
+    /// The whole body, refused early when its declared length is over the limit, and given up on
+    /// (408) when it has not all arrived within the body timeout.
+    private func collectBody(_ request: Request) async throws -> Data {
+        let limit = configuration.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+        let timeout = configuration.bodyTimeout
+        do {
+            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await request.body.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            guard let buffer else { throw APIError.bodyTimeout(timeout) }
+            return Data(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    // MARK: Models, health, metrics
+
+    private func models() -> Response {
+        Self.json(.ok, APIAnswers.models(host.modelStates(), created: Int(started.timeIntervalSince1970)))
+    }
+
+    private func health() -> Response {
+        let (status, model, failure): (String, String?, String?) = switch readiness() {
+        case .ready(let model): ("ok", model, nil)
+        case .loading(let model): ("loading", model, nil)
+        case .failed(let model, let reason): ("failed", model, reason)
+        }
+        let ready = status == "ok"
+        var json = JSONWriter()
+        json.object { json in
+            json.key("status"); json.string(status)
+            json.key("ready"); json.bool(ready)
+            json.key("model"); if let model { json.string(model) } else { json.null() }
+            if let failure { json.key("error"); json.string(failure) }
+            json.key("uptime_seconds"); json.int(Int(Date().timeIntervalSince(started)))
+            json.key("in_flight"); json.int(admission.current)
+        }
+        var response = Self.json(ready ? .ok : .serviceUnavailable, json.bytes)
+        if !ready { response.headers[.retryAfter] = String(configuration.retryAfterSeconds) }
+        return response
+    }
+
+    private func metrics() -> Response {
+        guard let exposition else {
+            return Self.answer(APIError(status: 404, message: "metrics are not collected by this listener",
+                                        type: "invalid_request_error", code: "unknown_url"))
+        }
+        host.metrics.setInFlight(admission.current, dialect: "http")
+        host.metrics.refresh(from: host)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: exposition.text())))
+    }
+
+    // MARK: Answers
+
+    static func json(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func answer(_ error: APIError) -> Response {
+        var response = json(HTTPResponse.Status(code: error.status), error.body)
+        if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+}
