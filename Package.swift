@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "semd",
             dependencies: [
-                "SemanticDaemon", "SemanticCore", "SemanticRuntime",
+                "SemanticDaemon", "SemanticHTTP", "SemanticCore", "SemanticRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

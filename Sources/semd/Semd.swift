@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import SemanticCore
 import SemanticDaemon
+import SemanticHTTP
 import SemanticRuntime
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -17,13 +18,13 @@ struct Semd: AsyncParsableCommand {
         commandName: "semd",
         abstract: "The warm semantic model daemon: embeddings and rerank scores over a Unix socket.",
         discussion: """
-        semd keeps the models resident and answers the cass semantic-daemon protocol v1 (4-byte \\
-        big-endian length + MessagePack) on a per-user Unix socket. Clients (semctl, SemanticClient) \\
+        semd keeps the models resident and answers the cass semantic-daemon protocol v1 (4-byte \
+        big-endian length + MessagePack) on a per-user Unix socket. Clients (semctl, SemanticClient) \
         start it on demand; you can also run it yourself in the foreground.
 
-        The socket is owner-only: in a shared directory such as /tmp it is bound inside a private 0700 \\
-        runtime directory (.<name>.runtime/daemon.sock) and published as a symlink. One daemon runs per \\
-        socket: a second one exits at once with status 9. The run lock <name>.spawnlock beside the \\
+        The socket is owner-only: in a shared directory such as /tmp it is bound inside a private 0700 \
+        runtime directory (.<name>.runtime/daemon.sock) and published as a symlink. One daemon runs per \
+        socket: a second one exits at once with status 9. The run lock <name>.spawnlock beside the \
         socket carries a heartbeat {"pid","heartbeat_unix_ms"} refreshed every second.
 
         Environment (flags win):
@@ -37,14 +38,21 @@ struct Semd: AsyncParsableCommand {
           SEMD_THREADS                engine threads (all cores)
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
 
+        HTTP (off by default): --http 127.0.0.1:8088 also serves the same models over HTTP, sharing the \
+        batching queue with the socket: OpenAI POST /v1/embeddings, Cohere/TEI POST /v1/rerank, \
+        GET /v1/models, GET /health (200 ready, 503 loading) and GET /metrics (Prometheus). Binding a \
+        non-loopback address is refused without --api-key-file. See Docs/DEPLOYMENT.md for replicas \
+        behind nginx. Environment: SEMD_HTTP, SEMD_HTTP_SOCKET, SEMD_API_KEY_FILE, SEMD_HTTP_MAX_CONCURRENT.
+
         Signals: SIGTERM and SIGINT stop gracefully (in-flight requests finish, socket removed).
-        Exit status: 0 after a clean stop, 1 on a setup failure, 2 on a usage error, 9 when another \\
+        Exit status: 0 after a clean stop, 1 on a setup failure, 2 on a usage error, 9 when another \
         daemon already serves the socket.
 
         Examples:
           semd                                   # foreground, default socket, log to stderr
           semd --socket /tmp/s.sock --idle-timeout 600 --log-file ~/.cache/semd.log
           semd --log-level debug                 # request ids and timings
+          semd --http 127.0.0.1:8088             # plus the HTTP API (OpenAI base URL http://127.0.0.1:8088/v1)
         """,
         version: SemanticCoreInfo.version
     )
@@ -65,6 +73,7 @@ struct Semd: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
     @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
     @Flag(help: .hidden) var spawned = false
+    @OptionGroup(title: "HTTP listener") var httpOptions: HTTPOptions
 
     func run() async throws {
         // OpenBLAS fell back to a generic kernel on a CPU it does not know: restart once with the
@@ -87,14 +96,19 @@ struct Semd: AsyncParsableCommand {
             throw ValidationError(String(describing: error))
         }
         configuration.preloadReranker = !lazyReranker
+        let http = try httpOptions.resolve(readTimeoutSeconds: readTimeout)
         try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath })
         let logger = Logger(label: "semd")
-        let daemon = Daemon(configuration: configuration, logger: logger)
+        let exposition = http == nil ? nil : MetricsExposition()
+        let daemon = Daemon(configuration: configuration, metrics: exposition?.daemonMetrics ?? DaemonMetrics(), logger: logger)
+        // A graceful stop runs in reverse order: the HTTP listener drains before the daemon stops.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.stoppingTheGroup(DaemonService(daemon: daemon))]
+        if let http {
+            services.append(.stoppingTheGroup(HTTPListener(configuration: http, daemon: daemon, exposition: exposition,
+                                                           logger: logger)))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: DaemonService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as ExitCode {
