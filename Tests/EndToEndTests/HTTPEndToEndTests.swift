@@ -1,0 +1,337 @@
+// End to end over HTTP: the built semd with --http and the real all-MiniLM-L6-v2. HTTP embeddings
+// (single and batched, float and base64) equal `semctl embed` from the same daemon; the official
+// OpenAI Python client gets the same vectors (skipped when no Python with `openai` is found: set
+// SEMD_OPENAI_PYTHON to an interpreter that has it); a non-loopback address is refused without a
+// key; and two replicas behind nginx share the requests and lose none when one is killed (skipped
+// when nginx is not installed).
+import Foundation
+import SemanticRuntime
+import SemanticTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A semd with its HTTP listener on a free loopback port, serving `socket`.
+struct HTTPReplica {
+    let process: DaemonProcess
+    let port: Int
+
+    var endpoint: HTTPConnection.Endpoint { .tcp(host: "127.0.0.1", port: port) }
+
+    static func start(socket: String, modelsDirectory: URL, extra: [String] = []) async throws -> HTTPReplica {
+        let process = try DaemonProcess(socket: socket, arguments: ["--models-dir", modelsDirectory.path, "--http", "127.0.0.1:0",
+                                                                    "--log-level", "info"] + extra)
+        let port = try await offPool { () -> Int? in
+            var port: Int?
+            DaemonProcess.wait(timeout: .seconds(120)) {
+                guard let range = process.errorOutput.range(of: #"HTTP listening on http://127\.0\.0\.1:[0-9]+"#,
+                                                             options: .regularExpression) else { return !process.process.isRunning }
+                port = Int(process.errorOutput[range].split(separator: ":").last ?? "")
+                return true
+            }
+            guard let port else { return nil }
+            let ready = DaemonProcess.wait(timeout: .seconds(180)) {
+                (try? HTTPConnection.connect(to: .tcp(host: "127.0.0.1", port: port)).request("GET", "/health").status) == 200
+            }
+            return ready ? port : nil
+        }
+        guard let port else {
+            let output = process.errorOutput
+            process.stop()
+            throw FixtureError.malformed("semd --http did not become ready: \(output)")
+        }
+        return HTTPReplica(process: process, port: port)
+    }
+
+    func post(_ path: String, _ json: String) async throws -> HTTPAnswer {
+        let endpoint = self.endpoint
+        return try await offPool { try HTTPConnection.connect(to: endpoint).postJSON(path, json) }
+    }
+
+    /// `semd_requests_total` for successful embeddings, from this replica's own /metrics.
+    func servedEmbeddings() async throws -> Double {
+        let endpoint = self.endpoint
+        let text = try await offPool { try HTTPConnection.connect(to: endpoint).request("GET", "/metrics").text }
+        let series = #"semd_requests_total{endpoint="/v1/embeddings",dialect="http",status="200"} "#
+        return text.split(separator: "\n").first { $0.hasPrefix(series) }.flatMap { Double($0.dropFirst(series.count)) } ?? 0
+    }
+}
+
+func jsonBody(_ object: Any) -> String {
+    String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+}
+
+/// The vectors of an OpenAI embeddings answer, floats or base64 (little-endian f32).
+func vectors(in answer: HTTPAnswer) -> [[Float]] {
+    guard let data = answer.json?["data"] as? [[String: Any]] else { return [] }
+    return data.map { item in
+        if let floats = item["embedding"] as? [Double] { return floats.map { Float($0) } }
+        guard let text = item["embedding"] as? String, let bytes = Data(base64Encoded: text) else { return [] }
+        let words = [UInt8](bytes)
+        return stride(from: 0, to: words.count, by: 4).map { offset -> Float in
+            var bits: UInt32 = 0
+            for byte in 0..<4 { bits |= UInt32(words[offset + byte]) << (8 * UInt32(byte)) }
+            return Float(bitPattern: bits)
+        }
+    }
+}
+
+enum ExternalTools {
+    /// A Python interpreter that can `import openai`: $SEMD_OPENAI_PYTHON, else python3 on the PATH.
+    static let openAIPython: [String]? = {
+        var candidates: [[String]] = [["python3"]]
+        if let explicit = ProcessInfo.processInfo.environment["SEMD_OPENAI_PYTHON"], !explicit.isEmpty {
+            candidates.insert([explicit], at: 0)
+        }
+        return candidates.first { command in
+            let output = try? Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), command + ["-c", "import openai"],
+                                             timeout: .seconds(30))
+            return output?.status == 0
+        }
+    }()
+
+    static let nginx: URL? = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+        .map { URL(fileURLWithPath: $0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+
+    /// A loopback TCP port nothing listens on right now.
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+@Suite(.serialized) struct HTTPEndToEndTests {
+    static let texts = ["hello world", "The quick brown fox jumps over the lazy dog.", "semd answers over HTTP too",
+                        "Ünïcödé and emoji 🙂 survive the trip"]
+
+    @Test func httpEmbeddingsEqualSemctlEmbedSingleAndBatchedFloatAndBase64() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let replica = try await HTTPReplica.start(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory)
+            defer { replica.process.stop() }
+            for inputs in [[Self.texts[0]], Self.texts] {
+                let cli = try await sandbox.run(["embed", "--json"] + inputs)
+                #expect(cli.status == 0, "\(cli)")
+                let reference = try EmbedOutput(json: cli.standardOutput)
+                #expect(reference.servedBy == "daemon")
+                let input: Any = inputs.count == 1 ? inputs[0] : inputs
+                for format in ["float", "base64"] {
+                    let answer = try await replica.post("/v1/embeddings", jsonBody(["input": input, "model": "minilm",
+                                                                                    "encoding_format": format]))
+                    #expect(answer.status == 200 && answer.json?["model"] as? String == "minilm-384", "\(answer.text)")
+                    let got = vectors(in: answer)
+                    #expect(got.map(\.count) == Array(repeating: 384, count: inputs.count))
+                    #expect(got == reference.embeddings, "\(format), \(inputs.count) text(s): max difference \(maxDifference(got, reference.embeddings))")
+                }
+            }
+        }
+    }
+
+    @Test(.enabled(if: ExternalTools.openAIPython != nil, "no Python with the openai package (set SEMD_OPENAI_PYTHON)"))
+    func theOfficialOpenAIClientGetsTheSameVectorsAsSemctl() async throws {
+        let python = try #require(ExternalTools.openAIPython)
+        try await DaemonSandbox.with { sandbox in
+            let replica = try await HTTPReplica.start(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory)
+            defer { replica.process.stop() }
+            let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Scripts/openai_client_check.py").path
+            let output = try await offPool {
+                try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                   python + [script, "http://127.0.0.1:\(replica.port)/v1"] + Self.texts, timeout: .seconds(300))
+            }
+            #expect(output.status == 0, "\(output)")
+            let result = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+            for (name, inputs) in [("single", [Self.texts[0]]), ("batch", Self.texts)] {
+                let reference = try EmbedOutput(json: try await sandbox.run(["embed", "--json"] + inputs).standardOutput)
+                let section = try #require(result[name] as? [String: Any])
+                #expect(section["model"] as? String == "minilm-384")
+                let usage = section["usage"] as? [String: Int]
+                #expect((usage?["prompt_tokens"] ?? 0) > inputs.count && usage?["prompt_tokens"] == usage?["total_tokens"])
+                for format in ["default", "float", "base64"] {
+                    let got = ((section[format] as? [[Double]]) ?? []).map { $0.map { Float($0) } }
+                    #expect(got == reference.embeddings,
+                            "openai \(result["openai_version"] ?? "?") \(name)/\(format): max difference \(maxDifference(got, reference.embeddings))")
+                }
+            }
+            let errors = try #require(result["errors"] as? [String: [String: Any]])
+            #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
+            #expect(errors["empty_input"]?["status"] as? Int == 400)
+        }
+    }
+
+    @Test func aNonLoopbackListenerIsRefusedWithoutAKeyAndTheFlagsAreDocumented() async throws {
+        let semd = try BuiltExecutables.url("semd")
+        let scratch = try TemporaryDirectory(prefix: "semd-http-flags")
+        defer { scratch.remove() }
+        let socket = scratch.path("d.sock").path
+        let refused = try await offPool { try Subprocess.run(semd, ["--socket", socket, "--http", "0.0.0.0:0"]) }
+        #expect(refused.status != 0 && refused.standardError.contains("without an API key") &&
+                refused.standardError.contains("--api-key-file"), "\(refused)")
+        let keyFile = scratch.path("key").path
+        try "a-key-that-is-long-enough".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile, 0o644)
+        let readable = try await offPool {
+            try Subprocess.run(semd, ["--socket", socket, "--http", "0.0.0.0:0", "--api-key-file", keyFile])
+        }
+        #expect(readable.status != 0 && readable.standardError.contains("chmod 600"), "\(readable)")
+        #expect(!FileManager.default.fileExists(atPath: socket), "nothing was started")
+
+        let help = try await offPool { try Subprocess.run(semd, ["--help"]) }
+        for flag in ["--http <host:port>", "--http-socket", "--api-key-file", "--http-max-concurrent", "--http-max-body",
+                     "non-loopback", "/v1/embeddings", "/metrics"] {
+            #expect(help.standardOutput.contains(flag), "semd --help mentions \(flag)")
+        }
+        #expect(!help.standardOutput.contains("\\\n"), "no stray line-continuation backslashes")
+    }
+
+    @Test(.enabled(if: ExternalTools.nginx != nil, "nginx is not installed (apt-get install nginx)"))
+    func twoReplicasBehindNginxShareRequestsAndLoseNoneWhenOneIsKilled() async throws {
+        let nginx = try #require(ExternalTools.nginx)
+        try await DaemonSandbox.with { sandbox in
+            let first = try await HTTPReplica.start(socket: sandbox.scratch.path("a.sock").path,
+                                                    modelsDirectory: sandbox.modelsDirectory)
+            defer { first.process.stop() }
+            let second = try await HTTPReplica.start(socket: sandbox.scratch.path("b.sock").path,
+                                                     modelsDirectory: sandbox.modelsDirectory)
+            defer { second.process.stop() }
+
+            // The configuration Docs/DEPLOYMENT.md shows, with the ports and paths of this test.
+            let front = ExternalTools.freePort()
+            let prefix = sandbox.scratch.path("nginx")
+            try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            let configuration = try DeploymentExample.nginxConfiguration(listen: front, replicas: [first.port, second.port],
+                                                                     prefix: prefix.path)
+            try configuration.write(to: prefix.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+            let server = Process()
+            server.executableURL = nginx
+            server.arguments = ["-p", prefix.path, "-c", prefix.appendingPathComponent("nginx.conf").path, "-e",
+                                prefix.appendingPathComponent("logs/error.log").path]
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            defer {
+                server.terminate()
+                server.waitUntilExit()
+            }
+            let balancer = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: front)
+            let up = try await offPool {
+                DaemonProcess.wait(timeout: .seconds(30)) {
+                    (try? HTTPConnection.connect(to: balancer).request("GET", "/health").status) == 200
+                }
+            }
+            let errorLog = { (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? "" }
+            try #require(up, "nginx answers /health: \(errorLog())")
+
+            // Round robin: both replicas serve.
+            let body = jsonBody(["input": ["through the balancer"], "model": "minilm"])
+            let statuses = try await offPool { try (0..<20).map { _ in try HTTPConnection.connect(to: balancer).postJSON("/v1/embeddings", body).status } }
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+            let (servedByFirst, servedBySecond) = (try await first.servedEmbeddings(), try await second.servedEmbeddings())
+            #expect(servedByFirst > 0 && servedBySecond > 0 && servedByFirst + servedBySecond == 20,
+                    "first \(servedByFirst), second \(servedBySecond)")
+
+            // Four clients keep sending; the first replica is killed (SIGKILL) in the middle.
+            let results = ResultCounter()
+            let stop = StopFlag()
+            let clients = (0..<4).map { client in
+                Task.detached {
+                    try await offPool {
+                        while !stop.isSet {
+                            do {
+                                let answer = try HTTPConnection.connect(to: balancer)
+                                    .postJSON("/v1/embeddings", jsonBody(["input": "client \(client) at \(Date().timeIntervalSince1970)"]),
+                                              timeout: .seconds(30))
+                                results.record(answer.status == 200 && vectors(in: answer).first?.count == 384
+                                               ? nil : "status \(answer.status): \(answer.text.prefix(200))")
+                            } catch {
+                                results.record("\(error)")
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .seconds(2))
+            first.process.signal(SIGKILL)
+            let healthFails = try await offPool {
+                DaemonProcess.wait(timeout: .seconds(30)) {
+                    (try? HTTPConnection.connect(to: first.endpoint, timeout: .seconds(1)).request("GET", "/health")) == nil
+                }
+            }
+            #expect(healthFails, "the killed replica's health check fails")
+            let afterKill = results.total
+            try await Task.sleep(for: .seconds(3))
+            stop.set()
+            for client in clients { try await client.value }
+            #expect(results.total > afterKill + 4, "requests kept flowing after the kill (\(afterKill) → \(results.total))")
+            #expect(results.failures.isEmpty, "lost \(results.failures.count) of \(results.total): \(results.failures.prefix(3)); \(errorLog())")
+            #expect(try await second.servedEmbeddings() > servedBySecond)
+        }
+    }
+}
+
+final class ResultCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var failed: [String] = []
+
+    func record(_ failure: String?) {
+        lock.withLock {
+            count += 1
+            if let failure { failed.append(failure) }
+        }
+    }
+
+    var total: Int { lock.withLock { count } }
+    var failures: [String] { lock.withLock { failed } }
+}
+
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// The nginx configuration of Docs/DEPLOYMENT.md, with this test's ports, inside a minimal main
+/// configuration that keeps every file nginx writes under `prefix`.
+enum DeploymentExample {
+    static func nginxConfiguration(listen: Int, replicas: [Int], prefix: String) throws -> String {
+        let document = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Docs/DEPLOYMENT.md"), encoding: .utf8)
+        guard let start = document.range(of: "```nginx\n"),
+              let end = document.range(of: "\n```", range: start.upperBound..<document.endIndex) else {
+            throw FixtureError.malformed("Docs/DEPLOYMENT.md has no ```nginx block")
+        }
+        var snippet = String(document[start.upperBound..<end.lowerBound])
+        for (documented, actual) in [("listen 8080;", "listen 127.0.0.1:\(listen);"),
+                                     ("server 127.0.0.1:8081 ", "server 127.0.0.1:\(replicas[0]) "),
+                                     ("server 127.0.0.1:8082 ", "server 127.0.0.1:\(replicas[1]) ")] {
+            guard snippet.contains(documented) else {
+                throw FixtureError.malformed("the nginx block of Docs/DEPLOYMENT.md no longer has '\(documented)'")
+            }
+            snippet = snippet.replacingOccurrences(of: documented, with: actual)
+        }
+        return """
+            daemon off;
+            worker_processes 1;
+            pid \(prefix)/nginx.pid;
+            error_log \(prefix)/logs/error.log warn;
+            events { worker_connections 256; }
+            http {
+                access_log off;
+                client_body_temp_path \(prefix)/client_body;
+                proxy_temp_path \(prefix)/proxy;
+            \(snippet)
+            }
+            """
+    }
+}
