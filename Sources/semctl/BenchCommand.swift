@@ -21,8 +21,10 @@ struct BenchCommand: ParsableCommand {
           RT  one-text Embed through a real semd against the same call in-process: overhead (p50)
           C8  8 concurrent clients sending W1 queries to one semd against one client: throughput
           JW  W1 latency through semd while a MiniLM job embeds a 2,000-message archive, against idle
+          HT  W1 through one semd over HTTP (OpenAI /v1/embeddings) against its Unix socket: p50/p99
+              latency of one client, and q/s of 8 concurrent clients on each
 
-        RT, C8 and JW start their own semd (beside semctl) on a temporary socket.
+        RT, C8, JW and HT start their own semd (beside semctl) on a temporary socket.
 
         Each workload runs in a fresh child process, so the peak RSS reported is its own. GFLOP/s counts
         L·(21.23e6 + 9216·L) per text of L tokens and is compared with a 2048³ sgemm measured here with
@@ -37,13 +39,13 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", jobLatency = "JW", all
+        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", jobLatency = "JW", http = "HT", all
 
         init?(argument: String) { self.init(rawValue: argument.uppercased() == "ALL" ? "all" : argument.uppercased()) }
     }
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW or all (all = the engine workloads W1…W4).") var workload: Workload = .all
+    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW, HT or all (all = the engine workloads W1…W4).") var workload: Workload = .all
     @Option(help: ArgumentHelp("The workloads file (default: the repository's bench_inputs.json).", valueName: "path"))
     var inputs: String?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
@@ -79,6 +81,7 @@ struct BenchCommand: ParsableCommand {
             case .roundTrip: fields = try daemonBenchmark.roundTrip()
             case .concurrent: fields = try daemonBenchmark.concurrentClients()
             case .jobLatency: fields = try daemonBenchmark.latencyDuringJob()
+            case .http: fields = try daemonBenchmark.httpAgainstSocket()
             default: fields = try runChild(item, inputsURL: inputsURL, threads: threadCount)
             }
             if let gflops = numericField(fields, "gflops") {
@@ -152,6 +155,11 @@ struct BenchCommand: ParsableCommand {
                                         numericField(row, "idle_p50_ms") ?? Double.nan,
                                         numericField(row, "latency_ratio") ?? Double.nan,
                                         numericField(row, "job_docs_per_s") ?? Double.nan)
+            case "HT": summary = String(format: "HTTP p50 %.2f ms vs socket %.2f ms; 8 clients %.0f vs %.0f q/s",
+                                        numericField(row, "http_p50_ms") ?? Double.nan,
+                                        numericField(row, "socket_p50_ms") ?? Double.nan,
+                                        numericField(row, "http_all_clients_qps") ?? Double.nan,
+                                        numericField(row, "socket_all_clients_qps") ?? Double.nan)
             case "C8": summary = String(format: "%.0f q/s vs %.0f q/s alone (%.2f×)",
                                         numericField(row, "all_clients_qps") ?? Double.nan,
                                         numericField(row, "one_client_qps") ?? Double.nan,
@@ -290,7 +298,7 @@ struct BenchmarkRunner {
                             ("tokenize_ms", .double(tokenizeSeconds * 1000)),
                             ("tokenize_percent", .double(100 * tokenizeSeconds / seconds)),
                             ("peak_rss_mb", .double(Double(ProcessResources.peakResidentBytes()) / 1_048_576))])
-        case .all, .roundTrip, .concurrent, .jobLatency:
+        case .all, .roundTrip, .concurrent, .jobLatency, .http:
             throw CommandFailure("a child runs one engine workload")
         }
     }

@@ -15,7 +15,7 @@ struct DaemonBenchmark {
     let threads: Int
 
     /// Starts semd (beside this executable) on a temporary socket and waits until it is ready.
-    func withDaemon<T>(_ body: (String) throws -> T) throws -> T {
+    func withDaemon<T>(extraArguments: [String] = [], _ body: (String) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("semd-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -29,7 +29,7 @@ struct DaemonBenchmark {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--socket", socket, "--models-dir", root.url.path, "--nice", "0", "--threads", String(threads),
-                             "--log-level", "warning"]
+                             "--log-level", "warning"] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

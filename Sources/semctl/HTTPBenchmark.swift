@@ -1,0 +1,98 @@
+// `semctl bench --workload HT`: the W1 query through one semd over its Unix socket and over its HTTP
+// listener (OpenAI /v1/embeddings, keep-alive), latency of one client and throughput of 8 concurrent
+// clients on each. Both clients decode the answer into floats, as a real client would. Starts its own
+// semd with --http on a free loopback port.
+import Foundation
+import SemanticClient
+import SemanticRuntime
+import SemanticWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension DaemonBenchmark {
+    func httpAgainstSocket(clients: Int = 8, queriesPerClient: Int = 100) throws -> [(String, JSONValue)] {
+        let port = Self.freeLoopbackPort()
+        return try withDaemon(extraArguments: ["--http", "127.0.0.1:\(port)"]) { socket in
+            let endpoint = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: port)
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["input": [inputs.w1Query], "model": "default"]),
+                              as: UTF8.self)
+            let query = SemanticWire.Request.embed(texts: [inputs.w1Query], model: "default", dims: nil)
+
+            /// One W1 query over HTTP, answer decoded into floats.
+            @Sendable func viaHTTP(_ connection: HTTPConnection) throws {
+                let answer = try connection.postJSON("/v1/embeddings", body)
+                guard answer.status == 200, let data = answer.json?["data"] as? [[String: Any]],
+                      let vector = data.first?["embedding"] as? [Double], vector.count == 384 else {
+                    throw CommandFailure("the HTTP listener did not answer the embedding: \(answer.status) \(answer.text.prefix(200))")
+                }
+            }
+            @Sendable func viaSocket(_ connection: DaemonConnection) throws {
+                guard case .embed(let answer) = try connection.send(query).response, answer.embeddings.first?.count == 384 else {
+                    throw CommandFailure("the daemon did not answer the Embed")
+                }
+            }
+
+            let http = try HTTPConnection.connect(to: endpoint)
+            let socketConnection = try DaemonConnection(socketPath: socket)
+            // Alternate the two paths in blocks so drift on a shared machine hits both alike.
+            var httpTimes: [Double] = [], socketTimes: [Double] = []
+            for _ in 0..<4 {
+                socketTimes += try Statistics.time(runs: 50, warmup: 10) { try viaSocket(socketConnection) }.map { $0 * 1000 }
+                httpTimes += try Statistics.time(runs: 50, warmup: 10) { try viaHTTP(http) }.map { $0 * 1000 }
+            }
+
+            func throughput(_ count: Int, _ run: @escaping @Sendable () throws -> Void) throws -> Double {
+                let failures = ResultList()
+                let group = DispatchGroup()
+                let start = ContinuousClock.now
+                for _ in 0..<count {
+                    group.enter()
+                    Thread.detachNewThread {
+                        defer { group.leave() }
+                        do { try run() } catch { failures.append("\(error)") }
+                    }
+                }
+                group.wait()
+                if let failure = failures.first { throw CommandFailure("a client failed: \(failure)") }
+                return Double(count * queriesPerClient) / (ContinuousClock.now - start).seconds
+            }
+            let httpClient: @Sendable () throws -> Void = {
+                let connection = try HTTPConnection.connect(to: endpoint)
+                for _ in 0..<queriesPerClient { try viaHTTP(connection) }
+            }
+            let socketClient: @Sendable () throws -> Void = {
+                let connection = try DaemonConnection(socketPath: socket)
+                for _ in 0..<queriesPerClient { try viaSocket(connection) }
+            }
+            _ = try throughput(clients, httpClient)
+            let httpOne = try throughput(1, httpClient)
+            let httpMany = try throughput(clients, httpClient)
+            let socketMany = try throughput(clients, socketClient)
+            let httpMedian = Statistics.median(httpTimes), socketMedian = Statistics.median(socketTimes)
+            return [("workload", .string("HT")),
+                    ("socket_p50_ms", .double(socketMedian)), ("socket_p99_ms", .double(Statistics.percentile(socketTimes, 0.99))),
+                    ("http_p50_ms", .double(httpMedian)), ("http_p99_ms", .double(Statistics.percentile(httpTimes, 0.99))),
+                    ("http_overhead_ms", .double(httpMedian - socketMedian)),
+                    ("clients", .int(clients)), ("http_one_client_qps", .double(httpOne)),
+                    ("http_all_clients_qps", .double(httpMany)), ("socket_all_clients_qps", .double(socketMany))]
+        }
+    }
+
+    /// A loopback TCP port nothing listens on right now (the kernel's pick for port 0).
+    static func freeLoopbackPort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
