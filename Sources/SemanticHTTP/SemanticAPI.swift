@@ -49,9 +49,12 @@ struct SemanticAPI: HTTPResponder {
             response = Self.answer(APIError(status: 500, message: "internal error: \(error)", type: "server_error",
                                             code: "internal_error"))
         }
+        let elapsed = ContinuousClock.now - start
         host.metrics.recordRequest(endpoint: endpoint.rawValue, dialect: "http", status: String(response.status.code),
-                                   duration: .now - start)
-        return response
+                                   duration: elapsed)
+        context.logger.debug("http \(request.method) \(request.uri.path) → \(response.status.code) in \(elapsed)")
+        // A HEAD answer keeps the headers (Content-Length included) and drops the body.
+        return request.method == .head ? response.createHeadResponse() : response
     }
 
     private func route(_ request: Request, _ endpoint: Endpoint) async throws -> Response {

@@ -113,7 +113,7 @@ public final class HTTPConnection: @unchecked Sendable {
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         try send(Array(head.utf8) + body, deadline: deadline)
-        return try readAnswer(deadline: deadline)
+        return try readAnswer(deadline: deadline, headRequest: method == "HEAD")
     }
 
     /// `POST path` with a JSON body.
@@ -141,8 +141,9 @@ public final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    /// Reads one answer: status line, headers, then a body framed by Content-Length, chunks, or close.
-    public func readAnswer(deadline: ContinuousClock.Instant) throws(RuntimeError) -> HTTPAnswer {
+    /// Reads one answer: status line, headers, then a body framed by Content-Length, chunks, or close
+    /// (none for the answer to a HEAD request).
+    public func readAnswer(deadline: ContinuousClock.Instant, headRequest: Bool = false) throws(RuntimeError) -> HTTPAnswer {
         var headerEnd: Int?
         while headerEnd == nil {
             headerEnd = Self.find([13, 10, 13, 10], in: pending)
@@ -161,7 +162,9 @@ public final class HTTPConnection: @unchecked Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         var body: [UInt8] = []
-        if let length = headers["content-length"].flatMap({ Int($0) }) {
+        if headRequest {
+            return HTTPAnswer(status: status, headers: headers, body: [])
+        } else if let length = headers["content-length"].flatMap({ Int($0) }) {
             while pending.count < length { try fill(deadline: deadline, endOfStreamIsError: true) }
             body = Array(pending[..<length])
             pending.removeFirst(length)

@@ -120,6 +120,10 @@ func socketEmbeddings(_ running: RunningHTTPDaemon, _ texts: [String], dims: Int
             let health = try await running.request("GET", "/health")
             #expect(health.status == 200 && health.json?["status"] as? String == "ok" && health.json?["ready"] as? Bool == true)
             #expect(health.json?["model"] as? String == "tiny-16")
+            let connection = try await running.connect()
+            let head = try await offPool { try connection.request("HEAD", "/health") }
+            #expect(head.status == 200 && head.body.isEmpty && (Int(head.headers["content-length"] ?? "") ?? 0) > 0)
+            #expect(try await offPool { try connection.request("GET", "/health").status } == 200, "the connection is still in step")
 
             let models = try await running.request("GET", "/v1/models")
             let list = try #require(models.json?["data"] as? [[String: Any]])

@@ -85,15 +85,15 @@ import Testing
         defer { directory.remove() }
         chmod(directory.url.path, 0o700)
         let path = directory.path("http.sock").path
-        let running = try await RunningHTTPDaemon(address: .unixSocket(path: path))
         var status = stat()
-        #expect(lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK && (status.st_mode & 0o777) == 0o600)
-        let answer = try await running.post("/v1/embeddings", jsonText(["input": "over a unix socket"]))
-        #expect(answer.status == 200 && embeddings(in: answer)?.first?.count == 16)
-        #expect(throws: HTTPConfigurationError.self, "a second listener refuses a live socket") {
-            try HTTPListener.prepareSocketPath(path)
+        try await RunningHTTPDaemon.with(address: .unixSocket(path: path)) { running in
+            #expect(lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK && (status.st_mode & 0o777) == 0o600)
+            let answer = try await running.post("/v1/embeddings", jsonText(["input": "over a unix socket"]))
+            #expect(answer.status == 200 && embeddings(in: answer)?.first?.count == 16)
+            #expect(throws: HTTPConfigurationError.self, "a second listener refuses a live socket") {
+                try HTTPListener.prepareSocketPath(path)
+            }
         }
-        await running.stop()
         #expect(lstat(path, &status) != 0, "the socket is gone after the stop")
 
         chmod(directory.url.path, 0o755)

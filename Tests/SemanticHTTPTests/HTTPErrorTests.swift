@@ -238,20 +238,19 @@ func expectHealthy(_ running: RunningHTTPDaemon, headers: [String: String] = [:]
         let missing = ModelDescriptor(
             id: "absent-16", kind: .embedder, displayName: "absent", directoryName: "no_such_model", aliases: ["default"],
             dimension: 16, requiredFiles: ["config.json"], checksums: [:], source: "nowhere", installHint: "install it")
-        let running = try await RunningHTTPDaemon(registry: ModelRegistry(models: [missing, .tinyReranker]),
-                                                  waitUntilReady: false)
-        defer { Task { await running.stop() } }
-        var health = try await running.request("GET", "/health")
-        let deadline = ContinuousClock.now + .seconds(60)
-        while health.json?["status"] as? String == "loading" && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            health = try await running.request("GET", "/health")
+        try await RunningHTTPDaemon.with(registry: ModelRegistry(models: [missing, .tinyReranker]), waitUntilReady: false) { running in
+            var health = try await running.request("GET", "/health")
+            let deadline = ContinuousClock.now + .seconds(60)
+            while health.json?["status"] as? String == "loading" && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                health = try await running.request("GET", "/health")
+            }
+            #expect(health.status == 503 && health.json?["status"] as? String == "failed", "\(health.text)")
+            #expect((health.json?["error"] as? String)?.contains("install it") == true)
+            let answer = try await running.post("/v1/embeddings", jsonText(["input": "x"]))
+            #expect(answer.status == 404 && apiError(in: answer)?.code == "model_not_installed", "\(answer.text)")
+            let rerank = try await running.post("/v1/rerank", jsonText(["query": "q", "documents": ["a"]]))
+            #expect(rerank.status == 200, "other models still serve")
         }
-        #expect(health.status == 503 && health.json?["status"] as? String == "failed", "\(health.text)")
-        #expect((health.json?["error"] as? String)?.contains("install it") == true)
-        let answer = try await running.post("/v1/embeddings", jsonText(["input": "x"]))
-        #expect(answer.status == 404 && apiError(in: answer)?.code == "model_not_installed", "\(answer.text)")
-        let rerank = try await running.post("/v1/rerank", jsonText(["query": "q", "documents": ["a"]]))
-        #expect(rerank.status == 200, "other models still serve")
     }
 }

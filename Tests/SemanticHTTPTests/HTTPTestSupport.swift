@@ -99,10 +99,13 @@ final class RunningHTTPDaemon: Sendable {
     }
 
     /// Runs `body` against a fresh daemon and stops it afterwards, whatever happened.
-    static func with(address: HTTPConfiguration.Address = .tcp(host: "127.0.0.1", port: 0),
+    static func with(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+                     address: HTTPConfiguration.Address = .tcp(host: "127.0.0.1", port: 0),
                      configure: (inout HTTPConfiguration) -> Void = { _ in },
+                     waitUntilReady: Bool = true,
                      _ body: (RunningHTTPDaemon) async throws -> Void) async throws {
-        let running = try await RunningHTTPDaemon(address: address, configure: configure)
+        let running = try await RunningHTTPDaemon(registry: registry, address: address, configure: configure,
+                                                  waitUntilReady: waitUntilReady)
         do {
             try await body(running)
         } catch {
