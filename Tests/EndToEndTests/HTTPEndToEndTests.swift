@@ -44,6 +44,24 @@ struct HTTPReplica {
         return HTTPReplica(process: process, port: port)
     }
 
+    /// Starts a replica, runs `body`, and stops the replica (off the concurrency pool) whatever happened.
+    static func with<T>(socket: String, modelsDirectory: URL, _ body: (HTTPReplica) async throws -> T) async throws -> T {
+        let replica = try await start(socket: socket, modelsDirectory: modelsDirectory)
+        do {
+            let result = try await body(replica)
+            await replica.stop()
+            return result
+        } catch {
+            await replica.stop()
+            throw error
+        }
+    }
+
+    func stop() async {
+        let process = self.process
+        _ = try? await offPool { process.stop() }
+    }
+
     func post(_ path: String, _ json: String) async throws -> HTTPAnswer {
         let endpoint = self.endpoint
         return try await offPool { try HTTPConnection.connect(to: endpoint).postJSON(path, json) }
@@ -118,21 +136,21 @@ enum ExternalTools {
 
     @Test func httpEmbeddingsEqualSemctlEmbedSingleAndBatchedFloatAndBase64() async throws {
         try await DaemonSandbox.with { sandbox in
-            let replica = try await HTTPReplica.start(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory)
-            defer { replica.process.stop() }
-            for inputs in [[Self.texts[0]], Self.texts] {
-                let cli = try await sandbox.run(["embed", "--json"] + inputs)
-                #expect(cli.status == 0, "\(cli)")
-                let reference = try EmbedOutput(json: cli.standardOutput)
-                #expect(reference.servedBy == "daemon")
-                let input: Any = inputs.count == 1 ? inputs[0] : inputs
-                for format in ["float", "base64"] {
-                    let answer = try await replica.post("/v1/embeddings", jsonBody(["input": input, "model": "minilm",
-                                                                                    "encoding_format": format]))
-                    #expect(answer.status == 200 && answer.json?["model"] as? String == "minilm-384", "\(answer.text)")
-                    let got = vectors(in: answer)
-                    #expect(got.map(\.count) == Array(repeating: 384, count: inputs.count))
-                    #expect(got == reference.embeddings, "\(format), \(inputs.count) text(s): max difference \(maxDifference(got, reference.embeddings))")
+            try await HTTPReplica.with(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory) { replica in
+                for inputs in [[Self.texts[0]], Self.texts] {
+                    let cli = try await sandbox.run(["embed", "--json"] + inputs)
+                    #expect(cli.status == 0, "\(cli)")
+                    let reference = try EmbedOutput(json: cli.standardOutput)
+                    #expect(reference.servedBy == "daemon")
+                    let input: Any = inputs.count == 1 ? inputs[0] : inputs
+                    for format in ["float", "base64"] {
+                        let answer = try await replica.post("/v1/embeddings", jsonBody(["input": input, "model": "minilm",
+                                                                                        "encoding_format": format]))
+                        #expect(answer.status == 200 && answer.json?["model"] as? String == "minilm-384", "\(answer.text)")
+                        let got = vectors(in: answer)
+                        #expect(got.map(\.count) == Array(repeating: 384, count: inputs.count))
+                        #expect(got == reference.embeddings, "\(format), \(inputs.count) text(s): max difference \(maxDifference(got, reference.embeddings))")
+                    }
                 }
             }
         }
@@ -142,30 +160,30 @@ enum ExternalTools {
     func theOfficialOpenAIClientGetsTheSameVectorsAsSemctl() async throws {
         let python = try #require(ExternalTools.openAIPython)
         try await DaemonSandbox.with { sandbox in
-            let replica = try await HTTPReplica.start(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory)
-            defer { replica.process.stop() }
-            let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Scripts/openai_client_check.py").path
-            let output = try await offPool {
-                try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                   python + [script, "http://127.0.0.1:\(replica.port)/v1"] + Self.texts, timeout: .seconds(300))
-            }
-            #expect(output.status == 0, "\(output)")
-            let result = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
-            for (name, inputs) in [("single", [Self.texts[0]]), ("batch", Self.texts)] {
-                let reference = try EmbedOutput(json: try await sandbox.run(["embed", "--json"] + inputs).standardOutput)
-                let section = try #require(result[name] as? [String: Any])
-                #expect(section["model"] as? String == "minilm-384")
-                let usage = section["usage"] as? [String: Int]
-                #expect((usage?["prompt_tokens"] ?? 0) > inputs.count && usage?["prompt_tokens"] == usage?["total_tokens"])
-                for format in ["default", "float", "base64"] {
-                    let got = ((section[format] as? [[Double]]) ?? []).map { $0.map { Float($0) } }
-                    #expect(got == reference.embeddings,
-                            "openai \(result["openai_version"] ?? "?") \(name)/\(format): max difference \(maxDifference(got, reference.embeddings))")
+            try await HTTPReplica.with(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory) { replica in
+                let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Scripts/openai_client_check.py").path
+                let output = try await offPool {
+                    try Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                       python + [script, "http://127.0.0.1:\(replica.port)/v1"] + Self.texts, timeout: .seconds(300))
                 }
+                #expect(output.status == 0, "\(output)")
+                let result = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+                for (name, inputs) in [("single", [Self.texts[0]]), ("batch", Self.texts)] {
+                    let reference = try EmbedOutput(json: try await sandbox.run(["embed", "--json"] + inputs).standardOutput)
+                    let section = try #require(result[name] as? [String: Any])
+                    #expect(section["model"] as? String == "minilm-384")
+                    let usage = section["usage"] as? [String: Int]
+                    #expect((usage?["prompt_tokens"] ?? 0) > inputs.count && usage?["prompt_tokens"] == usage?["total_tokens"])
+                    for format in ["default", "float", "base64"] {
+                        let got = ((section[format] as? [[Double]]) ?? []).map { $0.map { Float($0) } }
+                        #expect(got == reference.embeddings,
+                                "openai \(result["openai_version"] ?? "?") \(name)/\(format): max difference \(maxDifference(got, reference.embeddings))")
+                    }
+                }
+                let errors = try #require(result["errors"] as? [String: [String: Any]])
+                #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
+                #expect(errors["empty_input"]?["status"] as? Int == 400)
             }
-            let errors = try #require(result["errors"] as? [String: [String: Any]])
-            #expect(errors["unknown_model"]?["status"] as? Int == 404 && errors["unknown_model"]?["code"] as? String == "model_not_found")
-            #expect(errors["empty_input"]?["status"] as? Int == 400)
         }
     }
 
@@ -198,84 +216,97 @@ enum ExternalTools {
     func twoReplicasBehindNginxShareRequestsAndLoseNoneWhenOneIsKilled() async throws {
         let nginx = try #require(ExternalTools.nginx)
         try await DaemonSandbox.with { sandbox in
-            let first = try await HTTPReplica.start(socket: sandbox.scratch.path("a.sock").path,
-                                                    modelsDirectory: sandbox.modelsDirectory)
-            defer { first.process.stop() }
-            let second = try await HTTPReplica.start(socket: sandbox.scratch.path("b.sock").path,
-                                                     modelsDirectory: sandbox.modelsDirectory)
-            defer { second.process.stop() }
-
-            // The configuration Docs/DEPLOYMENT.md shows, with the ports and paths of this test.
-            let front = ExternalTools.freePort()
-            let prefix = sandbox.scratch.path("nginx")
-            try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
-            let configuration = try DeploymentExample.nginxConfiguration(listen: front, replicas: [first.port, second.port],
-                                                                     prefix: prefix.path)
-            try configuration.write(to: prefix.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-            let server = Process()
-            server.executableURL = nginx
-            server.arguments = ["-p", prefix.path, "-c", prefix.appendingPathComponent("nginx.conf").path, "-e",
-                                prefix.appendingPathComponent("logs/error.log").path]
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer {
-                server.terminate()
-                server.waitUntilExit()
-            }
-            let balancer = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: front)
-            let up = try await offPool {
-                DaemonProcess.wait(timeout: .seconds(30)) {
-                    (try? HTTPConnection.connect(to: balancer).request("GET", "/health").status) == 200
+            try await HTTPReplica.with(socket: sandbox.scratch.path("a.sock").path, modelsDirectory: sandbox.modelsDirectory) { first in
+                try await HTTPReplica.with(socket: sandbox.scratch.path("b.sock").path, modelsDirectory: sandbox.modelsDirectory) { second in
+                    // The configuration Docs/DEPLOYMENT.md shows, with the ports and paths of this test.
+                    let front = ExternalTools.freePort()
+                    let prefix = sandbox.scratch.path("nginx")
+                    try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
+                    let configuration = try DeploymentExample.nginxConfiguration(
+                        listen: front, replicas: [first.port, second.port], prefix: prefix.path)
+                    try configuration.write(to: prefix.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+                    let server = Process()
+                    server.executableURL = nginx
+                    server.arguments = ["-p", prefix.path, "-c", prefix.appendingPathComponent("nginx.conf").path, "-e",
+                                        prefix.appendingPathComponent("logs/error.log").path]
+                    server.standardOutput = FileHandle.nullDevice
+                    server.standardError = FileHandle.nullDevice
+                    try server.run()
+                    do {
+                        try await throughTheBalancer(front: front, first: first, second: second, errorLog: {
+                            (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
+                        })
+                    } catch {
+                        await Self.stop(server)
+                        throw error
+                    }
+                    await Self.stop(server)
                 }
             }
-            let errorLog = { (try? String(contentsOf: prefix.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? "" }
-            try #require(up, "nginx answers /health: \(errorLog())")
+        }
+    }
 
-            // Round robin: both replicas serve.
-            let body = jsonBody(["input": ["through the balancer"], "model": "minilm"])
-            let statuses = try await offPool { try (0..<20).map { _ in try HTTPConnection.connect(to: balancer).postJSON("/v1/embeddings", body).status } }
-            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
-            let (servedByFirst, servedBySecond) = (try await first.servedEmbeddings(), try await second.servedEmbeddings())
-            #expect(servedByFirst > 0 && servedBySecond > 0 && servedByFirst + servedBySecond == 20,
-                    "first \(servedByFirst), second \(servedBySecond)")
+    static func stop(_ server: Process) async {
+        _ = try? await offPool {
+            server.terminate()
+            server.waitUntilExit()
+        }
+    }
 
-            // Four clients keep sending; the first replica is killed (SIGKILL) in the middle.
-            let results = ResultCounter()
-            let stop = StopFlag()
-            let clients = (0..<4).map { client in
-                Task.detached {
-                    try await offPool {
-                        while !stop.isSet {
-                            do {
-                                let answer = try HTTPConnection.connect(to: balancer)
-                                    .postJSON("/v1/embeddings", jsonBody(["input": "client \(client) at \(Date().timeIntervalSince1970)"]),
-                                              timeout: .seconds(30))
-                                results.record(answer.status == 200 && vectors(in: answer).first?.count == 384
-                                               ? nil : "status \(answer.status): \(answer.text.prefix(200))")
-                            } catch {
-                                results.record("\(error)")
-                            }
+    /// Requests through nginx reach both replicas; then one replica is killed under load and no request fails.
+    private func throughTheBalancer(front: Int, first: HTTPReplica, second: HTTPReplica,
+                                    errorLog: @escaping @Sendable () -> String) async throws {
+        let balancer = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: front)
+        let up = try await offPool {
+            DaemonProcess.wait(timeout: .seconds(30)) {
+                (try? HTTPConnection.connect(to: balancer).request("GET", "/health").status) == 200
+            }
+        }
+        try #require(up, "nginx answers /health: \(errorLog())")
+
+        // Round robin: both replicas serve.
+        let body = jsonBody(["input": ["through the balancer"], "model": "minilm"])
+        let statuses = try await offPool { try (0..<20).map { _ in try HTTPConnection.connect(to: balancer).postJSON("/v1/embeddings", body).status } }
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+        let (servedByFirst, servedBySecond) = (try await first.servedEmbeddings(), try await second.servedEmbeddings())
+        #expect(servedByFirst > 0 && servedBySecond > 0 && servedByFirst + servedBySecond == 20,
+                "first \(servedByFirst), second \(servedBySecond)")
+
+        // Four clients keep sending; the first replica is killed (SIGKILL) in the middle.
+        let results = ResultCounter()
+        let stop = StopFlag()
+        let clients = (0..<4).map { client in
+            Task.detached {
+                try await offPool {
+                    while !stop.isSet {
+                        do {
+                            let answer = try HTTPConnection.connect(to: balancer)
+                                .postJSON("/v1/embeddings", jsonBody(["input": "client \(client) at \(Date().timeIntervalSince1970)"]),
+                                          timeout: .seconds(30))
+                            results.record(answer.status == 200 && vectors(in: answer).first?.count == 384
+                                           ? nil : "status \(answer.status): \(answer.text.prefix(200))")
+                        } catch {
+                            results.record("\(error)")
                         }
                     }
                 }
             }
-            try await Task.sleep(for: .seconds(2))
-            first.process.signal(SIGKILL)
-            let healthFails = try await offPool {
-                DaemonProcess.wait(timeout: .seconds(30)) {
-                    (try? HTTPConnection.connect(to: first.endpoint, timeout: .seconds(1)).request("GET", "/health")) == nil
-                }
-            }
-            #expect(healthFails, "the killed replica's health check fails")
-            let afterKill = results.total
-            try await Task.sleep(for: .seconds(3))
-            stop.set()
-            for client in clients { try await client.value }
-            #expect(results.total > afterKill + 4, "requests kept flowing after the kill (\(afterKill) → \(results.total))")
-            #expect(results.failures.isEmpty, "lost \(results.failures.count) of \(results.total): \(results.failures.prefix(3)); \(errorLog())")
-            #expect(try await second.servedEmbeddings() > servedBySecond)
         }
+        try await Task.sleep(for: .seconds(2))
+        first.process.signal(SIGKILL)
+        let healthFails = try await offPool {
+            DaemonProcess.wait(timeout: .seconds(30)) {
+                (try? HTTPConnection.connect(to: first.endpoint, timeout: .seconds(1)).request("GET", "/health")) == nil
+            }
+        }
+        #expect(healthFails, "the killed replica's health check fails")
+        let afterKill = results.total
+        try await Task.sleep(for: .seconds(3))
+        stop.set()
+        for client in clients { try await client.value }
+        #expect(results.total > afterKill + 4, "requests kept flowing after the kill (\(afterKill) → \(results.total))")
+        #expect(results.failures.isEmpty, "lost \(results.failures.count) of \(results.total): \(results.failures.prefix(3)); \(errorLog())")
+        #expect(try await second.servedEmbeddings() > servedBySecond)
     }
 }
 

@@ -45,7 +45,9 @@ final class RunningHTTPDaemon: Sendable {
             logger: logger))
         let group = self.group
         task = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(180)
+        // Generous: in the full suite, CPU-bound tests can hold both threads of the concurrency pool
+        // for minutes on a 2-core machine, and nothing of this daemon runs meanwhile. Ends when ready.
+        let deadline = ContinuousClock.now + .seconds(900)
         while ContinuousClock.now < deadline {
             if listener.url != nil {
                 if !waitUntilReady { return }
