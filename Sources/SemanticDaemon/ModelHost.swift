@@ -104,6 +104,8 @@ public final class ModelHost: Sendable {
     public let modelsRoot: ModelsRoot
     let engineConfiguration: EngineConfiguration
     let models = ResidentModels()
+    /// When each model was loaded and how much it was used (the xf dialect's Status reports it).
+    public let usage = ModelUsageLedger()
     let scheduler: InferenceScheduler<Key, Input, Output>
     /// Serialises loading so concurrent first requests load a model once.
     private let loading = Mutex<Void>(())
@@ -124,6 +126,7 @@ public final class ModelHost: Sendable {
         scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs in
             try ModelHost.run(key, inputs, models)
         }
+        for model in registry.models where model.builtInHashEmbedder != nil { usage.recordLoad(of: model.id) }
     }
 
     /// Stops the inference worker; waiting requests fail with `shuttingDown`.
@@ -161,6 +164,10 @@ public final class ModelHost: Sendable {
         registry.models.map { descriptor in
             switch descriptor.kind {
             case .embedder:
+                if descriptor.builtInHashEmbedder != nil {
+                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil,
+                                            dimension: descriptor.dimension, memoryBytes: 0)
+                }
                 return Self.state(of: descriptor, models.embedders.slot(descriptor.id)) { $0.dimension }
             case .reranker:
                 return Self.state(of: descriptor, models.rerankers.slot(descriptor.id)) { _ in nil }
@@ -207,6 +214,7 @@ public final class ModelHost: Sendable {
                 let before = ProcessResources.residentBytes()
                 let model = try make(directory)
                 slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
+                usage.recordLoad(of: descriptor.id)
                 return model
             } catch {
                 let message = String(describing: error)
@@ -244,6 +252,9 @@ public final class ModelHost: Sendable {
         guard texts.count <= Self.maxTextsPerRequest else {
             throw .invalidInput("too many texts: \(texts.count) (at most \(Self.maxTextsPerRequest) per request; split the batch)")
         }
+        if let hash = descriptor.builtInHashEmbedder {
+            return try embed(texts, with: hash, descriptor: descriptor, dims: dims)
+        }
         let loaded = try loadedEmbedder(descriptor)
         if let dims, !(1...loaded.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
@@ -260,6 +271,7 @@ public final class ModelHost: Sendable {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let vectors = outputs.map { output -> [Float] in if case .vector(let vector) = output { vector } else { [] } }
+        usage.recordUse(of: descriptor.id)
         return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
     }
 
@@ -285,6 +297,7 @@ public final class ModelHost: Sendable {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let logits = outputs.map { output -> Float in if case .logit(let logit) = output { logit } else { Float.nan } }
+        usage.recordUse(of: descriptor.id)
         return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
     }
 
