@@ -82,7 +82,9 @@ public final class LockFile: @unchecked Sendable {
         }
         let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var json = "{\"pid\":\(pid),\"heartbeat_unix_ms\":\(milliseconds)"
-        if !listeners.isEmpty, let encoded = try? JSONEncoder().encode(listeners) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if !listeners.isEmpty, let encoded = try? encoder.encode(listeners) {
             json += ",\"listeners\":" + String(decoding: encoded, as: UTF8.self)
         }
         let bytes = Array((json + "}").utf8)

@@ -113,3 +113,43 @@ import Glibc
         #expect(lstat(socket, &entry) != 0 && lstat(xfSocket, &entry) != 0, "a socket was left behind")
     }
 }
+
+/// The real `semd`'s xf switches: `XF_DAEMON_SOCKET` picks the socket, `--no-xf` serves cass only.
+@Suite(.serialized) struct XFSwitchesTests {
+    @Test func xfDaemonSocketPicksTheSocketAndNoXFTurnsItOff() async throws {
+        let scratch = try TemporaryDirectory(prefix: "semd-xf-switches")
+        defer { scratch.remove() }
+        let noModels = scratch.path("models")
+        try FileManager.default.createDirectory(at: noModels, withIntermediateDirectories: true)
+        let xfSocket = scratch.path("env-xf.sock").path
+        let withXF = try DaemonProcess(socket: scratch.path("a.sock").path, arguments: ["--models-dir", noModels.path],
+                                       environment: ["XF_DAEMON_SOCKET": xfSocket])
+        defer { withXF.stop() }
+        // The hash embedder needs no model files: the xf socket answers it at once.
+        let answered = try await offPool { () -> XFResponse? in
+            var response: XFResponse?
+            DaemonProcess.wait(timeout: .seconds(60)) {
+                response = try? xfRequest(.embed(texts: ["hello world"], model: "hash", dims: nil), socket: xfSocket,
+                                          timeout: .seconds(5))
+                return response != nil
+            }
+            return response
+        }
+        guard case .embeddings(let vectors)? = answered else { Issue.record("\(String(describing: answered)) \(withXF.errorOutput)"); return }
+        #expect(hashMismatches(vectors[0], hashEmbedderExamples[0].buckets).isEmpty)
+
+        let cassOnly = try DaemonProcess(socket: scratch.path("b.sock").path, arguments: ["--models-dir", noModels.path, "--no-xf"])
+        defer { cassOnly.stop() }
+        let lock = DaemonPaths(socket: scratch.path("b.sock").path).runLock
+        let listeners = try await offPool { () -> [String]? in
+            var dialects: [String]?
+            DaemonProcess.wait(timeout: .seconds(60)) {
+                dialects = LockFile.readHeartbeat(at: lock)?.listeners?.map(\.dialect)
+                return dialects != nil
+            }
+            return dialects
+        }
+        #expect(listeners == ["cass"], "\(cassOnly.errorOutput)")
+        #expect(!cassOnly.errorOutput.contains("xf dialect"), "\(cassOnly.errorOutput)")
+    }
+}
