@@ -110,7 +110,9 @@ public final class Daemon: Sendable {
         let host = self.host
         let preload = configuration.preloadReranker
         let logger = self.logger
+        let warmedUp = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
+            defer { warmedUp.signal() }
             let start = ContinuousClock.now
             host.warmUp(preloadReranker: preload)
             let states = host.modelStates().map { "\($0.descriptor.id)=\($0.loaded ? "loaded" : ($0.failure ?? "not loaded"))" }
@@ -145,6 +147,14 @@ public final class Daemon: Sendable {
             }
         }
         await jobService?.stop()
+        // A stop during start-up waits for the warm-up inference: nothing of ours may still be computing
+        // once run() returns (the process may exit right after, tearing down OpenBLAS under it).
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                warmedUp.wait()
+                continuation.resume()
+            }
+        }
         host.stop()
         await server.shutdownEventLoops()
         logger.info("stopped")

@@ -48,6 +48,22 @@ final class RunningDaemon: Sendable {
 
     func connect() async throws -> AsyncConnection { try await AsyncConnection(socketPath: socket) }
 
+    /// Runs `body` against a fresh daemon and stops it afterwards, also when `body` throws, so no
+    /// daemon (and none of its inference) outlives its test.
+    static func with(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+                     modelsRoot: URL = Fixtures.url("goldens"),
+                     configure: (inout DaemonConfiguration) -> Void = { _ in },
+                     _ body: (RunningDaemon) async throws -> Void) async throws {
+        let running = try await RunningDaemon(registry: registry, modelsRoot: modelsRoot, configure: configure)
+        do {
+            try await body(running)
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
     func stop() async {
         daemon.requestStop(reason: "test finished")
         _ = try? await task.value
@@ -108,157 +124,157 @@ final class RunningDaemon: Sendable {
     }
 
     @Test func protocolErrorsKeepTheConnectionUsable() async throws {
-        let running = try await RunningDaemon()
-        defer { Task { await running.stop() } }
-        let connection = try await running.connect()
+        try await RunningDaemon.with { running in
+            let connection = try await running.connect()
 
-        let unknown = try await connection.send(.embed(texts: ["x"], model: "bge-small", dims: nil))
-        guard case .error(let notFound) = unknown.response else { Issue.record("\(unknown)"); return }
-        #expect(notFound.code == .modelNotFound && notFound.message.contains("tiny-16") && !notFound.retryable)
+            let unknown = try await connection.send(.embed(texts: ["x"], model: "bge-small", dims: nil))
+            guard case .error(let notFound) = unknown.response else { Issue.record("\(unknown)"); return }
+            #expect(notFound.code == .modelNotFound && notFound.message.contains("tiny-16") && !notFound.retryable)
 
-        let badDims = try await connection.send(.embed(texts: ["x"], model: "default", dims: 99))
-        guard case .error(let invalid) = badDims.response else { Issue.record("\(badDims)"); return }
-        #expect(invalid.code == .invalidInput)
+            let badDims = try await connection.send(.embed(texts: ["x"], model: "default", dims: 99))
+            guard case .error(let invalid) = badDims.response else { Issue.record("\(badDims)"); return }
+            #expect(invalid.code == .invalidInput)
 
-        // Version 2: answered VersionMismatch with the request id echoed.
-        let versionTwo = try Envelope(version: 2, requestID: "v2-req", payload: Request.health).encodedFrame()
-        let mismatch = try await connection.sendRaw(versionTwo)
-        #expect(mismatch.requestID == "v2-req")
-        guard case .error(let version) = mismatch.response else { Issue.record("\(mismatch)"); return }
-        #expect(version.code == .versionMismatch)
+            // Version 2: answered VersionMismatch with the request id echoed.
+            let versionTwo = try Envelope(version: 2, requestID: "v2-req", payload: Request.health).encodedFrame()
+            let mismatch = try await connection.sendRaw(versionTwo)
+            #expect(mismatch.requestID == "v2-req")
+            guard case .error(let version) = mismatch.response else { Issue.record("\(mismatch)"); return }
+            #expect(version.code == .versionMismatch)
 
-        // Garbage and a zero-length frame: InvalidInput with id "error", connection still usable.
-        for body in [[UInt8](repeating: 0xc1, count: 7), []] {
-            let answer = try await connection.sendRaw(try Frame.encode(body: body))
-            #expect(answer.requestID == "error")
-            guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
-            #expect(error.code == .invalidInput)
+            // Garbage and a zero-length frame: InvalidInput with id "error", connection still usable.
+            for body in [[UInt8](repeating: 0xc1, count: 7), []] {
+                let answer = try await connection.sendRaw(try Frame.encode(body: body))
+                #expect(answer.requestID == "error")
+                guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
+                #expect(error.code == .invalidInput)
+            }
+            // A struct sent as a map keyed by field names, as Rust peers may: accepted.
+            var writer = MessagePackWriter()
+            try writer.writeArrayHeader(count: 3)
+            writer.writeUnsigned(1)
+            try writer.writeString("map-form")
+            try writer.writeMapHeader(count: 1)
+            try writer.writeString("Embed")
+            try writer.writeMapHeader(count: 2)
+            try writer.writeString("texts")
+            try writer.writeArrayHeader(count: 1)
+            try writer.writeString("hello")
+            try writer.writeString("model")
+            try writer.writeString("default")
+            let mapForm = try await connection.sendRaw(try Frame.encode(body: writer.bytes))
+            #expect(mapForm.requestID == "map-form")
+            guard case .embed(let mapped) = mapForm.response else { Issue.record("\(mapForm)"); return }
+            #expect(mapped.embeddings.count == 1)
+
+            guard case .health = try await connection.send(.health).response else { Issue.record("not healthy"); return }
         }
-        // A struct sent as a map keyed by field names, as Rust peers may: accepted.
-        var writer = MessagePackWriter()
-        try writer.writeArrayHeader(count: 3)
-        writer.writeUnsigned(1)
-        try writer.writeString("map-form")
-        try writer.writeMapHeader(count: 1)
-        try writer.writeString("Embed")
-        try writer.writeMapHeader(count: 2)
-        try writer.writeString("texts")
-        try writer.writeArrayHeader(count: 1)
-        try writer.writeString("hello")
-        try writer.writeString("model")
-        try writer.writeString("default")
-        let mapForm = try await connection.sendRaw(try Frame.encode(body: writer.bytes))
-        #expect(mapForm.requestID == "map-form")
-        guard case .embed(let mapped) = mapForm.response else { Issue.record("\(mapForm)"); return }
-        #expect(mapped.embeddings.count == 1)
-
-        guard case .health = try await connection.send(.health).response else { Issue.record("not healthy"); return }
     }
 
     @Test func oversizedAndTruncatedFramesLeaveTheDaemonHealthy() async throws {
-        let running = try await RunningDaemon()
-        defer { Task { await running.stop() } }
+        try await RunningDaemon.with { running in
 
-        // A 4 GiB length prefix: an error frame, then the connection is closed.
-        let huge = try await running.connect()
-        let answer = try await huge.sendRaw([0xff, 0xff, 0xff, 0xff, 0x93, 0x01])
-        guard case .error(let error) = answer.response else { Issue.record("\(answer)"); return }
-        #expect(error.code == .invalidInput && error.message.contains("limit"))
-        await #expect(throws: ClientError.self) { try await huge.send(.health) }
+            // A 4 GiB length prefix: an error frame, then the connection is closed.
+            let huge = try await running.connect()
+            let answer = try await huge.sendRaw([0xff, 0xff, 0xff, 0xff, 0x93, 0x01])
+            guard case .error(let error) = answer.response else { Issue.record("\(answer)"); return }
+            #expect(error.code == .invalidInput && error.message.contains("limit"))
+            await #expect(throws: ClientError.self) { try await huge.send(.health) }
 
-        // Half a frame, then the client goes away.
-        let raw = try UnixSocketConnection.connect(to: running.socket)
-        try raw.send([0, 0, 0, 100, 0x93], deadline: .now + .seconds(1))
-        raw.close()
+            // Half a frame, then the client goes away.
+            let raw = try UnixSocketConnection.connect(to: running.socket)
+            try raw.send([0, 0, 0, 100, 0x93], deadline: .now + .seconds(1))
+            raw.close()
 
-        // The daemon still answers a fresh client.
-        let fresh = try await running.connect()
-        guard case .health(let health) = try await fresh.send(.health).response else { Issue.record("not healthy"); return }
-        #expect(health.ready)
+            // The daemon still answers a fresh client.
+            let fresh = try await running.connect()
+            guard case .health(let health) = try await fresh.send(.health).response else { Issue.record("not healthy"); return }
+            #expect(health.ready)
+        }
     }
 
     @Test func eightConcurrentClientsGetCorrectAnswersInMergedBatches() async throws {
-        let running = try await RunningDaemon { $0.maxBatchWait = .milliseconds(5) }
-        defer { Task { await running.stop() } }
-        let texts = (0..<8).map { "client \($0) asks about topic \($0 * 7)" }
-        let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
-        let before = running.daemon.host.schedulerStatistics
-        // Blocking clients run on threads of their own, as separate client processes would, so they
-        // never occupy the in-process daemon's concurrency pool.
-        let failures = await runOnThreads(count: 8) { client -> String? in
-            do {
-                let connection = try DaemonConnection(socketPath: running.socket)
-                for _ in 0..<10 {
-                    let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil))
-                    guard case .embed(let response) = answer.response else { return "client \(client): \(answer)" }
-                    let difference = compare(response.embeddings[0], expected[client])
-                    if difference.maxAbs > 1e-6 { return "client \(client): \(difference)" }
+        try await RunningDaemon.with(configure: { $0.maxBatchWait = .milliseconds(5) }) { running in
+            let texts = (0..<8).map { "client \($0) asks about topic \($0 * 7)" }
+            let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
+            let before = running.daemon.host.schedulerStatistics
+            // Blocking clients run on threads of their own, as separate client processes would, so they
+            // never occupy the in-process daemon's concurrency pool.
+            let failures = await runOnThreads(count: 8) { client -> String? in
+                do {
+                    let connection = try DaemonConnection(socketPath: running.socket)
+                    for _ in 0..<10 {
+                        let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil))
+                        guard case .embed(let response) = answer.response else { return "client \(client): \(answer)" }
+                        let difference = compare(response.embeddings[0], expected[client])
+                        if difference.maxAbs > 1e-6 { return "client \(client): \(difference)" }
+                    }
+                    return nil
+                } catch {
+                    return "client \(client): \(error)"
                 }
-                return nil
-            } catch {
-                return "client \(client): \(error)"
             }
+            #expect(failures.isEmpty, "\(failures)")
+            let after = running.daemon.host.schedulerStatistics
+            #expect(after.requests - before.requests == 80)
+            #expect(after.mergedBatches > before.mergedBatches, "no batch carried more than one request")
+            #expect(after.batches - before.batches < 80)
         }
-        #expect(failures.isEmpty, "\(failures)")
-        let after = running.daemon.host.schedulerStatistics
-        #expect(after.requests - before.requests == 80)
-        #expect(after.mergedBatches > before.mergedBatches, "no batch carried more than one request")
-        #expect(after.batches - before.batches < 80)
     }
 
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
-        let running = try await RunningDaemon { $0.maxConnections = 2 }
-        defer { Task { await running.stop() } }
-        // The readiness probe's connection counts until the daemon has seen it close.
-        try await eventually { running.daemon.server.openConnections == 0 }
-        let first = try await running.connect()
-        let second = try await running.connect()
-        _ = try await first.send(.health)
-        _ = try await second.send(.health)
-        let socket = running.socket
-        let body = try await offPool { () -> [UInt8] in
-            let third = try UnixSocketConnection.connect(to: socket)
-            let header = try third.receive(exactly: 4, deadline: .now + .seconds(5))
-            return try third.receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(5))
+        try await RunningDaemon.with(configure: { $0.maxConnections = 2 }) { running in
+            // The readiness probe's connection counts until the daemon has seen it close.
+            try await eventually { running.daemon.server.openConnections == 0 }
+            let first = try await running.connect()
+            let second = try await running.connect()
+            _ = try await first.send(.health)
+            _ = try await second.send(.health)
+            let socket = running.socket
+            let body = try await offPool { () -> [UInt8] in
+                let third = try UnixSocketConnection.connect(to: socket)
+                let header = try third.receive(exactly: 4, deadline: .now + .seconds(5))
+                return try third.receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(5))
+            }
+            let refusal = try ResponseEnvelope.decode(from: body)
+            guard case .error(let error) = refusal.response else { Issue.record("\(refusal)"); return }
+            #expect(error.code == .overloaded && error.retryable && error.retryAfterMilliseconds != nil)
+            // The first two are still served, and a slot frees up when one leaves.
+            _ = try await first.send(.health)
+            second.close()
+            // The daemon frees the slot once it has seen the close (slow on a loaded machine: wait for it).
+            try await eventually { running.daemon.server.openConnections < 2 }
+            _ = try await running.connect().send(.health)
         }
-        let refusal = try ResponseEnvelope.decode(from: body)
-        guard case .error(let error) = refusal.response else { Issue.record("\(refusal)"); return }
-        #expect(error.code == .overloaded && error.retryable && error.retryAfterMilliseconds != nil)
-        // The first two are still served, and a slot frees up when one leaves.
-        _ = try await first.send(.health)
-        second.close()
-        // The daemon frees the slot once it has seen the close (slow on a loaded machine: wait for it).
-        try await eventually { running.daemon.server.openConnections < 2 }
-        _ = try await running.connect().send(.health)
     }
 
     @Test func aClientStalledInsideAFrameIsDisconnected() async throws {
-        let running = try await RunningDaemon { $0.readTimeout = .milliseconds(300) }
-        defer { Task { await running.stop() } }
-        let raw = try UnixSocketConnection.connect(to: running.socket)
-        try raw.send([0, 0, 0, 50, 0x93, 0x01], deadline: .now + .seconds(1))
-        // The daemon closes the connection after the read timeout: the read sees the close.
-        let outcome = try await offPool { () -> String in
-            do {
-                _ = try raw.receive(exactly: 1, deadline: .now + .seconds(5))
-                return "received a byte"
-            } catch {
-                return "\(error)"
+        try await RunningDaemon.with(configure: { $0.readTimeout = .milliseconds(300) }) { running in
+            let raw = try UnixSocketConnection.connect(to: running.socket)
+            try raw.send([0, 0, 0, 50, 0x93, 0x01], deadline: .now + .seconds(1))
+            // The daemon closes the connection after the read timeout: the read sees the close.
+            let outcome = try await offPool { () -> String in
+                do {
+                    _ = try raw.receive(exactly: 1, deadline: .now + .seconds(5))
+                    return "received a byte"
+                } catch {
+                    return "\(error)"
+                }
             }
+            #expect(outcome == RuntimeError.connectionClosed(path: running.socket).description)
+            _ = try await running.connect().send(.health)
         }
-        #expect(outcome == RuntimeError.connectionClosed(path: running.socket).description)
-        _ = try await running.connect().send(.health)
     }
 
     @Test func aRequestOverItsTimeoutGetsATimeoutError() async throws {
-        let running = try await RunningDaemon { $0.requestTimeout = .milliseconds(30) }
-        defer { Task { await running.stop() } }
-        let connection = try await running.connect()
-        let texts = (0..<800).map { "a long enough sentence number \($0) to keep the engine busy for a while" }
-        let answer = try await connection.send(.embed(texts: texts, model: "default", dims: nil), timeout: .seconds(60))
-        guard case .error(let error) = answer.response else { Issue.record("expected a timeout, got a \(answer.response.variantName)"); return }
-        #expect(error.code == .timeout && error.retryable)
-        guard case .health = try await connection.send(.health, timeout: .seconds(60)).response else { Issue.record("not healthy"); return }
+        try await RunningDaemon.with(configure: { $0.requestTimeout = .milliseconds(30) }) { running in
+            let connection = try await running.connect()
+            let texts = (0..<800).map { "a long enough sentence number \($0) to keep the engine busy for a while" }
+            let answer = try await connection.send(.embed(texts: texts, model: "default", dims: nil), timeout: .seconds(60))
+            guard case .error(let error) = answer.response else { Issue.record("expected a timeout, got a \(answer.response.variantName)"); return }
+            #expect(error.code == .timeout && error.retryable)
+            guard case .health = try await connection.send(.health, timeout: .seconds(60)).response else { Issue.record("not healthy"); return }
+        }
     }
 }
 

@@ -73,7 +73,9 @@ struct XFDialectTests {
         .rerank(query: "q", documents: ["d"], model: "hash"),
     ])
     func unknownNamesGetCode3ListingWhatIsAvailable(request: XFRequest) async throws {
-        let response = await makeHandler().handle(request)
+        let xf = makeHandler()
+        defer { xf.host.stop() }
+        let response = await xf.handle(request)
         guard case .error(let code, let message) = response else { Issue.record("\(response)"); return }
         #expect(code == .unknownModel)
         #expect(message.hasPrefix("unknown model: "), "\(message)")
@@ -86,6 +88,7 @@ struct XFDialectTests {
 
     @Test func theHashEmbedderGivesTheSpecVectorsThroughBothDialects() async throws {
         let xf = makeHandler()
+        defer { xf.host.stop() }  // no inference worker outlives the test
         let texts = hashEmbedderExamples.map(\.text) + ["!@#$%^&*()"]
         for name in ["hash", "fnv1a", "fnv1a-384", "hash-fnv1a-384"] {
             let response = await xf.handle(.embed(texts: texts, model: name, dims: nil))
@@ -109,6 +112,7 @@ struct XFDialectTests {
 
     @Test func embedAndRerankUseTheSameModelsAsCass() async throws {
         let xf = makeHandler()
+        defer { xf.host.stop() }  // no inference worker outlives the test
         let texts = ["hello world", "the daemon answers both dialects"]
         let xfAnswer = await xf.handle(.embed(texts: texts, model: "default", dims: nil))
         let cassAnswer = await xf.base.handle(.embed(texts: texts, model: "default", dims: nil), requestID: "c")
@@ -137,6 +141,7 @@ struct XFDialectTests {
 
     @Test func healthAndStatusDescribeTheDaemon() async throws {
         let xf = makeHandler()
+        defer { xf.host.stop() }  // no inference worker outlives the test
         _ = await xf.handle(.embed(texts: ["warm"], model: "default", dims: nil))
         _ = await xf.handle(.embed(texts: ["warm"], model: "hash", dims: nil))
         let health = await xf.handle(.health)
@@ -153,6 +158,7 @@ struct XFDialectTests {
 
     @Test func framesThatDoNotDecodeGetInvalidRequestWithTheBestIDKnown() async throws {
         let xf = makeHandler()
+        defer { xf.host.stop() }  // no inference worker outlives the test
         // Not an envelope at all: id 0.
         let garbage = await xf.respond(toFrameBody: [0x93, 0x01, 0x07, 0xc1])
         #expect(garbage.response.id == 0 && !garbage.closeAfterwards)
@@ -179,6 +185,7 @@ struct XFDialectTests {
     @Test func shutdownSaysOkAndClosesTheConnection() async throws {
         let flag = ShutdownFlag()
         let xf = makeHandler(flag: flag)
+        defer { xf.host.stop() }  // no inference worker outlives the test
         let frame = try #require(xfFrames.first { $0.name == "xf-req-shutdown" })
         let answer = await xf.respond(toFrameBody: frame.body)
         #expect(answer.response == XFEnvelopeReply(id: 6, response: .shutdown(ok: true)) && answer.closeAfterwards)
