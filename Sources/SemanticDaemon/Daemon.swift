@@ -52,6 +52,7 @@ public final class Daemon: Sendable {
         var scheduler = InferenceSchedulerConfiguration()
         scheduler.maxBatchTokens = configuration.maxBatchTokens
         scheduler.maxWait = configuration.maxBatchWait
+        scheduler.maxBackgroundBatchTokens = configuration.backgroundBatchTokens
         host = ModelHost(registry: registry, modelsRoot: configuration.modelsRoot,
                          engineConfiguration: EngineConfiguration(threads: configuration.threads),
                          schedulerConfiguration: scheduler)

@@ -1,7 +1,7 @@
 // Background embedding jobs inside the daemon: SubmitEmbeddingJob records pending rows in the
 // archive's `embedding_jobs` table and queues the job; one background worker runs the queue in order,
 // its MiniLM passes going through the daemon's own resident embedder at background priority (no second
-// model copy), in small slices so interactive requests are served between them. Cancel works for
+// model copy), sliced by tokens so interactive requests are served between slices. Cancel works for
 // running and queued jobs; rows left `running` by a daemon that stopped are marked failed the first
 // time this daemon touches the archive.
 import Foundation
@@ -28,9 +28,6 @@ public final class JobService: EmbeddingJobService, Sendable {
 
     let host: ModelHost
     let logger: Logger
-    /// Texts sent to the scheduler at once by a MiniLM pass: small enough that an interactive request
-    /// never waits long behind a background batch.
-    let sliceSize: Int
     /// The queue, shared by the request handlers and the worker.
     final class Shared: Sendable {
         private let value = Mutex(State())
@@ -41,23 +38,15 @@ public final class JobService: EmbeddingJobService, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     private let worker: Task<Void, Never>
 
-    public init(host: ModelHost, sliceSize: Int = 8, logger: Logger) {
+    public init(host: ModelHost, logger: Logger) {
         self.host = host
         self.logger = logger
-        self.sliceSize = max(1, sliceSize)
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wakeUp = continuation
         let state = self.state
-        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host, sliceSize] texts in
-            var vectors: [[Float]] = []
-            vectors.reserveCapacity(texts.count)
-            var start = 0
-            while start < texts.count {
-                let slice = Array(texts[start..<min(start + sliceSize, texts.count)])
-                vectors += try await host.embed(slice, model: "minilm-384", dims: nil, priority: .background).vectors
-                start += slice.count
-            }
-            return vectors
+        // The host slices background work by tokens, so interactive requests are served between slices.
+        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host] texts in
+            try await host.embed(texts, model: "minilm-384", dims: nil, priority: .background).vectors
         })
         worker = Task.detached(priority: .utility) {
             for await _ in stream {

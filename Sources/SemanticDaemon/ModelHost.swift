@@ -123,8 +123,9 @@ public final class ModelHost: Sendable {
         self.modelsRoot = modelsRoot
         self.engineConfiguration = engineConfiguration
         let models = self.models
-        scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs in
-            try ModelHost.run(key, inputs, models)
+        scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs, priority in
+            // The background lane runs on one engine thread: its own, at the lowest CPU priority.
+            try ModelHost.run(key, inputs, models, threads: priority == .background ? 1 : nil)
         }
         for model in registry.models where model.builtInHashEmbedder != nil { usage.recordLoad(of: model.id) }
     }
@@ -262,11 +263,20 @@ public final class ModelHost: Sendable {
         let encodings = loaded.tokenizer.encode(texts)
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
         announcementPending = false
-        let outputs: [Output]
+        let key = Key.embed(modelID: descriptor.id, dims: dims)
+        var outputs: [Output] = []
+        outputs.reserveCapacity(texts.count)
         do {
-            outputs = try await scheduler.submit(key: .embed(modelID: descriptor.id, dims: dims),
-                                                 items: encodings.map { .tokens($0.ids) }, tokens: tokens,
-                                                 priority: priority, announced: announced)
+            // Background work goes to the scheduler in slices of a few hundred tokens, one after
+            // another: bounded scratch memory, and a cancelled job stops within one slice.
+            let slices = priority == .background
+                ? Self.slices(encodings.map(\.ids.count), budget: scheduler.configuration.maxBackgroundBatchTokens)
+                : [0..<encodings.count]
+            for slice in slices {
+                let sliceTokens = encodings[slice].reduce(0) { $0 + $1.ids.count }
+                outputs += try await scheduler.submit(key: key, items: encodings[slice].map { .tokens($0.ids) },
+                                                      tokens: sliceTokens, priority: priority, announced: announced)
+            }
         } catch {
             throw Self.serviceError(error, model: descriptor.id)
         }
@@ -301,6 +311,23 @@ public final class ModelHost: Sendable {
         return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
     }
 
+    /// Consecutive ranges of at most `budget` tokens (a longer single text is a range of its own).
+    static func slices(_ tokenCounts: [Int], budget: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var tokens = 0
+        for (index, count) in tokenCounts.enumerated() {
+            if index > start && tokens + count > budget {
+                ranges.append(start..<index)
+                start = index
+                tokens = 0
+            }
+            tokens += count
+        }
+        if start < tokenCounts.count { ranges.append(start..<tokenCounts.count) }
+        return ranges
+    }
+
     static func serviceError(_ error: any Error, model: String) -> ServiceError {
         switch error {
         case let error as ServiceError: return error
@@ -311,14 +338,14 @@ public final class ModelHost: Sendable {
     }
 
     /// Runs one batch on the inference worker.
-    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels) throws -> [Output] {
+    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels, threads: Int?) throws -> [Output] {
         switch key {
         case .embed(let modelID, let dims):
             guard let embedder = models.embedders.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
             }
             let sequences = inputs.map { input -> [Int] in if case .tokens(let ids) = input { ids } else { [] } }
-            return try embedder.embed(tokenIDs: sequences, dims: dims).map { .vector($0) }
+            return try embedder.embed(tokenIDs: sequences, dims: dims, threads: threads).map { .vector($0) }
         case .rerank(let modelID):
             guard let crossEncoder = models.rerankers.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")

@@ -35,6 +35,8 @@ struct Semd: AsyncParsableCommand {
           SEMD_MEMORY_LIMIT           exit gracefully above this resident size (e.g. 2G; 0 = none)
           SEMD_NICE                   niceness added at start (10; 0 = leave)
           SEMD_THREADS                engine threads (all cores)
+          SEMD_BACKGROUND_BATCH_TOKENS  tokens per batch of job work (512); jobs run on one thread
+                                      of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
           XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
 
