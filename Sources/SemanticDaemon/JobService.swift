@@ -21,6 +21,8 @@ public final class JobService: EmbeddingJobService, Sendable {
         var queue: [Queued] = []
         var running: Queued?
         var recoveredArchives: Set<String> = []
+        /// Every archive a request named that could be opened, for "every job" queries.
+        var knownArchives: Set<String> = []
         var stopped = false
     }
 
@@ -79,12 +81,13 @@ public final class JobService: EmbeddingJobService, Sendable {
 
     /// Opens the archive's job table, marking rows a stopped daemon left `running` as failed the
     /// first time this daemon touches the archive.
-    private func store(for databasePath: String) throws -> JobStore {
+    func store(for databasePath: String) throws -> JobStore {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw ArchiveError.databaseMissing(path: databasePath)
         }
         let store = try JobStore(databasePath: databasePath)
         let firstTouch = state.withLock { current -> Bool in
+            current.knownArchives.insert(databasePath)
             let isRunningHere = current.running?.job.request.databasePath == databasePath
                 || current.queue.contains { $0.job.request.databasePath == databasePath }
             return !isRunningHere && current.recoveredArchives.insert(databasePath).inserted
@@ -100,6 +103,13 @@ public final class JobService: EmbeddingJobService, Sendable {
                        requestID: String) throws -> String {
         let request = EmbeddingJobRequest(databasePath: dbPath, indexPath: indexPath, twoTier: twoTier,
                                           fastModel: fastModel, qualityModel: qualityModel)
+        _ = try enqueue(request, requestID: requestID)
+        return requestID
+    }
+
+    /// Records the request's pending rows, queues it, and returns the rows (one per pass).
+    func enqueue(_ request: EmbeddingJobRequest, requestID: String) throws -> SubmittedEmbeddingJob {
+        let dbPath = request.databasePath
         for pass in request.passes { _ = try pass.resolveEmbedder() }
         let submitted = try store(for: dbPath).submit(request)
         let accepted = state.withLock { current -> Bool in
@@ -110,8 +120,11 @@ public final class JobService: EmbeddingJobService, Sendable {
         guard accepted else { throw ServiceError.shuttingDown }
         wakeUp.yield()
         logger.info("embedding job \(requestID) queued: \(dbPath) -> \(request.vectorIndexDirectory), passes \(request.passes)")
-        return requestID
+        return submitted
     }
+
+    /// The archives requests have named so far (the xf dialect's "every job" query).
+    var knownArchives: [String] { state.withLock { $0.knownArchives.sorted() } }
 
     public func status(dbPath: String) throws -> [EmbeddingJobDetail] {
         try store(for: dbPath).jobs().map {

@@ -104,6 +104,8 @@ public final class ModelHost: Sendable {
     public let modelsRoot: ModelsRoot
     let engineConfiguration: EngineConfiguration
     let models = ResidentModels()
+    /// When each model was loaded and how much it was used (the xf dialect's Status reports it).
+    public let usage = ModelUsageLedger()
     let scheduler: InferenceScheduler<Key, Input, Output>
     /// Serialises loading so concurrent first requests load a model once.
     private let loading = Mutex<Void>(())
@@ -125,6 +127,7 @@ public final class ModelHost: Sendable {
             // The background lane runs on one engine thread: its own, at the lowest CPU priority.
             try ModelHost.run(key, inputs, models, threads: priority == .background ? 1 : nil)
         }
+        for model in registry.models where model.builtInHashEmbedder != nil { usage.recordLoad(of: model.id) }
     }
 
     /// Stops the inference worker; waiting requests fail with `shuttingDown`.
@@ -162,6 +165,10 @@ public final class ModelHost: Sendable {
         registry.models.map { descriptor in
             switch descriptor.kind {
             case .embedder:
+                if descriptor.builtInHashEmbedder != nil {
+                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil,
+                                            dimension: descriptor.dimension, memoryBytes: 0)
+                }
                 return Self.state(of: descriptor, models.embedders.slot(descriptor.id)) { $0.dimension }
             case .reranker:
                 return Self.state(of: descriptor, models.rerankers.slot(descriptor.id)) { _ in nil }
@@ -208,6 +215,7 @@ public final class ModelHost: Sendable {
                 let before = ProcessResources.residentBytes()
                 let model = try make(directory)
                 slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
+                usage.recordLoad(of: descriptor.id)
                 return model
             } catch {
                 let message = String(describing: error)
@@ -245,6 +253,9 @@ public final class ModelHost: Sendable {
         guard texts.count <= Self.maxTextsPerRequest else {
             throw .invalidInput("too many texts: \(texts.count) (at most \(Self.maxTextsPerRequest) per request; split the batch)")
         }
+        if let hash = descriptor.builtInHashEmbedder {
+            return try embed(texts, with: hash, descriptor: descriptor, dims: dims)
+        }
         let loaded = try loadedEmbedder(descriptor)
         if let dims, !(1...loaded.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
@@ -270,6 +281,7 @@ public final class ModelHost: Sendable {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let vectors = outputs.map { output -> [Float] in if case .vector(let vector) = output { vector } else { [] } }
+        usage.recordUse(of: descriptor.id)
         return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
     }
 
@@ -295,6 +307,7 @@ public final class ModelHost: Sendable {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let logits = outputs.map { output -> Float in if case .logit(let logit) = output { logit } else { Float.nan } }
+        usage.recordUse(of: descriptor.id)
         return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
     }
 

@@ -38,6 +38,12 @@ struct Semd: AsyncParsableCommand {
           SEMD_BACKGROUND_BATCH_TOKENS  tokens per batch of job work (512); jobs run on one thread
                                       of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
+          XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
+
+        The xf dialect: semd also answers xf's daemon protocol on xf's socket, so xf and cass share \
+        one resident model. Either socket accepts either dialect (the first frame decides). The default \
+        xf socket is skipped with a warning when another semd or xf's own daemon serves it; one given \
+        with --xf-socket or XF_DAEMON_SOCKET must be served. --no-xf serves cass's socket only.
 
         Signals: SIGTERM and SIGINT stop gracefully (in-flight requests finish, socket removed).
         Exit status: 0 after a clean stop, 1 on a setup failure, 2 on a usage error, 9 when another \\
@@ -47,6 +53,7 @@ struct Semd: AsyncParsableCommand {
           semd                                   # foreground, default socket, log to stderr
           semd --socket /tmp/s.sock --idle-timeout 600 --log-file ~/.cache/semd.log
           semd --log-level debug                 # request ids and timings
+          semd --no-xf                           # cass's socket only
         """,
         version: SemanticCoreInfo.version
     )
@@ -66,6 +73,9 @@ struct Semd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
     @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
     @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
+    @Option(help: ArgumentHelp("Socket of the xf dialect (default /tmp/xf-daemon-$USER.sock).", valueName: "path"))
+    var xfSocket: String?
+    @Flag(name: .customLong("no-xf"), help: "Do not serve the xf dialect's socket.") var noXF = false
     @Flag(help: .hidden) var spawned = false
 
     func run() async throws {
@@ -84,7 +94,8 @@ struct Semd: AsyncParsableCommand {
             configuration = try DaemonConfiguration.resolve(
                 socket: socket, modelsDirectory: modelsDir, maxConnections: maxConnections,
                 requestTimeoutSeconds: requestTimeout, readTimeoutSeconds: readTimeout, idleTimeoutSeconds: idleTimeout,
-                spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads)
+                spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads,
+                xfSocket: xfSocket, noXF: noXF)
         } catch {
             throw ValidationError(String(describing: error))
         }
