@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "SemanticDaemonTests",
             dependencies: [
-                "SemanticDaemon", "SemanticClient", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
+                "SemanticDaemon", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
                 "SemanticTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,6 +1,7 @@
 // CSemdSystem: the few system calls Swift cannot call directly.
 #include "CSemdSystem.h"
 #include <errno.h>
+#include <sys/resource.h>
 #ifdef __linux__
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,5 +16,24 @@ int semd_set_io_priority(int io_class, int level) {
     (void)level;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+int semd_set_thread_niceness(int niceness) {
+#if defined(__linux__) && defined(SYS_gettid)
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), niceness);
+#else
+    (void)niceness;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int semd_thread_niceness(void) {
+#if defined(__linux__) && defined(SYS_gettid)
+    errno = 0;
+    return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+#else
+    return getpriority(PRIO_PROCESS, 0);
 #endif
 }

@@ -143,15 +143,33 @@ public struct DaemonStatus: Sendable, Equatable {
     public let models: [DaemonModel]
     public let memoryBytes: UInt64
     public let totalRequests: UInt64
+    /// The sockets the daemon serves with each dialect's request count, from its run lock's
+    /// heartbeat (refreshed every second); empty when the daemon does not report them.
+    public let listeners: [DaemonListener]
+}
+
+/// One socket of the daemon and the requests its dialect answered.
+public struct DaemonListener: Sendable, Equatable {
+    /// `cass` or `xf`.
+    public let dialect: String
+    public let socket: String
+    public let requests: UInt64
+
+    public init(dialect: String, socket: String, requests: UInt64) {
+        self.dialect = dialect
+        self.socket = socket
+        self.requests = requests
+    }
 }
 
 /// One background embedding job of the daemon.
 public typealias EmbeddingJob = EmbeddingJobDetail
 
 extension DaemonStatus {
-    init(_ response: StatusResponse, socket: String, pid: Int32?) {
+    init(_ response: StatusResponse, socket: String, pid: Int32?, listeners: [DaemonListener] = []) {
         self.socket = socket
         self.pid = pid
+        self.listeners = listeners
         uptimeSeconds = response.uptimeSeconds
         protocolVersion = response.version
         memoryBytes = response.memoryBytes

@@ -220,11 +220,17 @@ public final class SemanticClient: Sendable {
                             memoryBytes: health.memoryBytes, roundTrip: ContinuousClock.now - start)
     }
 
-    /// The running daemon's Status (never starts one), with its pid from the run lock's heartbeat.
+    /// The running daemon's Status (never starts one), with its pid and sockets from the run lock's
+    /// heartbeat.
     public func status() throws(ClientError) -> DaemonStatus {
         let response = try daemonOnly(.status, spawn: false)
         guard case .status(let status) = response else { throw unexpected(response, "Status") }
-        return DaemonStatus(status, socket: configuration.paths.socket, pid: daemonProcessID())
+        let heartbeat = LockFile.isHeld(at: configuration.paths.runLock) == true
+            ? LockFile.readHeartbeat(at: configuration.paths.runLock) : nil
+        let listeners = (heartbeat?.listeners ?? []).map {
+            DaemonListener(dialect: $0.dialect, socket: $0.socket, requests: $0.requests)
+        }
+        return DaemonStatus(status, socket: configuration.paths.socket, pid: heartbeat?.pid, listeners: listeners)
     }
 
     /// Asks the running daemon to stop; returns its message. The connection is closed afterwards.

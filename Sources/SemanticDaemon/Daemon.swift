@@ -1,7 +1,8 @@
 // A whole daemon's life: take the run lock (one daemon per socket), write the heartbeat, lower the
 // priority, bind the owner-only socket, load the models while already accepting, serve, and on any
 // stop (Shutdown request, signal, idle timeout, memory limit, socket removed) finish in-flight work,
-// remove the socket and release the lock. Library code: it never exits the process.
+// remove the socket and release the lock. The xf socket, when configured, lives beside it (XFListener).
+// Library code: it never exits the process.
 import Foundation
 import Logging
 import SemanticCore
@@ -44,13 +45,14 @@ public final class Daemon: Sendable {
     private let stopReason = StopReason()
     private let stopSignal = AsyncStream<Void>.makeStream()
 
-    public init(configuration: DaemonConfiguration, registry: ModelRegistry = .standard,
+    public init(configuration: DaemonConfiguration, registry: ModelRegistry = .daemon,
                 jobs: (any EmbeddingJobService)? = nil, metrics: DaemonMetrics = DaemonMetrics(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var scheduler = InferenceSchedulerConfiguration()
         scheduler.maxBatchTokens = configuration.maxBatchTokens
         scheduler.maxWait = configuration.maxBatchWait
+        scheduler.maxBackgroundBatchTokens = configuration.backgroundBatchTokens
         host = ModelHost(registry: registry, modelsRoot: configuration.modelsRoot,
                          engineConfiguration: EngineConfiguration(threads: configuration.threads),
                          schedulerConfiguration: scheduler, metrics: metrics)
@@ -98,6 +100,9 @@ public final class Daemon: Sendable {
             throw DaemonError.setup(error.description)
         }
         defer { OwnerOnlySocket.cleanUp(bound) }
+        let xf = try openXFListener()
+        defer { xf?.close() }
+        try? lock.writeHeartbeat(listeners: heartbeatListeners(xf: xf))
         logger.info("semd \(SemanticCoreInfo.version) listening on \(paths.socket) (pid \(getpid()), models \(configuration.modelsRoot))")
         let kernelNote = ProcessInfo.processInfo.environment["SEMD_BLAS_KERNEL_SELECTED"].map { " (restarted: \($0))" } ?? ""
         logger.info("OpenBLAS kernel \(BLASRuntime.coreName)\(kernelNote)")
@@ -117,7 +122,8 @@ public final class Daemon: Sendable {
 
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.server.run(on: bound) }
-            group.addTask { await self.watch(lock: lock, bound: bound) }
+            if let xf { group.addTask { try await self.server.run(on: xf.bound, dialect: .xf) } }
+            group.addTask { await self.watch(lock: lock, bound: bound, xf: xf) }
             group.addTask {
                 for await _ in self.stopSignal.stream { break }
             }
@@ -132,6 +138,7 @@ public final class Daemon: Sendable {
             // New clients find no socket from here on (they spawn or fall back); clients already
             // connected finish the request they are running.
             OwnerOnlySocket.cleanUp(bound)
+            if let xf { OwnerOnlySocket.cleanUp(xf.bound) }
             server.stop()
             stopSignal.continuation.finish()
             do {
@@ -155,15 +162,18 @@ public final class Daemon: Sendable {
     }
 
     /// Once a second: refresh the heartbeat, and stop on idle timeout, memory limit or a removed socket.
-    private func watch(lock: LockFile, bound: BoundSocket) async {
+    private func watch(lock: LockFile, bound: BoundSocket, xf: XFListener?) async {
+        var warnedAboutXF = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             if stopReason.value != nil { return }
+            let listeners = heartbeatListeners(xf: xf)
             do {
-                try lock.writeHeartbeat()
+                try lock.writeHeartbeat(listeners: listeners)
             } catch {
                 logger.warning("heartbeat not written: \(error)")
             }
+            if let xf { watchXF(xf, listeners: listeners, warned: &warnedAboutXF) }
             if let idle = configuration.idleTimeout, server.openConnections == 0,
                ContinuousClock.now - handler.lastActivityInstant >= idle {
                 requestStop(reason: "idle for \(idle)")

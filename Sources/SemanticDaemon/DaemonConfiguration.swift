@@ -28,8 +28,17 @@ public struct DaemonConfiguration: Sendable {
     public var maxBatchTokens: Int = 16_384
     /// How long the scheduler waits for announced requests before running a batch.
     public var maxBatchWait: Duration = .milliseconds(2)
+    /// Tokens in one batch of background (job) work, which runs on the scheduler's low-priority lane:
+    /// bounds a job's scratch memory and how long it holds a core; larger gives bigger GEMMs.
+    public var backgroundBatchTokens: Int = InferenceSchedulerConfiguration().maxBackgroundBatchTokens
     /// Load (and warm up) the reranker at start when it is installed; otherwise on first use.
     public var preloadReranker = true
+    /// The xf dialect's socket (`--xf-socket`, `XF_DAEMON_SOCKET`, `/tmp/xf-daemon-<user>.sock`);
+    /// nil serves cass's socket only (`--no-xf`, and the default of `init`).
+    public var xfPaths: DaemonPaths?
+    /// True when the xf socket was chosen explicitly: failing to serve it then stops the start;
+    /// xf's default path is served when it can be and skipped with a warning otherwise.
+    public var xfSocketRequired = false
 
     public init(paths: DaemonPaths, modelsRoot: ModelsRoot) {
         self.paths = paths
@@ -41,7 +50,8 @@ public struct DaemonConfiguration: Sendable {
 
     /// Builds the configuration from command-line values (nil = not given) and the environment:
     /// `SEMD_SOCKET`, `SEMD_MODELS_DIR`, `SEMD_MAX_CONNECTIONS`, `SEMD_REQUEST_TIMEOUT_SECS`,
-    /// `SEMD_IDLE_TIMEOUT_SECS`, `SEMD_MEMORY_LIMIT`, `SEMD_NICE`, `SEMD_THREADS`.
+    /// `SEMD_IDLE_TIMEOUT_SECS`, `SEMD_MEMORY_LIMIT`, `SEMD_NICE`, `SEMD_THREADS`,
+    /// `SEMD_BACKGROUND_BATCH_TOKENS`, `XF_DAEMON_SOCKET`.
     /// A malformed environment value is reported, not silently ignored.
     public static func resolve(
         socket: String? = nil,
@@ -54,6 +64,8 @@ public struct DaemonConfiguration: Sendable {
         memoryLimit: String? = nil,
         niceness: Int32? = nil,
         threads: Int? = nil,
+        xfSocket: String? = nil,
+        noXF: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executablePath: String? = CommandLine.arguments.first
     ) throws -> DaemonConfiguration {
@@ -95,6 +107,13 @@ public struct DaemonConfiguration: Sendable {
         if let value = try threads.map({ Double($0) }) ?? number("SEMD_THREADS"), value >= 1 {
             configuration.threads = Int(value)
         }
+        if let value = try number("SEMD_BACKGROUND_BATCH_TOKENS") {
+            guard value >= 1 else {
+                throw ConfigurationError.invalid(name: "SEMD_BACKGROUND_BATCH_TOKENS", value: "\(value)", expected: "at least 1")
+            }
+            configuration.backgroundBatchTokens = Int(value)
+        }
+        try configuration.resolveXFSocket(explicit: xfSocket, disabled: noXF, environment: environment)
         return configuration
     }
 

@@ -1,5 +1,6 @@
-// The socket server (SwiftNIO): accepts connections on the owner-only listening socket, frames each
-// connection's bytes, answers requests one after another per connection through the RequestHandler,
+// The socket server (SwiftNIO): accepts connections on the owner-only listening sockets (cass's and
+// xf's), frames each connection's bytes, lets the first frame's envelope choose the connection's
+// dialect, answers requests one after another per connection through that dialect's handler,
 // and enforces the limits: at most `maxConnections` connections (one more gets an Overloaded error
 // frame), a per-request timeout (Timeout error), and a read timeout that disconnects a client that
 // stalls inside a frame or idles between requests. Stopping finishes the requests in flight first.
@@ -94,12 +95,14 @@ public final class DaemonServer: Sendable {
     }
 
     let handler: RequestHandler
+    /// The xf dialect's handler, sharing `handler`'s models, counters and jobs.
+    public let xfHandler: XFRequestHandler
     let limits: Limits
     let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let connections = Mutex<[Int: ConnectionState]>([:])
     private let nextConnectionID = Atomic<Int>(0)
-    private let serverChannel = Mutex<Channel?>(nil)
+    private let serverChannels = Mutex<[Channel]>([])
     private let stopping = Atomic<Bool>(false)
     private let connectionTasks = TaskCounter()
     /// Connections refused because the limit was reached.
@@ -107,6 +110,7 @@ public final class DaemonServer: Sendable {
 
     public init(handler: RequestHandler, limits: Limits, logger: Logger) {
         self.handler = handler
+        xfHandler = XFRequestHandler(base: handler)
         self.limits = limits
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -115,13 +119,15 @@ public final class DaemonServer: Sendable {
     /// Connections open now.
     public var openConnections: Int { connections.withLock { $0.count } }
 
-    /// Serves the bound socket until `stop()`; returns once every connection has finished.
+    /// Serves the bound socket until `stop()`; returns once every connection has finished. A
+    /// connection speaks the dialect of its first recognisable frame; `dialect` (the socket's own)
+    /// answers what comes before one (a refusal, an oversized first frame). Call once per socket.
     ///
     /// Each accepted connection gets its serving task inside the child channel initializer, so an
     /// accepted channel is always served or refused, even when the listener closes at that moment.
     /// (SwiftNIO's async accept stream can drop a channel accepted while it finishes, and a dropped
     /// channel traps the process.)
-    public func run(on bound: BoundSocket) async throws {
+    public func run(on bound: BoundSocket, dialect: WireDialect = .cass) async throws {
         let readTimeout = TimeAmount.nanoseconds(Int64(limits.readTimeout.components.seconds) * 1_000_000_000
             + limits.readTimeout.components.attoseconds / 1_000_000_000)
         let server = try await ServerBootstrap(group: group)
@@ -133,19 +139,19 @@ public final class DaemonServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
                     let connection = try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    self.start(connection, busy: busy)
+                    self.start(connection, busy: busy, socketDialect: dialect)
                 }
             }
             .withBoundSocket(bound.descriptor)
             .get()
-        serverChannel.withLock { $0 = server }
+        serverChannels.withLock { $0.append(server) }
         if stopping.load(ordering: .acquiring) { try? await server.close() }
         try? await server.closeFuture.get()
         await connectionTasks.waitUntilEmpty()
     }
 
     /// Admits or refuses a freshly accepted connection and starts the task that serves it.
-    private func start(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, busy: BusyFlag) {
+    private func start(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, busy: BusyFlag, socketDialect: WireDialect) {
         let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
         let state = ConnectionState(id: id, busy: busy, channel: connection.channel)
         let admitted = connections.withLock { open -> Bool in
@@ -156,10 +162,10 @@ public final class DaemonServer: Sendable {
         connectionTasks.enter()
         Task {
             if admitted {
-                await self.serve(connection, state: state)
+                await self.serve(connection, state: state, socketDialect: socketDialect)
                 self.connections.withLock { _ = $0.removeValue(forKey: id) }
             } else {
-                await self.refuse(connection)
+                await self.refuse(connection, socketDialect: socketDialect)
             }
             self.connectionTasks.leave()
         }
@@ -172,9 +178,9 @@ public final class DaemonServer: Sendable {
     /// path went away is still accepted and answered with an Overloaded frame rather than reset.
     public func stop(acceptGrace: Duration = .milliseconds(100)) {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if let channel = serverChannel.withLock({ $0 }) {
-            let grace = TimeAmount.nanoseconds(Int64(acceptGrace.components.seconds) * 1_000_000_000
-                + acceptGrace.components.attoseconds / 1_000_000_000)
+        let grace = TimeAmount.nanoseconds(Int64(acceptGrace.components.seconds) * 1_000_000_000
+            + acceptGrace.components.attoseconds / 1_000_000_000)
+        for channel in serverChannels.withLock({ $0 }) {
             channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
         }
         let open = connections.withLock { Array($0.values) }
@@ -187,36 +193,56 @@ public final class DaemonServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    private func refuse(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>) async {
+    private func refuse(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, socketDialect: WireDialect) async {
         refusedConnections.wrappingAdd(1, ordering: .relaxed)
         logger.warning("connection refused: \(limits.maxConnections) connections are open")
-        let response = ResponseEnvelope(requestID: "overloaded", response: .error(ErrorResponse(
-            code: .overloaded, message: "the daemon is serving its maximum of \(limits.maxConnections) connections",
-            retryable: true, retryAfterMilliseconds: 100)))
-        try? await connection.executeThenClose { _, outbound in
-            if let frame = try? response.encodedFrame() {
-                try await outbound.write(ByteBuffer(bytes: frame))
-            }
+        let reply = responder(for: socketDialect).overloadedReply(maxConnections: limits.maxConnections)
+        // Written on the channel itself and awaited, so the reply has reached the socket before the
+        // close (a write through the async writer could still be pending when the channel closes and
+        // be dropped: the refused client then saw a bare close, in about a third of the runs).
+        try? await connection.executeThenClose { _, _ in
+            try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, state: ConnectionState) async {
+    /// The responder of `dialect`.
+    func responder(for dialect: WireDialect) -> any DialectResponder {
+        switch dialect {
+        case .cass: return CassResponder(handler: handler)
+        case .xf: return XFResponder(handler: xfHandler)
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, state: ConnectionState,
+                       socketDialect: WireDialect) async {
+        // Fixed by the first frame whose envelope is recognisably cass's or xf's.
+        var dialect: WireDialect?
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
                     switch frame {
                     case .tooLarge(let length):
                         logger.warning("closing connection \(state.id): frame of \(length) bytes exceeds the limit")
-                        let reply = ResponseEnvelope.replyingToUndecodableRequest(
-                            message: "frame of \(length) bytes exceeds the \(Frame.maximumBodyLength)-byte limit; closing the connection")
-                        if let bytes = try? reply.encodedFrame() { try await outbound.write(ByteBuffer(bytes: bytes)) }
+                        let reply = responder(for: dialect ?? socketDialect).oversizedFrameReply(length: length)
+                        try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
                         return
-                    case .body(let body):
+                    case .body(let buffer):
+                        let body = Array(buffer: buffer)
+                        if dialect == nil {
+                            dialect = WireDialect.detect(frameBody: body)
+                            if dialect == nil {
+                                logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
+                            }
+                        }
                         state.busy.set(true)
-                        let (reply, close) = await answer(Array(buffer: body), connection: state.id)
+                        let (reply, close) = await answer(body, with: responder(for: dialect ?? .cass), connection: state.id)
+                        if close || stopping.load(ordering: .acquiring) {
+                            // The last reply: wait until it is on the socket, then close.
+                            try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
+                            return
+                        }
                         try await outbound.write(ByteBuffer(bytes: reply))
                         state.busy.set(false)
-                        if close || stopping.load(ordering: .acquiring) { return }
                     }
                 }
             }
@@ -226,35 +252,26 @@ public final class DaemonServer: Sendable {
     }
 
     /// Handles one frame body within the request timeout; returns the encoded reply frame.
-    private func answer(_ body: [UInt8], connection: Int) async -> ([UInt8], Bool) {
+    private func answer(_ body: [UInt8], with responder: any DialectResponder, connection: Int) async -> ([UInt8], Bool) {
         let start = ContinuousClock.now
         let timeout = limits.requestTimeout
-        let handler = self.handler
-        let outcome: (ResponseEnvelope, Bool)? = await withTaskGroup(of: (ResponseEnvelope, Bool)?.self) { group in
-            group.addTask { await handler.respond(toFrameBody: body) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
+        let outcome = await handler.dialects.whileInFlight {
+            await withTaskGroup(of: (frame: [UInt8], close: Bool, summary: String)?.self) { group in
+                group.addTask { await responder.reply(to: body) }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
-        let (envelope, close) = outcome ?? (timeoutReply(body), false)
-        logger.debug("connection \(connection): \(envelope.requestID) \(envelope.response.variantName) in \(ContinuousClock.now - start)")
-        do {
-            return (try envelope.encodedFrame(), close)
-        } catch {
-            let fallback = ResponseEnvelope(requestID: envelope.requestID, response: .error(ErrorResponse(
-                code: .internalError, message: "the answer could not be encoded: \(error)", retryable: false)))
-            return ((try? fallback.encodedFrame()) ?? [], close)
+        guard let outcome else {
+            logger.warning("connection \(connection): \(responder.dialect) request timed out after \(timeout)")
+            return (responder.timeoutReply(to: body, limit: timeout), false)
         }
-    }
-
-    private func timeoutReply(_ body: [UInt8]) -> ResponseEnvelope {
-        let requestID = (try? RequestEnvelope.decode(from: body).requestID) ?? ResponseEnvelope.undecodableRequestID
-        return ResponseEnvelope(requestID: requestID, response: .error(ErrorResponse(
-            code: .timeout, message: "the request did not finish within \(limits.requestTimeout)", retryable: true,
-            retryAfterMilliseconds: 1000)))
+        logger.debug("connection \(connection): \(outcome.summary) in \(ContinuousClock.now - start)")
+        return (outcome.frame, outcome.close)
     }
 }

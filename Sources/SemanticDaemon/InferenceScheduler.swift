@@ -1,14 +1,17 @@
-// One inference queue for the whole daemon: requests from every connection wait here and a single
-// worker thread runs them, merging requests of the same kind into token-budgeted batches so many
-// small requests become a few large GEMMs. Interactive work always goes before background work,
-// requests are served in arrival order (no starvation), and a batch's results are split back to
-// the requests exactly as if each had run alone. Knows nothing of sockets or the wire.
+// One inference queue for the whole daemon: requests from every connection wait here, and two worker
+// threads ("lanes") run them. The interactive lane merges client requests of the same kind into
+// token-budgeted batches, so many small requests become a few large GEMMs, served in arrival order.
+// The background lane runs job work on a thread of its own at the lowest CPU priority, so the OS gives
+// the cores to interactive work the moment it arrives instead of making it wait for a job's batch.
+// A batch's results are split back to the requests exactly as if each had run alone. Knows nothing
+// of sockets or the wire.
+import CSemdSystem
 import Foundation
 
 public enum SchedulerPriority: Sendable {
-    /// Client requests (Embed, Rerank): run first.
+    /// Client requests (Embed, Rerank): the interactive lane, all engine threads.
     case interactive
-    /// Background jobs: run only when no interactive request waits, in small batches.
+    /// Background jobs: the background lane (lowest CPU priority), in token-bounded batches.
     case background
 }
 
@@ -32,8 +35,11 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
 public struct InferenceSchedulerConfiguration: Sendable {
     /// Most tokens merged into one interactive batch (a single larger request still runs, alone).
     public var maxBatchTokens: Int = 16_384
-    /// Most tokens in one background batch, so a waiting interactive request is not held long.
-    public var maxBackgroundBatchTokens: Int = 2_048
+    /// Most tokens in one background batch (callers slice background work to it): bounds the memory
+    /// and the time a job's batch holds a core.
+    public var maxBackgroundBatchTokens: Int = 512
+    /// Niceness of the background lane's thread (19 = lowest; nil = leave it as the process's).
+    public var backgroundNiceness: Int32? = 19
     /// How long the worker waits for announced requests to arrive before running a batch.
     public var maxWait: Duration = .milliseconds(2)
     /// Requests that may wait at once before new ones are refused as overloaded.
@@ -56,8 +62,9 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     public typealias Configuration = InferenceSchedulerConfiguration
     public typealias Statistics = InferenceSchedulerStatistics
 
-    /// Runs one batch: every item shares `key`; returns one output per item, in order.
-    public typealias Execute = @Sendable (_ key: Key, _ items: [Item]) throws -> [Output]
+    /// Runs one batch: every item shares `key` and `priority` (the lane running it); returns one
+    /// output per item, in order.
+    public typealias Execute = @Sendable (_ key: Key, _ items: [Item], _ priority: SchedulerPriority) throws -> [Output]
 
     private struct Pending {
         let key: Key
@@ -68,24 +75,24 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         let continuation: CheckedContinuation<[Output], Error>
     }
 
-    private let configuration: Configuration
+    let configuration: Configuration
     private let execute: Execute
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var announced = 0
     private var stopped = false
     private var statistics = Statistics()
-    private var thread: Thread?
 
     public init(configuration: Configuration = Configuration(), name: String = "semd-inference", execute: @escaping Execute) {
         self.configuration = configuration
         self.execute = execute
-        // The worker holds the scheduler until `stop()` ends it.
-        let thread = Thread { self.workLoop() }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        self.thread = thread
-        thread.start()
+        // The lanes hold the scheduler until `stop()` ends them.
+        for lane in [SchedulerPriority.interactive, .background] {
+            let thread = Thread { self.workLoop(lane: lane) }
+            thread.name = lane == .interactive ? name : name + "-background"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
     }
 
     /// Tells the worker a request is on its way (being decoded or tokenized), so it may wait up to
@@ -146,7 +153,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         return queue.count
     }
 
-    /// Fails every waiting request with `stopped` and ends the worker after its current batch.
+    /// Fails every waiting request with `stopped` and ends the lanes after their current batches.
     public func stop() {
         condition.lock()
         stopped = true
@@ -157,7 +164,10 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         for pending in abandoned { pending.continuation.resume(throwing: SchedulerError.stopped) }
     }
 
-    private func workLoop() {
+    private func workLoop(lane: SchedulerPriority) {
+        if lane == .background, let niceness = configuration.backgroundNiceness {
+            _ = semd_set_thread_niceness(niceness)
+        }
         while true {
             condition.lock()
             var batch: [Pending] = []
@@ -166,16 +176,16 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                     condition.unlock()
                     return
                 }
-                guard let headIndex = queue.firstIndex(where: { $0.priority == .interactive }) ?? queue.indices.first else {
+                guard let headIndex = queue.firstIndex(where: { $0.priority == lane }) else {
                     condition.wait()
                     continue
                 }
                 let head = queue[headIndex]
-                let budget = head.priority == .interactive ? configuration.maxBatchTokens : configuration.maxBackgroundBatchTokens
+                let budget = lane == .interactive ? configuration.maxBatchTokens : configuration.maxBackgroundBatchTokens
                 let members = mergeableIndices(startingAt: headIndex, budget: budget)
                 let tokens = members.reduce(0) { $0 + queue[$1].tokens }
                 let deadline = head.arrived + configuration.maxWait
-                if announced > 0 && tokens < budget && head.priority == .interactive && ContinuousClock.now < deadline {
+                if announced > 0 && tokens < budget && lane == .interactive && ContinuousClock.now < deadline {
                     let remaining = ContinuousClock.now.duration(to: deadline)
                     let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
                     _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
@@ -184,7 +194,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 for index in members.reversed() { batch.insert(queue.remove(at: index), at: 0) }
             }
             condition.unlock()
-            run(batch)
+            run(batch, lane: lane)
         }
     }
 
@@ -206,13 +216,13 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         return indices
     }
 
-    private func run(_ batch: [Pending]) {
+    private func run(_ batch: [Pending], lane: SchedulerPriority) {
         let items = batch.flatMap(\.items)
         let tokens = batch.reduce(0) { $0 + $1.tokens }
-        let outcome = Result { try execute(batch[0].key, items) }
+        let outcome = Result { try execute(batch[0].key, items, lane) }
         // One request's bad input must not fail the others merged with it: run each alone.
         if case .failure = outcome, batch.count > 1 {
-            for pending in batch { run([pending]) }
+            for pending in batch { run([pending], lane: lane) }
             return
         }
 

@@ -1,7 +1,7 @@
 // Background embedding jobs inside the daemon: SubmitEmbeddingJob records pending rows in the
 // archive's `embedding_jobs` table and queues the job; one background worker runs the queue in order,
 // its MiniLM passes going through the daemon's own resident embedder at background priority (no second
-// model copy), in small slices so interactive requests are served between them. Cancel works for
+// model copy), sliced by tokens so interactive requests are served between slices. Cancel works for
 // running and queued jobs; rows left `running` by a daemon that stopped are marked failed the first
 // time this daemon touches the archive.
 import Foundation
@@ -21,14 +21,13 @@ public final class JobService: EmbeddingJobService, Sendable {
         var queue: [Queued] = []
         var running: Queued?
         var recoveredArchives: Set<String> = []
+        /// Every archive a request named that could be opened, for "every job" queries.
+        var knownArchives: Set<String> = []
         var stopped = false
     }
 
     let host: ModelHost
     let logger: Logger
-    /// Texts sent to the scheduler at once by a MiniLM pass: small enough that an interactive request
-    /// never waits long behind a background batch.
-    let sliceSize: Int
     /// The queue, shared by the request handlers and the worker.
     final class Shared: Sendable {
         private let value = Mutex(State())
@@ -39,23 +38,15 @@ public final class JobService: EmbeddingJobService, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     private let worker: Task<Void, Never>
 
-    public init(host: ModelHost, sliceSize: Int = 8, logger: Logger) {
+    public init(host: ModelHost, logger: Logger) {
         self.host = host
         self.logger = logger
-        self.sliceSize = max(1, sliceSize)
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wakeUp = continuation
         let state = self.state
-        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host, sliceSize] texts in
-            var vectors: [[Float]] = []
-            vectors.reserveCapacity(texts.count)
-            var start = 0
-            while start < texts.count {
-                let slice = Array(texts[start..<min(start + sliceSize, texts.count)])
-                vectors += try await host.embed(slice, model: "minilm-384", dims: nil, priority: .background).vectors
-                start += slice.count
-            }
-            return vectors
+        // The host slices background work by tokens, so interactive requests are served between slices.
+        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host] texts in
+            try await host.embed(texts, model: "minilm-384", dims: nil, priority: .background).vectors
         })
         worker = Task.detached(priority: .utility) {
             for await _ in stream {
@@ -90,12 +81,13 @@ public final class JobService: EmbeddingJobService, Sendable {
 
     /// Opens the archive's job table, marking rows a stopped daemon left `running` as failed the
     /// first time this daemon touches the archive.
-    private func store(for databasePath: String) throws -> JobStore {
+    func store(for databasePath: String) throws -> JobStore {
         guard FileManager.default.fileExists(atPath: databasePath) else {
             throw ArchiveError.databaseMissing(path: databasePath)
         }
         let store = try JobStore(databasePath: databasePath)
         let firstTouch = state.withLock { current -> Bool in
+            current.knownArchives.insert(databasePath)
             let isRunningHere = current.running?.job.request.databasePath == databasePath
                 || current.queue.contains { $0.job.request.databasePath == databasePath }
             return !isRunningHere && current.recoveredArchives.insert(databasePath).inserted
@@ -111,6 +103,13 @@ public final class JobService: EmbeddingJobService, Sendable {
                        requestID: String) throws -> String {
         let request = EmbeddingJobRequest(databasePath: dbPath, indexPath: indexPath, twoTier: twoTier,
                                           fastModel: fastModel, qualityModel: qualityModel)
+        _ = try enqueue(request, requestID: requestID)
+        return requestID
+    }
+
+    /// Records the request's pending rows, queues it, and returns the rows (one per pass).
+    func enqueue(_ request: EmbeddingJobRequest, requestID: String) throws -> SubmittedEmbeddingJob {
+        let dbPath = request.databasePath
         for pass in request.passes { _ = try pass.resolveEmbedder() }
         let submitted = try store(for: dbPath).submit(request)
         let accepted = state.withLock { current -> Bool in
@@ -121,8 +120,11 @@ public final class JobService: EmbeddingJobService, Sendable {
         guard accepted else { throw ServiceError.shuttingDown }
         wakeUp.yield()
         logger.info("embedding job \(requestID) queued: \(dbPath) -> \(request.vectorIndexDirectory), passes \(request.passes)")
-        return requestID
+        return submitted
     }
+
+    /// The archives requests have named so far (the xf dialect's "every job" query).
+    var knownArchives: [String] { state.withLock { $0.knownArchives.sorted() } }
 
     public func status(dbPath: String) throws -> [EmbeddingJobDetail] {
         try store(for: dbPath).jobs().map {

@@ -111,6 +111,8 @@ public final class ModelHost: Sendable {
     public let modelsRoot: ModelsRoot
     let engineConfiguration: EngineConfiguration
     let models = ResidentModels()
+    /// When each model was loaded and how much it was used (the xf dialect's Status reports it).
+    public let usage = ModelUsageLedger()
     let scheduler: InferenceScheduler<Key, Input, Output>
     /// Serialises loading so concurrent first requests load a model once.
     private let loading = Mutex<Void>(())
@@ -133,10 +135,12 @@ public final class ModelHost: Sendable {
         self.engineConfiguration = engineConfiguration
         self.metrics = metrics
         let models = self.models
-        scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs in
+        scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs, priority in
             metrics.recordBatch(texts: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokenCount })
-            return try ModelHost.run(key, inputs, models)
+            // The background lane runs on one engine thread: its own, at the lowest CPU priority.
+            return try ModelHost.run(key, inputs, models, threads: priority == .background ? 1 : nil)
         }
+        for model in registry.models where model.builtInHashEmbedder != nil { usage.recordLoad(of: model.id) }
     }
 
     /// Stops the inference worker; waiting requests fail with `shuttingDown`.
@@ -177,6 +181,10 @@ public final class ModelHost: Sendable {
         registry.models.map { descriptor in
             switch descriptor.kind {
             case .embedder:
+                if descriptor.builtInHashEmbedder != nil {
+                    return HostedModelState(descriptor: descriptor, loaded: true, failure: nil,
+                                            dimension: descriptor.dimension, memoryBytes: 0)
+                }
                 return Self.state(of: descriptor, models.embedders.slot(descriptor.id)) { $0.dimension }
             case .reranker:
                 return Self.state(of: descriptor, models.rerankers.slot(descriptor.id)) { _ in nil }
@@ -223,6 +231,7 @@ public final class ModelHost: Sendable {
                 let before = ProcessResources.residentBytes()
                 let model = try make(directory)
                 slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
+                usage.recordLoad(of: descriptor.id)
                 return model
             } catch {
                 let message = String(describing: error)
@@ -261,6 +270,9 @@ public final class ModelHost: Sendable {
         guard texts.count <= Self.maxTextsPerRequest else {
             throw .invalidInput("too many texts: \(texts.count) (at most \(Self.maxTextsPerRequest) per request; split the batch)")
         }
+        if let hash = descriptor.builtInHashEmbedder {
+            return try embed(texts, with: hash, descriptor: descriptor, dims: dims)
+        }
         let loaded = try loadedEmbedder(descriptor)
         if let dims, !(1...loaded.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
@@ -269,15 +281,25 @@ public final class ModelHost: Sendable {
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
         try Self.check(tokens: tokens, limit: maxTokens)
         announcementPending = false
-        let outputs: [Output]
+        let key = Key.embed(modelID: descriptor.id, dims: dims)
+        var outputs: [Output] = []
+        outputs.reserveCapacity(texts.count)
         do {
-            outputs = try await scheduler.submit(key: .embed(modelID: descriptor.id, dims: dims),
-                                                 items: encodings.map { .tokens($0.ids) }, tokens: tokens,
-                                                 priority: priority, announced: announced)
+            // Background work goes to the scheduler in slices of a few hundred tokens, one after
+            // another: bounded scratch memory, and a cancelled job stops within one slice.
+            let slices = priority == .background
+                ? Self.slices(encodings.map(\.ids.count), budget: scheduler.configuration.maxBackgroundBatchTokens)
+                : [0..<encodings.count]
+            for slice in slices {
+                let sliceTokens = encodings[slice].reduce(0) { $0 + $1.ids.count }
+                outputs += try await scheduler.submit(key: key, items: encodings[slice].map { .tokens($0.ids) },
+                                                      tokens: sliceTokens, priority: priority, announced: announced)
+            }
         } catch {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let vectors = outputs.map { output -> [Float] in if case .vector(let vector) = output { vector } else { [] } }
+        usage.recordUse(of: descriptor.id)
         return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
     }
 
@@ -304,6 +326,7 @@ public final class ModelHost: Sendable {
             throw Self.serviceError(error, model: descriptor.id)
         }
         let logits = outputs.map { output -> Float in if case .logit(let logit) = output { logit } else { Float.nan } }
+        usage.recordUse(of: descriptor.id)
         return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
     }
 
@@ -312,6 +335,23 @@ public final class ModelHost: Sendable {
             throw .invalidInput("too many tokens: the inputs come to \(tokens) tokens after truncation "
                 + "(at most \(limit) per request; split the batch)")
         }
+    }
+
+    /// Consecutive ranges of at most `budget` tokens (a longer single text is a range of its own).
+    static func slices(_ tokenCounts: [Int], budget: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var tokens = 0
+        for (index, count) in tokenCounts.enumerated() {
+            if index > start && tokens + count > budget {
+                ranges.append(start..<index)
+                start = index
+                tokens = 0
+            }
+            tokens += count
+        }
+        if start < tokenCounts.count { ranges.append(start..<tokenCounts.count) }
+        return ranges
     }
 
     static func serviceError(_ error: any Error, model: String) -> ServiceError {
@@ -324,14 +364,14 @@ public final class ModelHost: Sendable {
     }
 
     /// Runs one batch on the inference worker.
-    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels) throws -> [Output] {
+    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels, threads: Int?) throws -> [Output] {
         switch key {
         case .embed(let modelID, let dims):
             guard let embedder = models.embedders.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
             }
             let sequences = inputs.map { input -> [Int] in if case .tokens(let ids) = input { ids } else { [] } }
-            return try embedder.embed(tokenIDs: sequences, dims: dims).map { .vector($0) }
+            return try embedder.embed(tokenIDs: sequences, dims: dims, threads: threads).map { .vector($0) }
         case .rerank(let modelID):
             guard let crossEncoder = models.rerankers.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")

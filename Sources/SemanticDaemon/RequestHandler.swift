@@ -30,6 +30,8 @@ public final class RequestHandler: Sendable {
     let jobs: (any EmbeddingJobService)?
     let started: ContinuousClock.Instant
     let counters = Mutex(DaemonCounters())
+    /// Requests per dialect and in flight (the xf dialect's handler shares them).
+    public let dialects = DialectStatistics()
     let lastActivity: Mutex<ContinuousClock.Instant>
     /// Called once when a Shutdown request arrives.
     let onShutdownRequest: @Sendable () -> Void
@@ -75,6 +77,7 @@ public final class RequestHandler: Sendable {
     private func respond(to envelope: RequestEnvelope) async -> (response: ResponseEnvelope, closeAfterwards: Bool) {
         touch()
         counters.withLock { $0.totalRequests += 1 }
+        dialects.recordRequest(.cass)
         guard envelope.version == SemanticWireInfo.protocolVersion else {
             counters.withLock { $0.errors += 1 }
             return (ResponseEnvelope(requestID: envelope.requestID, response: .error(ErrorResponse(

@@ -67,9 +67,11 @@ public final class LockFile: @unchecked Sendable {
         return errno == EWOULDBLOCK ? true : nil
     }
 
-    /// Writes `{"pid":…,"heartbeat_unix_ms":…}` at offset 0 and truncates the file to it. Refuses to
-    /// write through anything but a regular file with a single link.
-    public func writeHeartbeat(pid: Int32 = getpid(), now: Date = Date()) throws(RuntimeError) {
+    /// Writes `{"pid":…,"heartbeat_unix_ms":…}` at offset 0 and truncates the file to it, with
+    /// `"listeners":[…]` after them when there are any (readers that know only the first two fields
+    /// ignore it). Refuses to write through anything but a regular file with a single link.
+    public func writeHeartbeat(pid: Int32 = getpid(), now: Date = Date(), listeners: [Listener] = [])
+        throws(RuntimeError) {
         lock.lock()
         defer { lock.unlock() }
         guard descriptor >= 0 else { return }
@@ -79,7 +81,13 @@ public final class LockFile: @unchecked Sendable {
             throw .refusingPath(path: path, reason: "the lock file is not a regular file with one link")
         }
         let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        let bytes = Array("{\"pid\":\(pid),\"heartbeat_unix_ms\":\(milliseconds)}".utf8)
+        var json = "{\"pid\":\(pid),\"heartbeat_unix_ms\":\(milliseconds)"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if !listeners.isEmpty, let encoded = try? encoder.encode(listeners) {
+            json += ",\"listeners\":" + String(decoding: encoded, as: UTF8.self)
+        }
+        let bytes = Array((json + "}").utf8)
         let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         guard written == bytes.count else { throw .system(operation: "write", path: path, errno: errno) }
         guard ftruncate(descriptor, off_t(bytes.count)) == 0 else {
@@ -100,10 +108,36 @@ public final class LockFile: @unchecked Sendable {
     public struct Heartbeat: Sendable, Equatable, Decodable {
         public let pid: Int32
         public let heartbeatUnixMilliseconds: UInt64
+        /// The sockets the daemon serves, with the requests each dialect answered (nil when the
+        /// writer did not say).
+        public let listeners: [Listener]?
+
+        public init(pid: Int32, heartbeatUnixMilliseconds: UInt64, listeners: [Listener]? = nil) {
+            self.pid = pid
+            self.heartbeatUnixMilliseconds = heartbeatUnixMilliseconds
+            self.listeners = listeners
+        }
 
         enum CodingKeys: String, CodingKey {
             case pid
             case heartbeatUnixMilliseconds = "heartbeat_unix_ms"
+            case listeners
+        }
+    }
+
+    /// One socket a daemon serves, as its heartbeat reports it.
+    public struct Listener: Sendable, Equatable, Codable {
+        /// The protocol spoken there (`cass`, `xf`).
+        public let dialect: String
+        /// Where clients connect.
+        public let socket: String
+        /// Requests of that dialect answered so far (on every socket).
+        public let requests: UInt64
+
+        public init(dialect: String, socket: String, requests: UInt64) {
+            self.dialect = dialect
+            self.socket = socket
+            self.requests = requests
         }
     }
 

@@ -115,8 +115,9 @@ final class ResultList: @unchecked Sendable {
 }
 
 extension DaemonBenchmark {
-    /// JW: W1 latency through a real semd while a MiniLM job embeds an archive, against idle, and the
-    /// job's documents/s against embedding the same texts in-process in batches.
+    /// JW: W1 latency through a real semd while a MiniLM job embeds an archive (one query every 50 ms
+    /// for 20 s), against idle, and the job's documents/s meanwhile against embedding the same texts
+    /// in-process in batches on every core.
     func latencyDuringJob(messages: Int = 2000) throws -> [(String, JSONValue)] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("semd-bench-job-\(getpid())")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("index"), withIntermediateDirectories: true)
@@ -137,25 +138,39 @@ extension DaemonBenchmark {
             let control = try DaemonConnection(socketPath: socket)
             _ = try control.send(.submitEmbeddingJob(dbPath: database, indexPath: directory.appendingPathComponent("index").path,
                                                      twoTier: false, fastModel: nil, qualityModel: "minilm"))
-            var busy: [Double] = []
-            var started: ContinuousClock.Instant?
-            var firstCompleted: Int64 = 0
-            var lastCompleted: Int64 = 0
-            var lastAt = ContinuousClock.now
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline && busy.count < 300 {
+            // Wait for the first recorded progress, then send one W1 query every 50 ms (someone
+            // searching while the archive is embedded) for 20 s, reading the job's progress once a second.
+            func progress() throws -> (running: Bool, completed: Int64) {
                 guard case .jobStatus(let info) = try control.send(.embeddingJobStatus(dbPath: database)).response,
-                      let job = info.jobs.first else { break }
-                if job.status != "running" && job.status != "pending" { break }
-                if job.status == "running" {
-                    if started == nil { started = .now; firstCompleted = job.completedDocuments }
-                    lastCompleted = job.completedDocuments
-                    lastAt = .now
-                    busy += try Statistics.time(runs: 10, warmup: 0) { _ = try connection.send(query) }.map { $0 * 1000 }
+                      let job = info.jobs.first else { return (false, 0) }
+                return (job.status == "running" || job.status == "pending", job.completedDocuments)
+            }
+            let waitDeadline = ContinuousClock.now + .seconds(120)
+            var (running, firstCompleted) = try progress()
+            while running && firstCompleted == 0 && ContinuousClock.now < waitDeadline {
+                usleep(100_000)
+                (running, firstCompleted) = try progress()
+            }
+            let started = ContinuousClock.now
+            var lastCompleted = firstCompleted
+            var lastAt = started
+            var nextStatus = started + .seconds(1)
+            var busy: [Double] = []
+            while running && ContinuousClock.now < started + .seconds(20) {
+                let sent = ContinuousClock.now
+                _ = try connection.send(query)
+                busy.append((ContinuousClock.now - sent).seconds * 1000)
+                if ContinuousClock.now >= nextStatus {
+                    let (stillRunning, completed) = try progress()
+                    running = stillRunning
+                    if completed != lastCompleted { lastCompleted = completed; lastAt = .now }
+                    nextStatus = .now + .seconds(1)
                 }
+                let pause = sent + .milliseconds(50) - ContinuousClock.now
+                if pause > .zero { usleep(UInt32(pause.seconds * 1_000_000)) }
             }
             _ = try? control.send(.cancelEmbeddingJob(dbPath: database, modelID: nil))
-            let jobSeconds = started.map { (lastAt - $0).seconds } ?? .nan
+            let jobSeconds = (lastAt - started).seconds
             let idleMedian = Statistics.median(idle)
             let busyMedian = Statistics.median(busy)
             return [("workload", .string("JW")), ("idle_p50_ms", .double(idleMedian)), ("during_job_p50_ms", .double(busyMedian)),

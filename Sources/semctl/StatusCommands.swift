@@ -7,10 +7,11 @@ import SemanticClient
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the running daemon: socket, pid, uptime, models, memory, requests.",
+        abstract: "Show the running daemon: sockets, pid, uptime, models, memory, requests.",
         discussion: """
         Never starts a daemon. Exits 3 when none is running (with --json, {"socket", "running": false} \
-        is printed first).
+        is printed first). The sockets table lists each socket the daemon serves (cass's and xf's) with \
+        the requests answered in that dialect, as of the daemon's last heartbeat (at most a second old).
 
         Examples:
           semctl status
@@ -50,6 +51,13 @@ struct StatusCommand: ParsableCommand {
                 ("total_requests", .int(Int(status.totalRequests))),
                 ("served_by", .string("daemon")),
                 ("log_file", .string(client.configuration.paths.logFile)),
+                ("listeners", .array(status.listeners.map { listener in
+                    .object([
+                        ("dialect", .string(listener.dialect)),
+                        ("socket", .string(listener.socket)),
+                        ("requests", .int(Int(listener.requests))),
+                    ])
+                })),
                 ("models", .array(status.models.map { model in
                     .object([
                         ("id", .string(model.id)),
@@ -76,6 +84,14 @@ struct StatusCommand: ParsableCommand {
         print("semd is running")
         for (key, value) in rows { print("  \(key.padding(toLength: 10, withPad: " ", startingAt: 0)) \(value)") }
         print("")
+        if !status.listeners.isEmpty {
+            let sockets = TextTable(columns: ["DIALECT", "SOCKET", "REQUESTS"], rightAligned: [2])
+            for listener in status.listeners {
+                sockets.add([listener.dialect, listener.socket, String(listener.requests)])
+            }
+            print(sockets.render())
+            print("")
+        }
         let models = TextTable(columns: ["MODEL", "KIND", "LOADED", "DIM", "MEMORY", "NAME"], rightAligned: [3, 4])
         for model in status.models {
             models.add([model.id, model.kind.rawValue, model.loaded ? "yes" : "no",

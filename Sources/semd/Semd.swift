@@ -36,7 +36,15 @@ struct Semd: AsyncParsableCommand {
           SEMD_MEMORY_LIMIT           exit gracefully above this resident size (e.g. 2G; 0 = none)
           SEMD_NICE                   niceness added at start (10; 0 = leave)
           SEMD_THREADS                engine threads (all cores)
+          SEMD_BACKGROUND_BATCH_TOKENS  tokens per batch of job work (512); jobs run on one thread
+                                      of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
+          XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
+
+        The xf dialect: semd also answers xf's daemon protocol on xf's socket, so xf and cass share \
+        one resident model. Either socket accepts either dialect (the first frame decides). The default \
+        xf socket is skipped with a warning when another semd or xf's own daemon serves it; one given \
+        with --xf-socket or XF_DAEMON_SOCKET must be served. --no-xf serves cass's socket only.
 
         HTTP (off by default): --http 127.0.0.1:8088 also serves the same models over HTTP, sharing the \
         batching queue with the socket: OpenAI POST /v1/embeddings, Cohere/TEI POST /v1/rerank, \
@@ -52,6 +60,7 @@ struct Semd: AsyncParsableCommand {
           semd                                   # foreground, default socket, log to stderr
           semd --socket /tmp/s.sock --idle-timeout 600 --log-file ~/.cache/semd.log
           semd --log-level debug                 # request ids and timings
+          semd --no-xf                           # cass's socket only
           semd --http 127.0.0.1:8088             # plus the HTTP API (OpenAI base URL http://127.0.0.1:8088/v1)
         """,
         version: SemanticCoreInfo.version
@@ -72,6 +81,9 @@ struct Semd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
     @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
     @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
+    @Option(help: ArgumentHelp("Socket of the xf dialect (default /tmp/xf-daemon-$USER.sock).", valueName: "path"))
+    var xfSocket: String?
+    @Flag(name: .customLong("no-xf"), help: "Do not serve the xf dialect's socket.") var noXF = false
     @Flag(help: .hidden) var spawned = false
     @OptionGroup(title: "HTTP listener") var httpOptions: HTTPOptions
 
@@ -91,7 +103,8 @@ struct Semd: AsyncParsableCommand {
             configuration = try DaemonConfiguration.resolve(
                 socket: socket, modelsDirectory: modelsDir, maxConnections: maxConnections,
                 requestTimeoutSeconds: requestTimeout, readTimeoutSeconds: readTimeout, idleTimeoutSeconds: idleTimeout,
-                spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads)
+                spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads,
+                xfSocket: xfSocket, noXF: noXF)
         } catch {
             throw ValidationError(String(describing: error))
         }

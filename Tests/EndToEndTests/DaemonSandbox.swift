@@ -28,10 +28,13 @@ final class DaemonSandbox: Sendable {
                                                    withDestinationURL: realModel)
     }
 
+    /// The xf dialect's socket of the sandbox's daemons (never xf's shared default).
+    var xfSocket: String { scratch.path("xf.sock").path }
+
     var environment: [String: String] {
         // Generous timeouts: a debug semd loading the real model on a loaded machine is slow, and a
         // timeout would turn a "served by daemon" into a fallback.
-        ["SEMD_SOCKET": paths.socket, "SEMD_MODELS_DIR": modelsDirectory.path,
+        ["SEMD_SOCKET": paths.socket, "SEMD_MODELS_DIR": modelsDirectory.path, "XF_DAEMON_SOCKET": xfSocket,
          "SEMD_SPAWN_TIMEOUT_MS": "120000", "SEMD_REQUEST_TIMEOUT_MS": "300000"]
     }
 

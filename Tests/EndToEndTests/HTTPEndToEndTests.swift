@@ -192,14 +192,14 @@ enum ExternalTools {
         let scratch = try TemporaryDirectory(prefix: "semd-http-flags")
         defer { scratch.remove() }
         let socket = scratch.path("d.sock").path
-        let refused = try await offPool { try Subprocess.run(semd, ["--socket", socket, "--http", "0.0.0.0:0"]) }
+        let refused = try await offPool { try Subprocess.run(semd, ["--socket", socket, "--no-xf", "--http", "0.0.0.0:0"]) }
         #expect(refused.status != 0 && refused.standardError.contains("without an API key") &&
                 refused.standardError.contains("--api-key-file"), "\(refused)")
         let keyFile = scratch.path("key").path
         try "a-key-that-is-long-enough".write(toFile: keyFile, atomically: true, encoding: .utf8)
         chmod(keyFile, 0o644)
         let readable = try await offPool {
-            try Subprocess.run(semd, ["--socket", socket, "--http", "0.0.0.0:0", "--api-key-file", keyFile])
+            try Subprocess.run(semd, ["--socket", socket, "--no-xf", "--http", "0.0.0.0:0", "--api-key-file", keyFile])
         }
         #expect(readable.status != 0 && readable.standardError.contains("chmod 600"), "\(readable)")
         #expect(!FileManager.default.fileExists(atPath: socket), "nothing was started")

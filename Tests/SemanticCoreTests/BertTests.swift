@@ -199,7 +199,7 @@ func compareLayers(
             let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map { Array($0.inputIDs.prefix(embedder.maxSequenceLength)) }
             let batch = try PackedBatch(sequences: ids[...], types: nil, config: embedder.config, maxLength: embedder.maxSequenceLength)
             let encoder = embedder.encoder
-            #expect(encoder.groupPlan(batch).count >= 2)
+            #expect(encoder.groupPlan(batch, threads: encoder.parallel.threads).count >= 2)
             var byGroups: [Float] = [], byLayers: [Float] = []
             encoder.workspaces.withWorkspace { workspace in
                 let hidden = encoder.forward(batch, workspace: workspace)
@@ -208,7 +208,7 @@ func compareLayers(
                 byLayers = Array(UnsafeBufferPointer(start: traced, count: batch.tokenCount * embedder.config.hiddenSize))
             }
             let difference = zip(byGroups, byLayers).map { abs($0 - $1) }.max() ?? 0
-            print("\(directory.lastPathComponent): group vs layer schedule, \(batch.tokenCount) tokens in \(encoder.groupPlan(batch).count) groups: max abs \(difference)")
+            print("\(directory.lastPathComponent): group vs layer schedule, \(batch.tokenCount) tokens in \(encoder.groupPlan(batch, threads: encoder.parallel.threads).count) groups: max abs \(difference)")
             #expect(difference <= 1e-5)
         }
     }
@@ -218,11 +218,11 @@ func compareLayers(
         let encoder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2)).encoder
         let lengths = [10, 300, 20, 20, 20, 500, 3, 3, 3, 3, 64, 64, 64, 64, 64]
         let batch = try PackedBatch(sequences: lengths.map { Array(repeating: 1000, count: $0) }[...], types: nil, config: config, maxLength: 512)
-        let groups = encoder.groupPlan(batch)
+        let groups = encoder.groupPlan(batch, threads: encoder.parallel.threads)
         #expect(groups.flatMap { Array($0) } == Array(0..<lengths.count))
         #expect(groups.allSatisfy { $0.count == 1 || $0.map { lengths[$0] }.reduce(0, +) <= 512 })
         let one = try PackedBatch(sequences: [[101, 102]][...], types: nil, config: config, maxLength: 512)
-        #expect(encoder.groupPlan(one).isEmpty)
+        #expect(encoder.groupPlan(one, threads: encoder.parallel.threads).isEmpty)
     }
 }
 

@@ -16,6 +16,26 @@ import Testing
         #expect(configuration.niceness == 10)
     }
 
+    @Test func theXFSocketComesFromTheFlagTheEnvironmentOrXFsDefault() throws {
+        let byDefault = try DaemonConfiguration.resolve(environment: base, executablePath: nil)
+        #expect(byDefault.xfPaths?.socket == "/tmp/xf-daemon-alice.sock" && !byDefault.xfSocketRequired)
+        var environment = base
+        environment["XF_DAEMON_SOCKET"] = "/run/xf-env.sock"
+        let fromEnvironment = try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        #expect(fromEnvironment.xfPaths?.socket == "/run/xf-env.sock" && fromEnvironment.xfSocketRequired)
+        let fromFlag = try DaemonConfiguration.resolve(xfSocket: "/run/xf-flag.sock", environment: environment, executablePath: nil)
+        #expect(fromFlag.xfPaths?.socket == "/run/xf-flag.sock" && fromFlag.xfSocketRequired)
+        let off = try DaemonConfiguration.resolve(xfSocket: "/run/xf-flag.sock", noXF: true, environment: environment,
+                                                  executablePath: nil)
+        #expect(off.xfPaths == nil && !off.xfSocketRequired)
+        // A configuration built in code serves cass's socket only.
+        #expect(DaemonConfiguration(paths: byDefault.paths, modelsRoot: byDefault.modelsRoot).xfPaths == nil)
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.resolve(socket: "/run/same.sock", xfSocket: "/run/same.sock", environment: base,
+                                            executablePath: nil)
+        }
+    }
+
     @Test func spawnedDaemonsIdleOutAfterAnHourUnlessTold() throws {
         #expect(try DaemonConfiguration.resolve(spawned: true, environment: base, executablePath: nil).idleTimeout == .seconds(3600))
         #expect(try DaemonConfiguration.resolve(idleTimeoutSeconds: 0, spawned: true, environment: base, executablePath: nil)

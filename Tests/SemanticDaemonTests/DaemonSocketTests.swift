@@ -224,6 +224,8 @@ final class RunningDaemon: Sendable {
 
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
         try await RunningDaemon.with(configure: { $0.maxConnections = 2 }) { running in
+            // The readiness probe's connection counts until the daemon has seen it close.
+            try await eventually { running.daemon.server.openConnections == 0 }
             let first = try await running.connect()
             let second = try await running.connect()
             _ = try await first.send(.health)

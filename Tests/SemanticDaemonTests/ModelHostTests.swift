@@ -45,6 +45,32 @@ func makeTinyHost(reranker: ModelDescriptor = .tinyReranker) -> ModelHost {
         }
     }
 
+    @Test func slicesStayWithinTheBudgetAndCoverEveryText() {
+        #expect(ModelHost.slices([], budget: 10) == [])
+        #expect(ModelHost.slices([4, 4, 4], budget: 10) == [0..<2, 2..<3])
+        #expect(ModelHost.slices([30, 2, 2], budget: 10) == [0..<1, 1..<3], "a long text runs alone")
+        #expect(ModelHost.slices([5, 5, 5, 5], budget: 10) == [0..<2, 2..<4])
+    }
+
+    /// A background request runs as token-bounded batches (interactive work can run between them) and
+    /// still returns the vectors an interactive request gets.
+    @Test func backgroundWorkRunsInTokenBoundedSlices() async throws {
+        var scheduling = InferenceSchedulerConfiguration()
+        scheduling.maxBackgroundBatchTokens = 24
+        let host = ModelHost(registry: ModelRegistry(models: [.tinyEmbedder]),
+                             modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag),
+                             engineConfiguration: EngineConfiguration(threads: 2), schedulerConfiguration: scheduling)
+        defer { host.stop() }
+        let texts = (0..<12).map { "background text number \($0) with a few words" }
+        let interactive = try await host.embed(texts, model: "default", dims: nil)
+        let before = host.schedulerStatistics
+        let background = try await host.embed(texts, model: "default", dims: nil, priority: .background)
+        let after = host.schedulerStatistics
+        #expect(after.batches - before.batches >= 4, "\(after)")
+        #expect(background.tokens == interactive.tokens)
+        for (a, b) in zip(background.vectors, interactive.vectors) { #expect(compare(a, b).maxAbs <= 1e-6) }
+    }
+
     @Test func concurrentRequestsAreMergedAndGiveTheSameVectorsAsAlone() async throws {
         let host = makeTinyHost()
         defer { host.stop() }

@@ -136,6 +136,17 @@ func socketEmbeddings(_ running: RunningHTTPDaemon, _ texts: [String], dims: Int
             _ = try await running.post("/v1/embeddings", jsonText(["input": ["a", "b", "c"]]))
             _ = try await running.post("/v1/embeddings", jsonText(["input": "x", "model": "no-such-model"]))
             _ = try await socketEmbeddings(running, ["from the socket"])
+            // An xf frame on the same socket: the dialect is detected per connection.
+            let socket = running.socket
+            let xfFrame = try XFEnvelope(id: 5, request: .health).encodedFrame()
+            let xfReply = try await offPool { () -> XFEnvelope in
+                let connection = try UnixSocketConnection.connect(to: socket)
+                try connection.send(xfFrame, deadline: .now + .seconds(30))
+                let header = try connection.receive(exactly: 4, deadline: .now + .seconds(30))
+                return try XFEnvelope.decode(from: try connection.receive(exactly: try Frame.bodyLength(header: header),
+                                                                          deadline: .now + .seconds(30)))
+            }
+            #expect(xfReply.id == 5)
             let text = try await running.metricsText()
             func value(_ series: String) -> Double? {
                 text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
@@ -144,6 +155,7 @@ func socketEmbeddings(_ running: RunningHTTPDaemon, _ texts: [String], dims: Int
             #expect(value(#"semd_requests_total{endpoint="/v1/embeddings",dialect="http",status="200"}"#) == 1, "\(text)")
             #expect(value(#"semd_requests_total{endpoint="/v1/embeddings",dialect="http",status="404"}"#) == 1)
             #expect(value(#"semd_requests_total{endpoint="Embed",dialect="cass",status="ok"}"#) == 1)
+            #expect(value(#"semd_requests_total{endpoint="Health",dialect="xf",status="ok"}"#) == 1)
             #expect(value(#"semd_requests_total{endpoint="/health",dialect="http",status="200"}"#) ?? 0 >= 1)
             #expect(value(#"semd_request_duration_seconds_count{endpoint="/v1/embeddings",dialect="http"}"#) == 2)
             #expect(value(#"semd_request_duration_seconds_count{endpoint="Embed",dialect="cass"}"#) == 1)

@@ -30,6 +30,21 @@ import Glibc
         #expect(DaemonPaths.sanitizedUser(String(repeating: "a", count: 80)) == String(repeating: "a", count: 64))
     }
 
+    @Test func xfSocketPathFollowsXF() {
+        // xf hard-codes /tmp (not TMPDIR) and falls back USER → USERNAME → "default".
+        #expect(DaemonPaths.resolveXF(environment: ["USER": "ada", "TMPDIR": "/var/t"]).socket == "/tmp/xf-daemon-ada.sock")
+        #expect(DaemonPaths.resolveXF(environment: ["USERNAME": "bob"]).socket == "/tmp/xf-daemon-bob.sock")
+        #expect(DaemonPaths.resolveXF(environment: [:]).socket == "/tmp/xf-daemon-default.sock")
+        #expect(DaemonPaths.resolveXF(environment: ["USER": "../bad user!"]).socket == "/tmp/xf-daemon-baduser.sock")
+        #expect(DaemonPaths.resolveXF(environment: ["USER": "!!!"]).socket == "/tmp/xf-daemon-default.sock")
+        #expect(DaemonPaths.xfSanitizedUser(["USER": String(repeating: "é", count: 70)]) == String(repeating: "é", count: 64))
+        // XF_DAEMON_SOCKET (the daemon's variable), then the flag over it.
+        let environment = ["USER": "ada", "XF_DAEMON_SOCKET": "/run/xf.sock"]
+        #expect(DaemonPaths.resolveXF(environment: environment).socket == "/run/xf.sock")
+        #expect(DaemonPaths.resolveXF(explicitSocket: "/flag/xf.sock", environment: environment).socket == "/flag/xf.sock")
+        #expect(DaemonPaths.resolveXF(environment: ["USER": "ada"]).runLock == "/tmp/xf-daemon-ada.spawnlock")
+    }
+
     @Test func lockNamesFollowWithExtension() {
         let paths = DaemonPaths(socket: "/tmp/cass-semantic.sock")
         #expect(paths.runLock == "/tmp/cass-semantic.spawnlock")
@@ -59,6 +74,24 @@ import Glibc
         // A shorter heartbeat truncates the longer one.
         try second.writeHeartbeat(pid: 7, now: Date(timeIntervalSince1970: 1))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == #"{"pid":7,"heartbeat_unix_ms":1000}"#)
+    }
+
+    @Test func theHeartbeatCanListTheSocketsAndTheirRequestCounts() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let path = scratch.path("d.spawnlock").path
+        let lock = try LockFile.acquireRunLock(at: path)
+        let listeners = [LockFile.Listener(dialect: "cass", socket: "/tmp/semantic-daemon-a.sock", requests: 12),
+                         LockFile.Listener(dialect: "xf", socket: "/tmp/xf-daemon-a \"q\".sock", requests: 3)]
+        try lock.writeHeartbeat(pid: 42, now: Date(timeIntervalSince1970: 2), listeners: listeners)
+        #expect(LockFile.readHeartbeat(at: path) == LockFile.Heartbeat(pid: 42, heartbeatUnixMilliseconds: 2000, listeners: listeners))
+        // The first two fields stay first, as readers that know only them expect.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == #"{"pid":42,"heartbeat_unix_ms":2000,"listeners":["#
+            + #"{"dialect":"cass","requests":12,"socket":"/tmp/semantic-daemon-a.sock"},"#
+            + #"{"dialect":"xf","requests":3,"socket":"/tmp/xf-daemon-a \"q\".sock"}]}"#)
+        // Without listeners the heartbeat is the plain one.
+        try lock.writeHeartbeat(pid: 42, now: Date(timeIntervalSince1970: 2))
+        #expect(LockFile.readHeartbeat(at: path)?.listeners == nil)
     }
 
     @Test func lockFilesAreNeverOpenedThroughSymlinksOrHardLinks() throws {

@@ -25,14 +25,24 @@ public final class DaemonProcess: @unchecked Sendable {
     public let socket: String
     private let errorFile: URL
 
-    /// Starts `semd --socket SOCKET ARGUMENTS…` with the real models unless `arguments` say otherwise.
+    /// The xf dialect's socket beside `socket` (`d.sock` → `d-xf.sock`), which every test daemon
+    /// serves unless its arguments or environment choose otherwise, so no test takes xf's shared
+    /// default `/tmp/xf-daemon-$USER.sock`.
+    public static func xfSocket(besides socket: String) -> String {
+        (socket as NSString).deletingPathExtension + "-xf.sock"
+    }
+
+    /// Starts `semd --socket SOCKET ARGUMENTS…` with the real models unless `arguments` say otherwise,
+    /// and the xf socket `xfSocket(besides: SOCKET)` unless `arguments` or `environment` name one.
     public init(socket: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.socket = socket
         errorFile = URL(fileURLWithPath: socket + ".stderr")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process = Process()
         process.executableURL = BuiltProducts.executable("semd")
+        let choosesXF = arguments.contains { $0 == "--xf-socket" || $0 == "--no-xf" } || environment["XF_DAEMON_SOCKET"] != nil
         process.arguments = ["--socket", socket, "--nice", "0"] + arguments
+            + (choosesXF ? [] : ["--xf-socket", Self.xfSocket(besides: socket)])
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { $1 }
         process.environment = merged

@@ -76,6 +76,9 @@ public struct WireFrame: Sendable, CustomStringConvertible {
     public let note: String
     public let bytes: [UInt8]
     public let value: JSONValue
+    /// xf frames: the envelope's id, and the nested payload's bytes (`value` describes the payload).
+    public let envelopeID: UInt64?
+    public let payload: [UInt8]?
 
     /// The frame without its 4-byte length prefix.
     public var body: [UInt8] { Array(bytes.dropFirst(4)) }
@@ -91,6 +94,8 @@ public enum WireFrames {
             let note: String?
             let hex: String
             let value: JSONValue
+            let envelope_id: UInt64?
+            let payload_hex: String?
         }
         let frames: [Entry]
     }
@@ -102,7 +107,14 @@ public enum WireFrames {
             guard let bytes = bytes(fromHex: entry.hex) else {
                 throw FixtureError.malformed("\(file): frame \(entry.name) has invalid hex")
             }
-            return WireFrame(name: entry.name, kind: entry.kind, note: entry.note ?? "", bytes: bytes, value: entry.value)
+            let payload = try entry.payload_hex.map { hex -> [UInt8] in
+                guard let payload = self.bytes(fromHex: hex) else {
+                    throw FixtureError.malformed("\(file): frame \(entry.name) has an invalid payload_hex")
+                }
+                return payload
+            }
+            return WireFrame(name: entry.name, kind: entry.kind, note: entry.note ?? "", bytes: bytes, value: entry.value,
+                             envelopeID: entry.envelope_id, payload: payload)
         }
     }
 

@@ -1,6 +1,6 @@
 // Every golden frame of Tests/Fixtures/wire/frames.json, as the Rust encoder wrote it: decoding gives
-// the recorded value, encoding that value gives the same bytes. The xf dialect's frames check only
-// that the generic MessagePack layer reads and rewrites them byte for byte.
+// the recorded value, encoding that value gives the same bytes. Here the xf dialect's frames check
+// only that the generic MessagePack layer rewrites them byte for byte; XFFrameTests decodes them typed.
 import SemanticTestSupport
 import SemanticWire
 import Testing

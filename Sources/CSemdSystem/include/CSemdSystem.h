@@ -6,4 +6,12 @@
 /// level 0..7). Returns 0 on success, -1 with errno set otherwise (always -1 elsewhere).
 int semd_set_io_priority(int io_class, int level);
 
+/// Sets the calling thread's niceness (Linux: threads are scheduled apart, so this leaves the
+/// process's other threads alone; raising niceness needs no privilege). Returns 0 on success, -1
+/// with errno set otherwise (always -1 elsewhere).
+int semd_set_thread_niceness(int niceness);
+
+/// The calling thread's niceness (Linux; the process's elsewhere).
+int semd_thread_niceness(void);
+
 #endif

@@ -40,18 +40,20 @@ final class BertEncoder: Sendable {
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
     /// is reused. `trace` sees intermediate activations (tests only; it forces the layer schedule).
+    /// `threads` caps the threads this call uses (nil: the engine's configured count).
     func forward(
-        _ batch: PackedBatch, workspace: BertWorkspace,
+        _ batch: PackedBatch, workspace: BertWorkspace, threads: Int? = nil,
         trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil
     ) -> UnsafePointer<Float> {
         // x: [T, C]
         let x = workspace.reserveHidden(tokens: batch.tokenCount)
         if BLASRuntime.threads != 1 { BLASRuntime.setThreads(1) }  // someone changed it since load
-        let groups = trace == nil ? groupPlan(batch) : []
+        let parallel = threads.map { ParallelWork(threads: max(1, min($0, self.parallel.threads))) } ?? self.parallel
+        let groups = trace == nil ? groupPlan(batch, threads: parallel.threads) : []
         if groups.count >= 2 {
-            forwardByGroups(batch, groups: groups, x: x, workspace: workspace)
+            forwardByGroups(batch, groups: groups, x: x, workspace: workspace, parallel: parallel)
         } else {
-            forwardByLayers(batch, x: x, workspace: workspace, trace: trace)
+            forwardByLayers(batch, x: x, workspace: workspace, parallel: parallel, trace: trace)
         }
         return UnsafePointer(x)
     }
@@ -60,8 +62,7 @@ final class BertEncoder: Sendable {
     /// each thread work (then every product is split across the threads instead). Groups aim at
     /// T / (2 × threads) tokens, between 64 and 512: large enough for efficient products, small enough
     /// to keep a group's activations near the core's cache and to let threads balance.
-    func groupPlan(_ batch: PackedBatch) -> [Range<Int>] {
-        let threads = parallel.threads
+    func groupPlan(_ batch: PackedBatch, threads: Int) -> [Range<Int>] {
         guard threads > 1, batch.sequenceCount >= threads else { return [] }
         let target = min(512, max(64, (batch.tokenCount + 2 * threads - 1) / (2 * threads)))
         var groups: [Range<Int>] = []
@@ -80,7 +81,10 @@ final class BertEncoder: Sendable {
     }
 
     /// Each worker takes whole groups through embeddings and every layer on its own buffers.
-    private func forwardByGroups(_ batch: PackedBatch, groups: [Range<Int>], x: UnsafeMutablePointer<Float>, workspace: BertWorkspace) {
+    private func forwardByGroups(
+        _ batch: PackedBatch, groups: [Range<Int>], x: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
+        parallel: ParallelWork
+    ) {
         let c = config.hiddenSize
         let starts = batch.starts
         let groupTokens = groups.map { starts[$0.upperBound] - starts[$0.lowerBound] }.max() ?? 0
@@ -102,7 +106,7 @@ final class BertEncoder: Sendable {
 
     /// Every product and pass over the whole batch, split across the threads.
     private func forwardByLayers(
-        _ batch: PackedBatch, x: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
+        _ batch: PackedBatch, x: UnsafeMutablePointer<Float>, workspace: BertWorkspace, parallel: ParallelWork,
         trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
     ) {
         let t = batch.tokenCount, c = config.hiddenSize

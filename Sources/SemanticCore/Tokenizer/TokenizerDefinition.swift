@@ -19,9 +19,12 @@ struct TokenizerParts {
 enum TokenizerDefinition {
     /// Parses `tokenizer.json` bytes; `file` names the source in errors.
     static func parse(_ data: Data, file: String) throws -> TokenizerParts {
+        // The vocabulary is nearly the whole file: read it directly, and let JSONSerialization (which
+        // builds an NSNumber and a bridged string per entry) parse only the rest.
+        let scanned = VocabularyScanner.scan(data)
         let root: Any
         do {
-            root = try JSONSerialization.jsonObject(with: data)
+            root = try JSONSerialization.jsonObject(with: scanned?.remainder ?? data)
         } catch {
             throw TokenizerError.malformedFile(file: file, reason: "not valid JSON (\(error.localizedDescription))")
         }
@@ -36,7 +39,7 @@ enum TokenizerDefinition {
             throw TokenizerError.unsupportedComponent(
                 file: file, component: "model.type", expected: "WordPiece", found: modelType)
         }
-        var vocabulary = try readVocabulary(model["vocab"], file: file)
+        var vocabulary = try scanned?.vocabulary ?? readVocabulary(model["vocab"], file: file)
         guard let unknownToken = model["unk_token"] as? String else {
             throw TokenizerError.malformedFile(file: file, reason: "model.unk_token is missing or not a string")
         }

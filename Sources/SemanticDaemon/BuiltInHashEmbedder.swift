@@ -1,0 +1,73 @@
+// The fnv1a-384 hash embedder as a model the daemon serves to both dialects (cass `Embed{model:
+// "fnv1a-384"}`, xf `Embed{model: "hash"}`): a registry entry with no files, always loaded, computed
+// on the caller's task (a few microseconds a text) without the inference queue. Bit-exact with the
+// reference (SemanticCore.HashEmbedder); never touches a file.
+import SemanticCore
+
+extension ModelDescriptor {
+    /// The model-free `fnv1a-384` embedder. Nothing to install.
+    public static let fnv1aHash384 = ModelDescriptor(
+        id: "fnv1a-384",
+        kind: .embedder,
+        displayName: "FNV-1a hash embedder (384)",
+        directoryName: "",
+        aliases: ["hash", "fnv1a", "hash-fnv1a-384"],
+        dimension: 384,
+        requiredFiles: [],
+        checksums: [:],
+        source: "built in: cass's fnv1a-384 hash tier, bit-exact (no weights)",
+        installHint: "the hash embedder is built in; there is nothing to install"
+    )
+
+    /// The hash embedder this descriptor names (`fnv1a-<dimension>` with no files), or nil.
+    var builtInHashEmbedder: HashEmbedder? {
+        guard kind == .embedder, requiredFiles.isEmpty, id.hasPrefix("fnv1a-"),
+              let dimension = Int(id.dropFirst("fnv1a-".count)), dimension > 0 else { return nil }
+        return HashEmbedder(dimension: dimension)
+    }
+}
+
+extension ModelRegistry {
+    /// This registry with the built-in hash embedder appended (after the default embedder, so
+    /// `default` and the first embedder stay as they were).
+    public func addingHashEmbedder() -> ModelRegistry {
+        if models.contains(where: { $0.id == ModelDescriptor.fnv1aHash384.id }) { return self }
+        return ModelRegistry(models: models + [.fnv1aHash384])
+    }
+
+    /// What semd serves: the standard models and the hash embedder.
+    public static let daemon = ModelRegistry.standard.addingHashEmbedder()
+}
+
+extension ModelHost {
+    /// Embeds with the built-in hash embedder. `dims` keeps the first components and re-normalises,
+    /// as the neural embedders do; without it the vectors are the reference's, bit for bit.
+    func embed(_ texts: [String], with hash: HashEmbedder, descriptor: ModelDescriptor, dims: Int?)
+        throws(ServiceError) -> EmbedResult {
+        if let dims, !(1...hash.dimension).contains(dims) {
+            throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(hash.dimension) dimensions")
+        }
+        var vectors: [[Float]]
+        do {
+            vectors = try hash.embed(texts)
+        } catch {
+            throw .invalidInput(error.description)
+        }
+        if let dims, dims < hash.dimension {
+            vectors = vectors.map { Self.truncatedAndNormalized($0, to: dims) }
+        }
+        usage.recordUse(of: descriptor.id)
+        return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: 0)
+    }
+
+    /// The first `dims` components, L2-normalised in f32 (all zero stays all zero).
+    static func truncatedAndNormalized(_ vector: [Float], to dims: Int) -> [Float] {
+        var kept = Array(vector.prefix(dims))
+        var sumOfSquares: Float = 0
+        for value in kept { sumOfSquares += value * value }
+        guard sumOfSquares.isFinite, sumOfSquares >= Float.ulpOfOne else { return kept }
+        let inverse = 1 / sumOfSquares.squareRoot()
+        for index in kept.indices { kept[index] *= inverse }
+        return kept
+    }
+}
