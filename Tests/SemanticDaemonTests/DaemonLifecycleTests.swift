@@ -32,34 +32,45 @@ import Glibc
         return scratch
     }
 
-    @Test func ownerOnlySocketSecondDaemonRefusedAndSIGTERMCleansUp() throws {
+    /// Starts the real semd (real MiniLM) on a socket in a fresh shared-style directory, waits until it
+    /// answers Health unless `waitUntilHealthy` is false, runs `body`, then stops it and removes the folder.
+    func withRealDaemon(arguments: [String] = [], waitUntilHealthy: Bool = true,
+                        _ body: (DaemonPaths, DaemonProcess) throws -> Void) throws {
         _ = try Fixtures.requireRealEmbedder()
         let scratch = try sharedScratch()
         defer { scratch.remove() }
         let paths = DaemonPaths(socket: scratch.path("d.sock").path)
-        let daemon = try DaemonProcess(socket: paths.socket)
+        let daemon = try DaemonProcess(socket: paths.socket, arguments: arguments)
         defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        if waitUntilHealthy {
+            #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        }
+        try body(paths, daemon)
+    }
 
-        #expect(mode(paths.socket) & S_IFMT == S_IFLNK)
-        #expect(mode(paths.runtimeDirectory) & 0o777 == 0o700)
-        #expect(mode(paths.privateSocket) & 0o777 == 0o600)
-        #expect(LockFile.readHeartbeat(at: paths.runLock)?.pid == daemon.process.processIdentifier)
-        #expect(LockFile.isHeld(at: paths.runLock) == true)
+    @Test func ownerOnlySocketSecondDaemonRefusedAndSIGTERMCleansUp() throws {
+        try withRealDaemon { paths, daemon in
 
-        // A second daemon on the same socket exits at once with status 9, leaving the first alone.
-        let second = try DaemonProcess(socket: paths.socket)
-        defer { second.stop() }
-        #expect(second.waitForExit(timeout: .seconds(120)) == 9)
-        #expect(second.errorOutput.contains("already running"))
-        #expect(healthy(paths.socket))
+            #expect(mode(paths.socket) & S_IFMT == S_IFLNK)
+            #expect(mode(paths.runtimeDirectory) & 0o777 == 0o700)
+            #expect(mode(paths.privateSocket) & 0o777 == 0o600)
+            #expect(LockFile.readHeartbeat(at: paths.runLock)?.pid == daemon.process.processIdentifier)
+            #expect(LockFile.isHeld(at: paths.runLock) == true)
 
-        // SIGTERM: graceful stop, socket and symlink removed, exit 0.
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
-        #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
-        #expect(mode(paths.socket) == 0, "the public symlink is gone")
-        #expect(LockFile.isHeld(at: paths.runLock) == false)
+            // A second daemon on the same socket exits at once with status 9, leaving the first alone.
+            let second = try DaemonProcess(socket: paths.socket)
+            defer { second.stop() }
+            #expect(second.waitForExit(timeout: .seconds(120)) == 9)
+            #expect(second.errorOutput.contains("already running"))
+            #expect(healthy(paths.socket))
+
+            // SIGTERM: graceful stop, socket and symlink removed, exit 0.
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
+            #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
+            #expect(mode(paths.socket) == 0, "the public symlink is gone")
+            #expect(LockFile.isHeld(at: paths.runLock) == false)
+        }
     }
 
     @Test func aDaemonKilledHardLeavesAStaleSocketTheNextOneReplaces() throws {
@@ -120,48 +131,38 @@ import Glibc
     }
 
     @Test func aRemovedSocketMakesTheDaemonStopCleanly() throws {
-        _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let paths = DaemonPaths(socket: scratch.path("d.sock").path)
-        let daemon = try DaemonProcess(socket: paths.socket)
-        defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
-        unlink(paths.socket)
-        #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
-        #expect(daemon.errorOutput.contains("removed"))
-        #expect(LockFile.isHeld(at: paths.runLock) == false)
+        try withRealDaemon { paths, daemon in
+            unlink(paths.socket)
+            #expect(daemon.waitForExit(timeout: .seconds(120)) == 0)
+            #expect(daemon.errorOutput.contains("removed"))
+            #expect(LockFile.isHeld(at: paths.runLock) == false)
+        }
     }
 
     /// Clients connecting in a storm while the daemon stops: every connection is served, refused with
     /// an error frame, or finds no socket, and the daemon still exits 0 with everything cleaned up.
     @Test func aConnectStormDuringStopEndsCleanly() throws {
-        _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let paths = DaemonPaths(socket: scratch.path("d.sock").path)
-        let daemon = try DaemonProcess(socket: paths.socket)
-        defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
-        final class Flag: Sendable { let raised = Atomic<Bool>(true) }
-        let storming = Flag()
-        let stormers = (0..<4).map { _ in
-            Thread {
-                while storming.raised.load(ordering: .relaxed) {
-                    if let connection = try? UnixSocketConnection.connect(to: paths.socket) {
-                        connection.close()
+        try withRealDaemon { paths, daemon in
+            final class Flag: Sendable { let raised = Atomic<Bool>(true) }
+            let storming = Flag()
+            let stormers = (0..<4).map { _ in
+                Thread {
+                    while storming.raised.load(ordering: .relaxed) {
+                        if let connection = try? UnixSocketConnection.connect(to: paths.socket) {
+                            connection.close()
+                        }
                     }
                 }
             }
+            for thread in stormers { thread.start() }
+            usleep(50_000)
+            daemon.signal(SIGTERM)
+            let status = daemon.waitForExit(timeout: .seconds(120))
+            storming.raised.store(false, ordering: .relaxed)
+            #expect(status == 0, "\(daemon.errorOutput)")
+            #expect(!daemon.errorOutput.contains("Fatal error"))
+            #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
+            #expect(LockFile.isHeld(at: paths.runLock) == false)
         }
-        for thread in stormers { thread.start() }
-        usleep(50_000)
-        daemon.signal(SIGTERM)
-        let status = daemon.waitForExit(timeout: .seconds(120))
-        storming.raised.store(false, ordering: .relaxed)
-        #expect(status == 0, "\(daemon.errorOutput)")
-        #expect(!daemon.errorOutput.contains("Fatal error"))
-        #expect(!FileManager.default.fileExists(atPath: paths.privateSocket))
-        #expect(LockFile.isHeld(at: paths.runLock) == false)
     }
 }
