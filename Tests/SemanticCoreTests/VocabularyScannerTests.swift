@@ -46,6 +46,7 @@ import Testing
     @Test(arguments: [
         #"{"model": {"vocab": {"a": 0, "b": 1.0}}}"#,       // not a plain integer
         #"{"model": {"vocab": {"a": 0, "b": -1}}}"#,        // negative
+        #"{"model": {"vocab": {"a": 0, "b": 01}}}"#,        // a leading zero (not JSON)
         #"{"model": {"vocab": {"a": 0, "b": 2}}}"#,         // a gap
         #"{"model": {"vocab": {"a": 0, "b": 0}}}"#,         // a repeated id
         #"{"model": {"vocab": {"a": 0, "a": 1}}}"#,         // a repeated token

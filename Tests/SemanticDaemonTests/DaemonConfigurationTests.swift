@@ -36,6 +36,17 @@ import Testing
         }
     }
 
+    @Test func theBackgroundBatchSizeComesFromTheEnvironment() throws {
+        #expect(try DaemonConfiguration.resolve(environment: base, executablePath: nil).backgroundBatchTokens == 512)
+        var environment = base
+        environment["SEMD_BACKGROUND_BATCH_TOKENS"] = "2048"
+        #expect(try DaemonConfiguration.resolve(environment: environment, executablePath: nil).backgroundBatchTokens == 2048)
+        for bad in ["0", "many", "-5"] {
+            environment["SEMD_BACKGROUND_BATCH_TOKENS"] = bad
+            #expect(throws: ConfigurationError.self) { try DaemonConfiguration.resolve(environment: environment, executablePath: nil) }
+        }
+    }
+
     @Test func spawnedDaemonsIdleOutAfterAnHourUnlessTold() throws {
         #expect(try DaemonConfiguration.resolve(spawned: true, environment: base, executablePath: nil).idleTimeout == .seconds(3600))
         #expect(try DaemonConfiguration.resolve(idleTimeoutSeconds: 0, spawned: true, environment: base, executablePath: nil)

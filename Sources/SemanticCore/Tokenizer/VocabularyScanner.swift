@@ -39,9 +39,9 @@ enum VocabularyScanner {
 
         /// The byte range of `model.vocab`'s object and its entries ordered by id.
         mutating func findVocabulary() -> (Int, Int, [String])? {
-            guard let model = findMember("model", atTopLevel: true) else { return nil }
+            guard let model = findMember("model") else { return nil }
             position = model
-            guard let vocab = findMember("vocab", atTopLevel: false) else { return nil }
+            guard let vocab = findMember("vocab") else { return nil }
             position = vocab
             let start = position
             guard let vocabulary = readVocabularyObject() else { return nil }
@@ -49,8 +49,8 @@ enum VocabularyScanner {
         }
 
         /// With `position` at an object, finds `key` among its members; returns the value's offset.
-        mutating func findMember(_ key: String, atTopLevel: Bool) -> Int? {
-            if atTopLevel { skipWhitespace() }
+        mutating func findMember(_ key: String) -> Int? {
+            skipWhitespace()
             guard expect(UInt8(ascii: "{")) else { return nil }
             let wanted = Array(key.utf8)
             skipWhitespace()
@@ -99,7 +99,7 @@ enum VocabularyScanner {
             return vocabulary.map { $0! }
         }
 
-        /// Digits only (no sign, fraction or exponent), at most 9 of them.
+        /// Digits only (no sign, fraction, exponent or leading zero), at most 9 of them.
         mutating func readPlainInteger() -> Int? {
             var value = 0
             var digits = 0
@@ -108,7 +108,7 @@ enum VocabularyScanner {
                 digits += 1
                 position += 1
             }
-            guard digits > 0, digits <= 9 else { return nil }
+            guard digits > 0, digits <= 9, digits == 1 || bytes[position - digits] != 0x30 else { return nil }
             if position < count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) { return nil }
             return value
         }
