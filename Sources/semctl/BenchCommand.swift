@@ -146,10 +146,11 @@ struct BenchCommand: ParsableCommand {
             case "W1": summary = String(format: "p50 %.2f ms, p99 %.2f ms", p50, p99)
             case "CE": summary = String(format: "%.1f ms (%.0f pairs/s)", milliseconds, pairsPerSecond)
             case "W4": summary = String(format: "%.0f ms", milliseconds)
-            case "RT": summary = String(format: "+%.3f ms (daemon p50 %.2f ms, in-process %.2f ms)",
+            case "RT": summary = String(format: "+%.3f ms (daemon p50 %.2f ms, in-process %.2f ms; Health %.3f ms)",
                                         numericField(row, "overhead_ms") ?? Double.nan,
                                         numericField(row, "daemon_p50_ms") ?? Double.nan,
-                                        numericField(row, "in_process_p50_ms") ?? Double.nan)
+                                        numericField(row, "in_process_p50_ms") ?? Double.nan,
+                                        numericField(row, "health_p50_ms") ?? Double.nan)
             case "JW": summary = String(format: "W1 p50 %.2f ms during a job vs %.2f ms idle (%.1f×); job %.0f docs/s",
                                         numericField(row, "during_job_p50_ms") ?? Double.nan,
                                         numericField(row, "idle_p50_ms") ?? Double.nan,
@@ -160,10 +161,12 @@ struct BenchCommand: ParsableCommand {
                                         numericField(row, "socket_p50_ms") ?? Double.nan,
                                         numericField(row, "http_all_clients_qps") ?? Double.nan,
                                         numericField(row, "socket_all_clients_qps") ?? Double.nan)
-            case "C8": summary = String(format: "%.0f q/s vs %.0f q/s alone (%.2f×)",
+            case "C8": summary = String(format: "%.0f q/s vs %.0f q/s alone (%.2f×; engine ceiling %.0f q/s, %.2f×)",
                                         numericField(row, "all_clients_qps") ?? Double.nan,
                                         numericField(row, "one_client_qps") ?? Double.nan,
-                                        numericField(row, "speedup") ?? Double.nan)
+                                        numericField(row, "speedup") ?? Double.nan,
+                                        numericField(row, "engine_ceiling_qps") ?? Double.nan,
+                                        numericField(row, "engine_ceiling_speedup") ?? Double.nan)
             default: summary = String(format: "%.1f texts/s", textsPerSecond)
             }
             let cells: [String] = [

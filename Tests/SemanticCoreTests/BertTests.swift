@@ -224,5 +224,22 @@ func compareLayers(
         let one = try PackedBatch(sequences: [[101, 102]][...], types: nil, config: config, maxLength: 512)
         #expect(encoder.groupPlan(one, threads: encoder.parallel.threads).isEmpty)
     }
+
+    /// A few short texts (a merged batch of queries) take the layer schedule: groups would be too small
+    /// to balance (seven 10-token texts made groups of 60 and 10 tokens, twice as slow as sharing each
+    /// product). A batch worth two groups of 64 tokens per thread takes the group schedule.
+    @Test func fewShortTextsShareEachProduct() throws {
+        let config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
+        let encoder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2)).encoder
+        func plan(_ count: Int, length: Int) throws -> [Range<Int>] {
+            let batch = try PackedBatch(sequences: Array(repeating: Array(repeating: 1000, count: length), count: count)[...],
+                                        types: nil, config: config, maxLength: 512)
+            return encoder.groupPlan(batch, threads: 2)
+        }
+        for count in 1...8 { #expect(try plan(count, length: 10).isEmpty) }
+        #expect(try plan(3, length: 200).isEmpty)  // three sequences cannot make two groups per thread
+        let groups = try plan(32, length: 10)
+        #expect(groups.count == 4 && groups.allSatisfy { $0.count == 8 })
+    }
 }
 

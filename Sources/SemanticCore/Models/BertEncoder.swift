@@ -59,12 +59,17 @@ final class BertEncoder: Sendable {
     }
 
     /// Consecutive sequences grouped for the group schedule, or [] when the batch is too small to give
-    /// each thread work (then every product is split across the threads instead). Groups aim at
-    /// T / (2 × threads) tokens, between 64 and 512: large enough for efficient products, small enough
-    /// to keep a group's activations near the core's cache and to let threads balance.
+    /// each thread two groups of at least `minimumGroupTokens` (then every product is split across the
+    /// threads instead: for a few short texts that is faster, since each thread then streams only its
+    /// share of the weights, and no thread waits on a lopsided last group). Groups aim at
+    /// T / (2 × threads) tokens, at most 512: large enough for efficient products, small enough to keep
+    /// a group's activations near the core's cache and to let threads balance.
+    static let minimumGroupTokens = 64
+
     func groupPlan(_ batch: PackedBatch, threads: Int) -> [Range<Int>] {
-        guard threads > 1, batch.sequenceCount >= threads else { return [] }
-        let target = min(512, max(64, (batch.tokenCount + 2 * threads - 1) / (2 * threads)))
+        guard threads > 1, batch.sequenceCount >= 2 * threads,
+              batch.tokenCount >= 2 * threads * Self.minimumGroupTokens else { return [] }
+        let target = min(512, (batch.tokenCount + 2 * threads - 1) / (2 * threads))
         var groups: [Range<Int>] = []
         var start = 0, tokens = 0
         for b in 0..<batch.sequenceCount {
