@@ -24,9 +24,10 @@ public struct DaemonConfiguration: Sendable {
     public var niceness: Int32 = 10
     /// Engine threads (default: every core).
     public var threads: Int?
-    /// Tokens merged into one inference batch.
+    /// Tokens merged into one interactive inference batch.
     public var maxBatchTokens: Int = 16_384
-    /// How long the scheduler waits for announced requests before running a batch.
+    /// How long the scheduler may hold a batch open for more requests (announced ones, or the clients
+    /// of the last merged batch coming back); 0 runs every batch at once.
     public var maxBatchWait: Duration = .milliseconds(2)
     /// Tokens in one batch of background (job) work, which runs on the scheduler's low-priority lane:
     /// bounds a job's scratch memory and how long it holds a core; larger gives bigger GEMMs.
@@ -51,7 +52,7 @@ public struct DaemonConfiguration: Sendable {
     /// Builds the configuration from command-line values (nil = not given) and the environment:
     /// `SEMD_SOCKET`, `SEMD_MODELS_DIR`, `SEMD_MAX_CONNECTIONS`, `SEMD_REQUEST_TIMEOUT_SECS`,
     /// `SEMD_IDLE_TIMEOUT_SECS`, `SEMD_MEMORY_LIMIT`, `SEMD_NICE`, `SEMD_THREADS`,
-    /// `SEMD_BACKGROUND_BATCH_TOKENS`, `XF_DAEMON_SOCKET`.
+    /// `SEMD_BATCH_TOKENS`, `SEMD_BATCH_WAIT_MS`, `SEMD_BACKGROUND_BATCH_TOKENS`, `XF_DAEMON_SOCKET`.
     /// A malformed environment value is reported, not silently ignored.
     public static func resolve(
         socket: String? = nil,
@@ -106,6 +107,18 @@ public struct DaemonConfiguration: Sendable {
         }
         if let value = try threads.map({ Double($0) }) ?? number("SEMD_THREADS"), value >= 1 {
             configuration.threads = Int(value)
+        }
+        if let value = try number("SEMD_BATCH_TOKENS") {
+            guard value >= 1 else {
+                throw ConfigurationError.invalid(name: "SEMD_BATCH_TOKENS", value: "\(value)", expected: "at least 1")
+            }
+            configuration.maxBatchTokens = Int(value)
+        }
+        if let value = try number("SEMD_BATCH_WAIT_MS") {
+            guard (0...1000).contains(value) else {
+                throw ConfigurationError.invalid(name: "SEMD_BATCH_WAIT_MS", value: "\(value)", expected: "0 to 1000 milliseconds")
+            }
+            configuration.maxBatchWait = .microseconds(Int64(value * 1000))
         }
         if let value = try number("SEMD_BACKGROUND_BATCH_TOKENS") {
             guard value >= 1 else {

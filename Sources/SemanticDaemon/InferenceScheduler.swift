@@ -40,7 +40,9 @@ public struct InferenceSchedulerConfiguration: Sendable {
     public var maxBackgroundBatchTokens: Int = 512
     /// Niceness of the background lane's thread (19 = lowest; nil = leave it as the process's).
     public var backgroundNiceness: Int32? = 19
-    /// How long the worker waits for announced requests to arrive before running a batch.
+    /// How long the interactive lane may hold a batch open for more requests: for announced ones,
+    /// and, after a batch that served several requests, for their clients to send their next ones
+    /// (counted from the end of that batch). Zero runs every batch at once.
     public var maxWait: Duration = .milliseconds(2)
     /// Requests that may wait at once before new ones are refused as overloaded.
     public var maxQueuedRequests: Int = 4_096
@@ -80,6 +82,11 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var announced = 0
+    /// Requests the interactive lane's last batch served, and when it ended: while fewer are waiting,
+    /// its clients are likely about to send their next requests (closed-loop clients), so the lane
+    /// holds the next batch open for them up to `maxWait` after that end.
+    private var lastInteractiveBatchRequests = 0
+    private var lastInteractiveBatchEnded = ContinuousClock.now
     private var stopped = false
     private var statistics = Statistics()
 
@@ -184,8 +191,9 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 let budget = lane == .interactive ? configuration.maxBatchTokens : configuration.maxBackgroundBatchTokens
                 let members = mergeableIndices(startingAt: headIndex, budget: budget)
                 let tokens = members.reduce(0) { $0 + queue[$1].tokens }
-                let deadline = head.arrived + configuration.maxWait
-                if announced > 0 && tokens < budget && lane == .interactive && ContinuousClock.now < deadline {
+                let returning = members.count < lastInteractiveBatchRequests
+                let deadline = max(head.arrived, returning ? lastInteractiveBatchEnded : head.arrived) + configuration.maxWait
+                if lane == .interactive && (announced > 0 || returning) && tokens < budget && ContinuousClock.now < deadline {
                     let remaining = ContinuousClock.now.duration(to: deadline)
                     let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
                     _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
@@ -227,6 +235,10 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         }
 
         condition.lock()
+        if lane == .interactive {
+            lastInteractiveBatchRequests = batch.count
+            lastInteractiveBatchEnded = .now
+        }
         statistics.batches += 1
         statistics.requests += batch.count
         statistics.items += items.count

@@ -36,6 +36,8 @@ struct Semd: AsyncParsableCommand {
           SEMD_MEMORY_LIMIT           exit gracefully above this resident size (e.g. 2G; 0 = none)
           SEMD_NICE                   niceness added at start (10; 0 = leave)
           SEMD_THREADS                engine threads (all cores)
+          SEMD_BATCH_TOKENS           tokens merged into one batch of client requests (16384)
+          SEMD_BATCH_WAIT_MS          longest a batch is held open for more requests (2; 0 = never)
           SEMD_BACKGROUND_BATCH_TOKENS  tokens per batch of job work (512); jobs run on one thread
                                       of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)

@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    @Test func theBatchBudgetAndWaitComeFromTheEnvironment() throws {
+        let byDefault = try DaemonConfiguration.resolve(environment: base, executablePath: nil)
+        #expect(byDefault.maxBatchTokens == 16_384 && byDefault.maxBatchWait == .milliseconds(2))
+        var environment = base
+        environment["SEMD_BATCH_TOKENS"] = "4096"
+        environment["SEMD_BATCH_WAIT_MS"] = "0.5"
+        let chosen = try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        #expect(chosen.maxBatchTokens == 4096 && chosen.maxBatchWait == .microseconds(500))
+        environment["SEMD_BATCH_WAIT_MS"] = "0"
+        #expect(try DaemonConfiguration.resolve(environment: environment, executablePath: nil).maxBatchWait == .zero)
+        for (name, bad) in [("SEMD_BATCH_TOKENS", "0"), ("SEMD_BATCH_TOKENS", "lots"), ("SEMD_BATCH_WAIT_MS", "-1"),
+                            ("SEMD_BATCH_WAIT_MS", "5000")] {
+            var broken = base
+            broken[name] = bad
+            #expect(throws: ConfigurationError.self) { try DaemonConfiguration.resolve(environment: broken, executablePath: nil) }
+        }
+    }
+
     @Test func spawnedDaemonsIdleOutAfterAnHourUnlessTold() throws {
         #expect(try DaemonConfiguration.resolve(spawned: true, environment: base, executablePath: nil).idleTimeout == .seconds(3600))
         #expect(try DaemonConfiguration.resolve(idleTimeoutSeconds: 0, spawned: true, environment: base, executablePath: nil)

@@ -210,6 +210,42 @@ func eventually(_ condition: () -> Bool) async throws {
         #expect(try await a.value == [1001])
     }
 
+    /// Closed-loop clients: after a batch that served three requests, the lane holds the next batch
+    /// open (up to maxWait) until as many are back, so they keep sharing one batch instead of
+    /// splitting into a lone request and the rest.
+    @Test func clientsComingBackAfterAMergedBatchAreWaitedFor() async throws {
+        let log = BatchLog()
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate) { $0.maxWait = .seconds(60) }
+        defer { scheduler.stop() }
+        let blocker = try await block(scheduler, log)
+        let first = [try await enqueue(scheduler, [1]), try await enqueue(scheduler, [2]), try await enqueue(scheduler, [3])]
+        gate.open()
+        _ = try await blocker.value
+        for task in first { _ = try await task.value }
+        #expect(log.all == [[0], [1, 2, 3]])
+        let comingBack = [try await enqueue(scheduler, [4]), try await enqueue(scheduler, [5])]
+        #expect(log.all.count == 2)  // 4 and 5 wait for the third client
+        let third = Task { try await scheduler.submit(key: "k", items: [6], tokens: 1) }
+        for task in comingBack + [third] { _ = try await task.value }
+        #expect(log.all == [[0], [1, 2, 3], [4, 5, 6]])
+    }
+
+    /// With maxWait zero the lane never holds a batch open.
+    @Test func aZeroMaxWaitRunsEveryBatchAtOnce() async throws {
+        let log = BatchLog()
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate) { $0.maxWait = .zero }
+        defer { scheduler.stop() }
+        let blocker = try await block(scheduler, log)
+        let first = [try await enqueue(scheduler, [1]), try await enqueue(scheduler, [2])]
+        gate.open()
+        _ = try await blocker.value
+        for task in first { _ = try await task.value }
+        #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1) == [1003])
+        #expect(log.all == [[0], [1, 2], [3]])
+    }
+
     @Test func aFullQueueRefusesAndStopFailsWhatWaits() async throws {
         let log = BatchLog()
         let gate = Gate()
