@@ -58,6 +58,8 @@ public struct InferenceSchedulerStatistics: Sendable, Equatable {
     public var mergedBatches = 0
     public var largestBatchRequests = 0
     public var largestBatchTokens = 0
+    /// Times background work paused at a pause point for interactive work.
+    public var backgroundPauses = 0
 }
 
 public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, Output: Sendable>: @unchecked Sendable {
@@ -87,6 +89,8 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     /// holds the next batch open for them up to `maxWait` after that end.
     private var lastInteractiveBatchRequests = 0
     private var lastInteractiveBatchEnded = ContinuousClock.now
+    /// The interactive lane is running a batch.
+    private var interactiveRunning = false
     private var stopped = false
     private var statistics = Statistics()
 
@@ -146,6 +150,24 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         }
     }
 
+    /// Called by background work at its pause points (between encoder blocks): blocks while the
+    /// interactive lane has work running or waiting, for at most `limit`, so a job hands the cores
+    /// (and the memory bandwidth) to client requests within one block rather than one whole batch,
+    /// and still advances one block per `limit` under a saturating interactive load.
+    public func pauseForInteractiveWork(limit: Duration = .milliseconds(50)) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopped, interactiveBusy else { return }
+        statistics.backgroundPauses += 1
+        let until = Date(timeIntervalSinceNow: Double(limit.components.seconds) + Double(limit.components.attoseconds) * 1e-18)
+        while !stopped, interactiveBusy, condition.wait(until: until) {}
+    }
+
+    /// Interactive work is running or waiting (lock held).
+    private var interactiveBusy: Bool {
+        interactiveRunning || queue.contains { $0.priority == .interactive }
+    }
+
     /// Counters since start.
     public var currentStatistics: Statistics {
         condition.lock()
@@ -201,8 +223,15 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 }
                 for index in members.reversed() { batch.insert(queue.remove(at: index), at: 0) }
             }
+            if lane == .interactive { interactiveRunning = true }
             condition.unlock()
             run(batch, lane: lane)
+            if lane == .interactive {
+                condition.lock()
+                interactiveRunning = false
+                condition.broadcast()
+                condition.unlock()
+            }
         }
     }
 

@@ -135,11 +135,17 @@ public final class ModelHost: Sendable {
         self.engineConfiguration = engineConfiguration
         self.metrics = metrics
         let models = self.models
+        let pauses = PauseForwarder()
         scheduler = InferenceScheduler(configuration: schedulerConfiguration) { key, inputs, priority in
             metrics.recordBatch(texts: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokenCount })
-            // The background lane runs on one engine thread: its own, at the lowest CPU priority.
-            return try ModelHost.run(key, inputs, models, threads: priority == .background ? 1 : nil)
+            // The background lane runs on one engine thread: its own, at the lowest CPU priority, and
+            // pauses between encoder blocks while client requests run.
+            if priority == .background {
+                return try ModelHost.run(key, inputs, models, threads: 1, pausePoint: { pauses.pause() })
+            }
+            return try ModelHost.run(key, inputs, models, threads: nil, pausePoint: nil)
         }
+        pauses.scheduler = scheduler
         for model in registry.models where model.builtInHashEmbedder != nil { usage.recordLoad(of: model.id) }
     }
 
@@ -364,14 +370,15 @@ public final class ModelHost: Sendable {
     }
 
     /// Runs one batch on the inference worker.
-    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels, threads: Int?) throws -> [Output] {
+    static func run(_ key: Key, _ inputs: [Input], _ models: ResidentModels, threads: Int?,
+                    pausePoint: (@Sendable () -> Void)?) throws -> [Output] {
         switch key {
         case .embed(let modelID, let dims):
             guard let embedder = models.embedders.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
             }
             let sequences = inputs.map { input -> [Int] in if case .tokens(let ids) = input { ids } else { [] } }
-            return try embedder.embed(tokenIDs: sequences, dims: dims, threads: threads).map { .vector($0) }
+            return try embedder.embed(tokenIDs: sequences, dims: dims, threads: threads, pausePoint: pausePoint).map { .vector($0) }
         case .rerank(let modelID):
             guard let crossEncoder = models.rerankers.loaded(modelID) else {
                 throw ServiceError.modelLoadFailed(model: modelID, message: "not loaded")
@@ -387,4 +394,14 @@ public final class ModelHost: Sendable {
             return try crossEncoder.logits(tokenIDs: ids, typeIDs: types).map { .logit($0) }
         }
     }
+}
+
+/// Lets the background lane's engine calls reach the scheduler that runs them (which is built with
+/// the closure that makes those calls, so it is set just after).
+final class PauseForwarder: @unchecked Sendable {
+    /// Set once, right after the scheduler is built, before any batch runs (weak: the scheduler owns
+    /// the closure that owns this).
+    weak var scheduler: InferenceScheduler<ModelHost.Key, ModelHost.Input, ModelHost.Output>?
+
+    func pause() { scheduler?.pauseForInteractiveWork() }
 }

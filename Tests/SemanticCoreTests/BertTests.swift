@@ -1,6 +1,7 @@
 // BERT encoder: config decoding, weight loading errors, and per-layer parity with the goldens' traces
 // (tiny embedder, real all-MiniLM-L6-v2). A drift is reported at the first layer where it appears.
 import Foundation
+import Synchronization
 import Testing
 import SemanticTestSupport
 @testable import SemanticCore
@@ -223,6 +224,20 @@ func compareLayers(
         #expect(groups.allSatisfy { $0.count == 1 || $0.map { lengths[$0] }.reduce(0, +) <= 512 })
         let one = try PackedBatch(sequences: [[101, 102]][...], types: nil, config: config, maxLength: 512)
         #expect(encoder.groupPlan(one, threads: encoder.parallel.threads).isEmpty)
+    }
+
+    /// The pause point runs four times a layer (before each block and after its first product), and
+    /// a caller that pauses there changes nothing in the vectors.
+    @Test func thePausePointRunsFourTimesALayerAndChangesNothing() throws {
+        let embedder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 1))
+        let ids = [[101, 2000, 2001, 102], [101, 2002, 102]]
+        let calls = Mutex(0)
+        let paused = try embedder.embed(tokenIDs: ids, threads: 1, pausePoint: {
+            calls.withLock { $0 += 1 }
+            usleep(1_000)
+        })
+        #expect(calls.withLock { $0 } == 4 * embedder.config.numHiddenLayers)
+        #expect(try embedder.embed(tokenIDs: ids, threads: 1) == paused)
     }
 
     /// A few short texts (a merged batch of queries) take the layer schedule: groups would be too small

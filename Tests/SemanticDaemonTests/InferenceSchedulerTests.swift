@@ -231,6 +231,36 @@ func eventually(_ condition: () -> Bool) async throws {
         #expect(log.all == [[0], [1, 2, 3], [4, 5, 6]])
     }
 
+    /// Background work pauses at its pause points while an interactive batch runs, resumes when it
+    /// ends, and never pauses longer than its limit.
+    @Test func backgroundWorkPausesWhileInteractiveWorkRuns() async throws {
+        let log = BatchLog()
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
+        defer { scheduler.stop() }
+        scheduler.pauseForInteractiveWork(limit: .seconds(60))  // nothing interactive: returns at once
+        #expect(scheduler.currentStatistics.backgroundPauses == 0)
+
+        let blocker = try await block(scheduler, log)
+        let resumed = Mutex(false)
+        let background = Thread {
+            scheduler.pauseForInteractiveWork(limit: .seconds(60))
+            resumed.withLock { $0 = true }
+        }
+        background.start()
+        try await eventually { scheduler.currentStatistics.backgroundPauses == 1 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!resumed.withLock { $0 })
+        let start = ContinuousClock.now
+        scheduler.pauseForInteractiveWork(limit: .milliseconds(50))  // the limit ends a pause
+        #expect(ContinuousClock.now - start >= .milliseconds(50))
+        #expect(!resumed.withLock { $0 })
+        gate.open()
+        _ = try await blocker.value
+        try await eventually { resumed.withLock { $0 } }
+        #expect(scheduler.currentStatistics.backgroundPauses == 2)
+    }
+
     /// With maxWait zero the lane never holds a batch open.
     @Test func aZeroMaxWaitRunsEveryBatchAtOnce() async throws {
         let log = BatchLog()

@@ -40,10 +40,14 @@ final class BertEncoder: Sendable {
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
     /// is reused. `trace` sees intermediate activations (tests only; it forces the layer schedule).
-    /// `threads` caps the threads this call uses (nil: the engine's configured count).
+    /// `threads` caps the threads this call uses (nil: the engine's configured count). `pausePoint`
+    /// runs before each block and after its first product (four times a layer, so at most one
+    /// product's time apart: 24 times for six layers); a caller may block
+    /// in it to let other work have the cores (the daemon's background lane does, while client
+    /// requests run). It must not touch the workspace.
     func forward(
         _ batch: PackedBatch, workspace: BertWorkspace, threads: Int? = nil,
-        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil
+        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)? = nil, pausePoint: (() -> Void)? = nil
     ) -> UnsafePointer<Float> {
         // x: [T, C]
         let x = workspace.reserveHidden(tokens: batch.tokenCount)
@@ -51,9 +55,9 @@ final class BertEncoder: Sendable {
         let parallel = threads.map { ParallelWork(threads: max(1, min($0, self.parallel.threads))) } ?? self.parallel
         let groups = trace == nil ? groupPlan(batch, threads: parallel.threads) : []
         if groups.count >= 2 {
-            forwardByGroups(batch, groups: groups, x: x, workspace: workspace, parallel: parallel)
+            forwardByGroups(batch, groups: groups, x: x, workspace: workspace, parallel: parallel, pausePoint: pausePoint)
         } else {
-            forwardByLayers(batch, x: x, workspace: workspace, parallel: parallel, trace: trace)
+            forwardByLayers(batch, x: x, workspace: workspace, parallel: parallel, pausePoint: pausePoint, trace: trace)
         }
         return UnsafePointer(x)
     }
@@ -88,7 +92,7 @@ final class BertEncoder: Sendable {
     /// Each worker takes whole groups through embeddings and every layer on its own buffers.
     private func forwardByGroups(
         _ batch: PackedBatch, groups: [Range<Int>], x: UnsafeMutablePointer<Float>, workspace: BertWorkspace,
-        parallel: ParallelWork
+        parallel: ParallelWork, pausePoint: (() -> Void)?
     ) {
         let c = config.hiddenSize
         let starts = batch.starts
@@ -103,8 +107,11 @@ final class BertEncoder: Sendable {
             let local = starts[sequences.lowerBound...sequences.upperBound].map { $0 - first }
             embed(batch, sequences: sequences, into: x, parallel: serial)
             for (layerIndex, layer) in weights.layers.enumerated() {
-                attentionBlock(layer, starts: local, x: x + first * c, buffers: buffers[worker], parallel: serial, layerIndex: layerIndex, trace: nil)
-                feedForwardBlock(layer, tokens: local.last!, x: x + first * c, buffers: buffers[worker], parallel: serial)
+                pausePoint?()
+                attentionBlock(layer, starts: local, x: x + first * c, buffers: buffers[worker], parallel: serial, layerIndex: layerIndex,
+                               trace: nil, pausePoint: pausePoint)
+                pausePoint?()
+                feedForwardBlock(layer, tokens: local.last!, x: x + first * c, buffers: buffers[worker], parallel: serial, pausePoint: pausePoint)
             }
         }
     }
@@ -112,15 +119,18 @@ final class BertEncoder: Sendable {
     /// Every product and pass over the whole batch, split across the threads.
     private func forwardByLayers(
         _ batch: PackedBatch, x: UnsafeMutablePointer<Float>, workspace: BertWorkspace, parallel: ParallelWork,
-        trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+        pausePoint: (() -> Void)?, trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
     ) {
         let t = batch.tokenCount, c = config.hiddenSize
         let buffers = workspace.batchBuffers(tokens: t, maxLength: batch.maxLength, workers: parallel.threads)
         embed(batch, sequences: 0..<batch.sequenceCount, into: x, parallel: parallel)
         trace?(.embeddings, UnsafeBufferPointer(start: x, count: t * c))
         for (index, layer) in weights.layers.enumerated() {
-            attentionBlock(layer, starts: batch.starts, x: x, buffers: buffers, parallel: parallel, layerIndex: index, trace: trace)
-            feedForwardBlock(layer, tokens: t, x: x, buffers: buffers, parallel: parallel)
+            pausePoint?()
+            attentionBlock(layer, starts: batch.starts, x: x, buffers: buffers, parallel: parallel, layerIndex: index, trace: trace,
+                           pausePoint: pausePoint)
+            pausePoint?()
+            feedForwardBlock(layer, tokens: t, x: x, buffers: buffers, parallel: parallel, pausePoint: pausePoint)
             trace?(.layerOutput(layer: index), UnsafeBufferPointer(start: x, count: t * c))
         }
     }
@@ -158,7 +168,8 @@ final class BertEncoder: Sendable {
     /// sequences whose rows start at `starts` (relative to x, last entry = T).
     private func attentionBlock(
         _ layer: BertLayerWeights, starts: [Int], x: UnsafeMutablePointer<Float>, buffers: LayerBuffers,
-        parallel: ParallelWork, layerIndex: Int, trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?
+        parallel: ParallelWork, layerIndex: Int, trace: ((BertTracePoint, UnsafeBufferPointer<Float>) -> Void)?,
+        pausePoint: (() -> Void)?
     ) {
         let t = starts[starts.count - 1], c = config.hiddenSize
         let heads = config.numAttentionHeads, d = config.headSize
@@ -166,6 +177,7 @@ final class BertEncoder: Sendable {
         // qkv: [T, 3C] = x · Wqkvᵀ + bqkv
         linear(x, rows: t, weight: layer.qkvWeight, bias: layer.qkvBias, into: qkv, parallel: parallel)
         trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
+        pausePoint?()
 
         // per sequence b and head h: context[b rows, h·D..] = softmax(Q Kᵀ/√D) V
         let scale = 1 / Float(d).squareRoot()
@@ -186,7 +198,10 @@ final class BertEncoder: Sendable {
     }
 
     /// x ← LN(x + GELU(x·W1ᵀ + b1)·W2ᵀ + b2) (BertIntermediate + BertOutput) over T rows of x.
-    private func feedForwardBlock(_ layer: BertLayerWeights, tokens t: Int, x: UnsafeMutablePointer<Float>, buffers: LayerBuffers, parallel: ParallelWork) {
+    private func feedForwardBlock(
+        _ layer: BertLayerWeights, tokens t: Int, x: UnsafeMutablePointer<Float>, buffers: LayerBuffers,
+        parallel: ParallelWork, pausePoint: (() -> Void)?
+    ) {
         let i = config.intermediateSize
         let h = buffers.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
@@ -199,6 +214,7 @@ final class BertEncoder: Sendable {
             case .geluTanh: Activations.geluTanh(start, count: rows.count * i)
             }
         }
+        pausePoint?()
         // x ← LN(x + h · W2ᵀ + b2)
         linear(h, rows: t, weight: layer.outputWeight, bias: nil, into: x, accumulate: true, parallel: parallel)
         biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, parallel: parallel)

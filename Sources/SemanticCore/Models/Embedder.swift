@@ -62,8 +62,10 @@ public final class Embedder: Sendable {
     /// Embeds token sequences (each with its [CLS] … [SEP], at most `maxSequenceLength` ids).
     /// With `dims`, keeps the first `dims` components and re-normalises (when the model normalises).
     /// `threads` caps the threads this call uses (nil: the configured count); the vectors do not
-    /// depend on it.
-    public func embed(tokenIDs: [[Int]], dims: Int? = nil, threads: Int? = nil) throws -> [[Float]] {
+    /// depend on it. `pausePoint` runs between the encoder's blocks: a caller may block in it to give
+    /// the cores to more urgent work.
+    public func embed(tokenIDs: [[Int]], dims: Int? = nil, threads: Int? = nil,
+                      pausePoint: (@Sendable () -> Void)? = nil) throws -> [[Float]] {
         if let dims, !(1...dimension).contains(dims) {
             throw EngineInputError.dimensionsOutOfRange(requested: dims, available: dimension)
         }
@@ -77,7 +79,7 @@ public final class Embedder: Sendable {
         var pooled = [Float](repeating: 0, count: dimension)
         encoder.workspaces.withWorkspace { workspace in
             for batch in batches {
-                let hidden = encoder.forward(batch, workspace: workspace, threads: threads)
+                let hidden = encoder.forward(batch, workspace: workspace, threads: threads, pausePoint: pausePoint)
                 pooled.withUnsafeMutableBufferPointer { out in
                     for b in 0..<batch.sequenceCount {
                         pooling.pool(hidden + batch.starts[b] * c, rows: batch.length(b), columns: c, into: out.baseAddress!)
