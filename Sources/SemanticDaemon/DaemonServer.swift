@@ -143,7 +143,7 @@ public final class DaemonServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 PeerCredentials.read(from: channel).flatMapThrowing { peer in
-                    if case .refuse(let reason) = PeerAdmission.decide(peer: peer, daemonUserID: limits.servedUserID) {
+                    if case .refuse(let reason) = PeerAdmission.decide(peer: peer, daemonUserID: self.limits.servedUserID) {
                         // Failing the initializer closes the channel before a byte of it is read.
                         self.refusedPeers.wrappingAdd(1, ordering: .relaxed)
                         self.logger.info("refused a connection on the \(dialect) socket: \(reason)")

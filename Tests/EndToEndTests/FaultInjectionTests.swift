@@ -101,7 +101,7 @@ extension DaemonSandbox {
             #expect(output.elapsed >= .seconds(3) && output.elapsed < .seconds(120), "\(output.elapsed)")
             #expect(sandbox.daemonProcesses() == [daemon], "no second daemon")
             #expect(LockFile.isHeld(at: sandbox.paths.runLock) == true)
-            #expect(sandbox.log.components(separatedBy: "listening on").count - 1 == 1, sandbox.log)
+            #expect(sandbox.log.components(separatedBy: "listening on").count - 1 == 1, "\(sandbox.log)")
 
             // Resumed, the same daemon serves again.
             kill(daemon, SIGCONT)
@@ -140,7 +140,7 @@ extension DaemonSandbox {
             #expect(row["status"] as? String == "failed", "\(row)")
             let reason = row["error"] as? String ?? ""
             #expect(reason.contains(index) && (reason.contains("Read-only file system") || reason.contains("Permission denied")),
-                    reason)
+                    "\(reason)")
             #expect(sandbox.entries(under: index).isEmpty, "nothing was written")
             #expect(try await sandbox.embed("still serving").servedBy == "daemon")
         }
@@ -155,7 +155,7 @@ extension DaemonSandbox {
             let row = try await runHashJob(sandbox, messages: 2_000, index: mount.path)
             #expect(row["status"] as? String == "failed", "\(row)")
             let reason = row["error"] as? String ?? ""
-            #expect(reason.contains("No space left on device"), reason)
+            #expect(reason.contains("No space left on device"), "\(reason)")
             let left = sandbox.entries(under: mount.path)
             #expect(left.allSatisfy { $0 == "vector_index" }, "no partial or temporary file: \(left)")
             #expect(try await sandbox.embed("still serving").servedBy == "daemon")

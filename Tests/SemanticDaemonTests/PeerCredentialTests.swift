@@ -116,17 +116,18 @@ final class CapturedLog: Sendable {
         }
     }
 
-    /// Runs `python3` with a one-connection client: connect, send `frame`, print how many bytes came back.
+    /// Runs `python3` with a one-connection client: connect (a failure exits 1), send `frame`, print how
+    /// many bytes came back (0 when the daemon closed the connection).
     func probe(socket: String, frame: [UInt8], asUser user: UInt32?) throws -> ProcessOutput {
         let script = """
             import socket, sys
             s = socket.socket(socket.AF_UNIX)
             s.settimeout(60)
             s.connect(sys.argv[1])
-            s.sendall(bytes.fromhex(sys.argv[2]))
             try:
+                s.sendall(bytes.fromhex(sys.argv[2]))
                 data = s.recv(65536)
-            except ConnectionResetError:
+            except (BrokenPipeError, ConnectionResetError):
                 data = b""
             print(len(data))
             """
