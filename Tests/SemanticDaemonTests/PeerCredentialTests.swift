@@ -161,6 +161,9 @@ final class CapturedLog: Sendable {
             #expect(theirs.status == 0, "the other user reached the socket: \(theirs)")
             #expect(theirs.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(theirs)")
             #expect(daemon.server.refusedPeers.load(ordering: .relaxed) == 1)
+            let oursAgain = try await offPool { try self.probe(socket: socket, frame: frame, asUser: nil) }
+            #expect((Int(oursAgain.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0,
+                    "the daemon keeps serving its user after a refusal: \(oursAgain)")
             #expect(log.all.contains { $0.hasPrefix("info ") && $0.contains("refused a connection") && $0.contains("uid \(nobody)") },
                     "\(log.all)")
         }
