@@ -64,4 +64,15 @@ import Glibc
         let missing = #expect(throws: SafetensorsError.self) { try FileImage(url: directory.appendingPathComponent("nope")) }
         #expect(missing.map { "\($0)" }?.contains("nope") == true)
     }
+
+    @Test func aMappedImageIsAViewOfTheFile() throws {
+        let (scratch, directory) = try copyOfTinyEmbedder()
+        defer { scratch.remove() }
+        let weights = directory.appendingPathComponent("model.safetensors")
+        let mapped = try FileImage(url: weights, storage: .mapped)
+        let handle = try FileHandle(forWritingTo: weights)
+        try handle.write(contentsOf: Data(repeating: 7, count: 64))
+        try handle.close()
+        #expect(mapped.bytes.prefix(64).allSatisfy { $0 == 7 }, "a mapping sees the file change: only for short-lived processes")
+    }
 }

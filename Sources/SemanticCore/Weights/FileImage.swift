@@ -1,9 +1,9 @@
-// A whole file read once into private anonymous memory, shared by every reader of the weights.
-// Not a mapping of the file: a model file truncated or rewritten while a daemon runs must not reach
+// A whole file held in memory, shared by every reader of the weights: by default read once into
+// private anonymous memory, so a model file truncated or rewritten while a daemon runs cannot reach
 // the engine (a truncated mapping raises SIGBUS on the next access, even MAP_PRIVATE, and a file
-// rewritten in place would change the weights under a running request). The copy costs what the
-// mapped pages cost (they were resident anyway) and a read at load. It never writes the file and
-// knows nothing of formats.
+// rewritten in place changes the weights under a running request). The copy costs what the mapped
+// pages cost in memory (they were resident anyway) plus a read at load; short-lived processes may
+// map the file instead (`WeightStorage.mapped`). It never writes the file and knows nothing of formats.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,16 +11,16 @@ import Glibc
 import Darwin
 #endif
 
-/// The bytes of a file as they were when it was read; read-only after `init`, hence `Sendable`.
+/// The bytes of a file (as they were when it was read, unless mapped); read-only after `init`, hence `Sendable`.
 public final class FileImage: @unchecked Sendable {
     public let url: URL
     /// Start of the bytes (page aligned); `nil` for an empty file.
     public let baseAddress: UnsafeRawPointer?
     public let byteCount: Int
 
-    /// Reads the whole of `url`. A file that changes size or is rewritten while it is read is an
-    /// `unreadableFile` error rather than a torn copy.
-    public init(url: URL) throws {
+    /// Reads the whole of `url` (or maps it, with `.mapped`). A file that changes size or is
+    /// rewritten while it is read is an `unreadableFile` error rather than a torn copy.
+    public init(url: URL, storage: WeightStorage = .privateCopy) throws {
         self.url = url
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -38,6 +38,14 @@ public final class FileImage: @unchecked Sendable {
         byteCount = size
         if size == 0 {
             baseAddress = nil
+            return
+        }
+        if storage == .mapped {
+            let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+            guard let mapped, mapped != MAP_FAILED else {
+                throw SafetensorsError.unreadableFile(path: url.path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+            }
+            baseAddress = UnsafeRawPointer(mapped)
             return
         }
         let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)

@@ -1,6 +1,6 @@
 // Reader for the safetensors format: an 8-byte little-endian header length, a JSON header naming every
-// tensor (dtype, shape, data_offsets), then the raw little-endian data. The file is read once into memory
-// (FileImage, never a live mapping of the file) and validated whole at open; F32 tensors are then used in place, F16/BF16 are widened to f32 on request.
+// tensor (dtype, shape, data_offsets), then the raw little-endian data. The file is read once into private memory
+// (FileImage; mapped only when the caller asks) and validated whole at open; F32 tensors are then used in place, F16/BF16 are widened to f32 on request.
 // It never writes the file and never guesses: anything inconsistent is a `SafetensorsError`.
 import Foundation
 
@@ -44,9 +44,9 @@ public final class SafetensorsFile: Sendable {
     /// Offset of the data section in the file: 8 + header length.
     let dataStart: Int
 
-    /// Reads `url` and validates its header and every tensor entry.
-    public init(url: URL) throws {
-        let mapping = try FileImage(url: url)
+    /// Reads (or maps, as `storage` says) `url` and validates its header and every tensor entry.
+    public init(url: URL, storage: WeightStorage = .privateCopy) throws {
+        let mapping = try FileImage(url: url, storage: storage)
         let path = url.path
         let bytes = mapping.bytes
         guard bytes.count >= 8 else { throw SafetensorsError.fileTooSmall(path: path, byteCount: bytes.count) }
