@@ -2,6 +2,7 @@
 #include "CSemdSystem.h"
 #include <errno.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #ifdef __linux__
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,5 +36,13 @@ int semd_thread_niceness(void) {
     return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
 #else
     return getpriority(PRIO_PROCESS, 0);
+#endif
+}
+
+int semd_so_peercred(void) {
+#if defined(__linux__) && defined(SO_PEERCRED)
+    return SO_PEERCRED;
+#else
+    return -1;
 #endif
 }

@@ -1,5 +1,6 @@
 // Starts a program detached from its caller, without fork: posix_spawn in a new session (setsid), stdin
-// from /dev/null, stdout and stderr appended to a log file, no other descriptor inherited, signal
+// from /dev/null, stdout and stderr appended to a log file (ours, never through a symlink or another
+// link), no other descriptor inherited, signal
 // dispositions and mask reset. The child is reaped by a background thread so it never lingers as a
 // zombie while the caller lives; once the caller exits it belongs to init. Knows nothing of semd.
 import Foundation
@@ -33,6 +34,14 @@ enum DetachedProcess {
             throw SpawnError(message: "cannot open the log file \(logFile): \(String(cString: strerror(errno)))")
         }
         defer { close(log) }
+        // The log sits beside the socket, often in a shared /tmp: append only to a file of our own that
+        // no other name reaches (O_NOFOLLOW has already refused a symlink).
+        var logStatus = stat()
+        guard fstat(log, &logStatus) == 0, (logStatus.st_mode & S_IFMT) == S_IFREG, logStatus.st_uid == getuid(),
+              logStatus.st_nlink == 1 else {
+            throw SpawnError(message: "refusing the log file \(logFile): it must be a regular file of your own with "
+                + "no other link (remove it and try again)")
+        }
 
         #if canImport(Glibc)
         var attributes = posix_spawnattr_t()

@@ -17,7 +17,11 @@ final class InProcessEngine: Sendable {
     init(registry: ModelRegistry, modelsRoot: ModelsRoot, threads: Int?) {
         self.registry = registry
         self.modelsRoot = modelsRoot
-        configuration = EngineConfiguration(threads: threads)
+        var configuration = EngineConfiguration(threads: threads)
+        // The fallback answers a call or a few, then its process ends: map the weights (ready in a few
+        // milliseconds) rather than copy them as the long-running daemon does.
+        configuration.weightStorage = .mapped
+        self.configuration = configuration
     }
 
     /// Vectors for `texts` from the embedder `model` names; `dims` keeps the first components.

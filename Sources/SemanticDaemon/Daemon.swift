@@ -66,7 +66,7 @@ public final class Daemon: Sendable {
         }
         server = DaemonServer(handler: handler, limits: DaemonServer.Limits(
             maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
-            readTimeout: configuration.readTimeout), logger: logger)
+            readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID), logger: logger)
     }
 
     /// Asks the daemon to stop (graceful): used for signals and by tests.
@@ -174,8 +174,9 @@ public final class Daemon: Sendable {
                 logger.warning("heartbeat not written: \(error)")
             }
             if let xf { watchXF(xf, listeners: listeners, warned: &warnedAboutXF) }
-            if let idle = configuration.idleTimeout, server.openConnections == 0,
-               ContinuousClock.now - handler.lastActivityInstant >= idle {
+            if let idle = configuration.idleTimeout,
+               IdleTimeout<ContinuousClock>(limit: idle).hasExpired(
+                   now: .now, lastActivity: handler.lastActivityInstant, openConnections: server.openConnections) {
                 requestStop(reason: "idle for \(idle)")
                 return
             }

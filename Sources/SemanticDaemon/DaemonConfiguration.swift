@@ -40,6 +40,9 @@ public struct DaemonConfiguration: Sendable {
     /// True when the xf socket was chosen explicitly: failing to serve it then stops the start;
     /// xf's default path is served when it can be and skipped with a warning otherwise.
     public var xfSocketRequired = false
+    /// The one user served on the sockets (SO_PEERCRED): the daemon's own. Not a flag: tests set
+    /// another uid to see their own connections refused.
+    var servedUserID: UInt32 = getuid()
 
     public init(paths: DaemonPaths, modelsRoot: ModelsRoot) {
         self.paths = paths

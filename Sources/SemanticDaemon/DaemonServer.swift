@@ -19,6 +19,9 @@ final class BusyFlag: Sendable {
     func set(_ busy: Bool) { value.store(busy, ordering: .releasing) }
 }
 
+/// The error that closes a connection from another user.
+struct PeerRefused: Error {}
+
 /// Per-connection state the server keeps while a connection is open.
 final class ConnectionState: Sendable {
     let id: Int
@@ -86,11 +89,15 @@ public final class DaemonServer: Sendable {
         public var maxConnections: Int
         public var requestTimeout: Duration
         public var readTimeout: Duration
+        /// The only user whose connections are served (SO_PEERCRED); others are closed at once.
+        public var servedUserID: UInt32
 
-        public init(maxConnections: Int = 16, requestTimeout: Duration = .seconds(60), readTimeout: Duration = .seconds(30)) {
+        public init(maxConnections: Int = 16, requestTimeout: Duration = .seconds(60), readTimeout: Duration = .seconds(30),
+                    servedUserID: UInt32 = getuid()) {
             self.maxConnections = maxConnections
             self.requestTimeout = requestTimeout
             self.readTimeout = readTimeout
+            self.servedUserID = servedUserID
         }
     }
 
@@ -107,6 +114,8 @@ public final class DaemonServer: Sendable {
     private let connectionTasks = TaskCounter()
     /// Connections refused because the limit was reached.
     public let refusedConnections = Atomic<Int>(0)
+    /// Connections closed unread because their peer was not the daemon's user.
+    public let refusedPeers = Atomic<Int>(0)
 
     public init(handler: RequestHandler, limits: Limits, logger: Logger) {
         self.handler = handler
@@ -133,7 +142,13 @@ public final class DaemonServer: Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                PeerCredentials.read(from: channel).flatMapThrowing { peer in
+                    if case .refuse(let reason) = PeerAdmission.decide(peer: peer, daemonUserID: self.limits.servedUserID) {
+                        // Failing the initializer closes the channel before a byte of it is read.
+                        self.refusedPeers.wrappingAdd(1, ordering: .relaxed)
+                        self.logger.info("refused a connection on the \(dialect) socket: \(reason)")
+                        throw PeerRefused()
+                    }
                     let busy = BusyFlag()
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))

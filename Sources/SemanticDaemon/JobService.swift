@@ -82,9 +82,7 @@ public final class JobService: EmbeddingJobService, Sendable {
     /// Opens the archive's job table, marking rows a stopped daemon left `running` as failed the
     /// first time this daemon touches the archive.
     func store(for databasePath: String) throws -> JobStore {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw ArchiveError.databaseMissing(path: databasePath)
-        }
+        try JobRequestPaths.checkDatabase(databasePath)
         let store = try JobStore(databasePath: databasePath)
         let firstTouch = state.withLock { current -> Bool in
             current.knownArchives.insert(databasePath)
@@ -110,6 +108,8 @@ public final class JobService: EmbeddingJobService, Sendable {
     /// Records the request's pending rows, queues it, and returns the rows (one per pass).
     func enqueue(_ request: EmbeddingJobRequest, requestID: String) throws -> SubmittedEmbeddingJob {
         let dbPath = request.databasePath
+        try JobRequestPaths.checkDatabase(dbPath)
+        try JobRequestPaths.checkIndex(request.indexPath)
         for pass in request.passes { _ = try pass.resolveEmbedder() }
         let submitted = try store(for: dbPath).submit(request)
         let accepted = state.withLock { current -> Bool in

@@ -48,6 +48,30 @@ import Glibc
         #expect(stat(log, &attributes) == 0 && attributes.st_mode & 0o777 == 0o600)
     }
 
+    @Test func aPlantedLogFileIsRefusedAndLeftAlone() throws {
+        let scratch = try TemporaryDirectory(prefix: "semd-spawn")
+        defer { scratch.remove() }
+        let victim = scratch.path("victim").path
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: victim))
+        // A symlink, and a hard link, at the log's path: both would make the daemon write elsewhere.
+        let symbolic = scratch.path("symbolic.log").path, hard = scratch.path("hard.log").path
+        #expect(symlink(victim, symbolic) == 0 && link(victim, hard) == 0)
+        for log in [symbolic, hard] {
+            #expect(throws: SpawnError.self) { try DetachedProcess.spawn(executable: "/bin/true", arguments: [], logFile: log) }
+        }
+        if geteuid() == 0 {
+            // Another user's file (only root can make one here).
+            let foreign = scratch.path("foreign.log").path
+            FileManager.default.createFile(atPath: foreign, contents: Data())
+            #expect(chown(foreign, 65534, 65534) == 0)
+            let error = #expect(throws: SpawnError.self) {
+                try DetachedProcess.spawn(executable: "/bin/true", arguments: [], logFile: foreign)
+            }
+            #expect(error?.message.contains("of your own") == true)
+        }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+    }
+
     @Test func spawnReportsAMissingExecutable() {
         #expect(throws: SpawnError.self) {
             try DetachedProcess.spawn(executable: "/nonexistent/semd", arguments: [], logFile: "/tmp/x.log")

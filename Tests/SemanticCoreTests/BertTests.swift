@@ -127,7 +127,7 @@ func compareLayers(
         let weights = try BertWeights(file: file, config: config)
         #expect(weights.prefix == "bert.")
         #expect(weights.pooler != nil)
-        #expect(weights.embeddings.word.isMapped)
+        #expect(weights.embeddings.word.isViewOfFile)
         let packed = weights.layers[1].qkvWeight.scalars
         let key = try file.floats("bert.encoder.layer.1.attention.self.key.weight").scalars
         #expect(Array(packed[256..<512]) == key)

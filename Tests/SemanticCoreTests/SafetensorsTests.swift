@@ -63,7 +63,7 @@ func expectSafetensorsError(_ body: () throws -> Void) -> SafetensorsError? {
         #expect(file.entries.count == 53)
         #expect(file.metadata["format"] == "pt")
         let words = try file.floats("embeddings.word_embeddings.weight", shape: [30522, 16])
-        #expect(words.isMapped)
+        #expect(words.isViewOfFile)
         #expect(words.count == 30522 * 16)
         let bias = try file.floats("encoder.layer.0.intermediate.dense.bias")
         #expect(bias.shape == [48])
@@ -95,7 +95,7 @@ func expectSafetensorsError(_ body: () throws -> Void) -> SafetensorsError? {
         try SafetensorsFixture.write(header: header, data: data, to: url)
         let file = try SafetensorsFile(url: url)
         let h = try file.floats("h")
-        #expect(!h.isMapped)
+        #expect(!h.isViewOfFile)
         #expect(h.scalars == [1, -2.5, 65504, Float(sign: .plus, exponent: -24, significand: 1), -0.0, .infinity])
         let b = try file.floats("b").scalars
         #expect(b == [1, -2.5, 3.140625], "\(b)")
@@ -114,7 +114,7 @@ func expectSafetensorsError(_ body: () throws -> Void) -> SafetensorsError? {
         let url = directory.path("odd.safetensors")
         try SafetensorsFixture.write(headerBytes: json, data: SafetensorsFixture.bytes(of: values), to: url)
         let tensor = try SafetensorsFile(url: url).floats("x")
-        #expect(!tensor.isMapped)
+        #expect(!tensor.isViewOfFile)
         #expect(tensor.scalars == values)
     }
 }

@@ -1,5 +1,6 @@
 // Small cass-schema archives for tests outside SemanticIndex (the daemon and end-to-end tests): the
-// tables an embedding job reads, filled with synthetic messages. Writes only the file it is given.
+// tables an embedding job reads, filled with synthetic messages, and another writer that holds one
+// locked. Writes only the file it is given.
 import CSQLite
 import Foundation
 
@@ -44,5 +45,28 @@ public enum CassArchiveFixture {
             sqlite3_free(message)
             throw FixtureError.malformed("cannot fill \(path): \(text)")
         }
+    }
+
+    /// Another writer: a connection holding `BEGIN EXCLUSIVE` on the archive until `release()`.
+    public final class ExclusiveWriter: @unchecked Sendable {
+        private var database: OpaquePointer?
+
+        public init(path: String) throws {
+            guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,
+                  sqlite3_exec(database, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK else {
+                sqlite3_close(database)
+                throw FixtureError.malformed("cannot lock \(path) exclusively")
+            }
+        }
+
+        /// Rolls back and closes: the archive is free again.
+        public func release() {
+            guard let database else { return }
+            sqlite3_exec(database, "ROLLBACK", nil, nil, nil)
+            sqlite3_close(database)
+            self.database = nil
+        }
+
+        deinit { release() }
     }
 }

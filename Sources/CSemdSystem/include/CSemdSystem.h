@@ -2,6 +2,19 @@
 #ifndef SEMD_CSEMDSYSTEM_H
 #define SEMD_CSEMDSYSTEM_H
 
+#include <stdint.h>
+
+/// The layout of Linux's `struct ucred` (SO_PEERCRED), which glibc declares only under _GNU_SOURCE:
+/// the peer's process id, user id and group id as they were when it connected.
+typedef struct {
+    int32_t pid;
+    uint32_t uid;
+    uint32_t gid;
+} semd_peer_credentials;
+
+/// The SO_PEERCRED option name (Linux), or -1 where there is none.
+int semd_so_peercred(void);
+
 /// Sets this process's I/O scheduling class and level (Linux ioprio_set; class 2 = best-effort,
 /// level 0..7). Returns 0 on success, -1 with errno set otherwise (always -1 elsewhere).
 int semd_set_io_priority(int io_class, int level);

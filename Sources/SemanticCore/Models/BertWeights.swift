@@ -1,6 +1,6 @@
 // The weights of a BERT encoder, looked up by their transformers names (with or without a `bert.` prefix)
 // and checked against the shapes BertConfig implies. Loaded once and never written: F32 tensors stay views
-// of the memory-mapped file; the per-layer Q, K and V projections are packed once into one [3C, C] matrix
+// of the file's in-memory image (FileImage); the per-layer Q, K and V projections are packed once into one [3C, C] matrix
 // so a layer's projections are a single GEMM.
 
 /// Embedding tables and their LayerNorm (transformers `BertEmbeddings`).
@@ -41,7 +41,7 @@ struct BertWeights: Sendable {
     let pooler: DenseWeights?
     /// "bert." or "" — how this file names the encoder's tensors.
     let prefix: String
-    /// The mapped file the views above read from (a model's head weights are looked up here too).
+    /// The file the views above read from (a model's head weights are looked up here too).
     let file: SafetensorsFile
 
     /// Finds every encoder tensor in `file` and checks its shape against `config`.

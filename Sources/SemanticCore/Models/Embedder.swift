@@ -102,7 +102,8 @@ extension BertEncoder {
     /// Reads `config.json` and `model.safetensors` from `directory`.
     static func load(directory: URL, configuration: EngineConfiguration) throws -> BertEncoder {
         let config = try BertConfig.load(from: directory.appendingPathComponent("config.json"))
-        let file = try SafetensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        let file = try SafetensorsFile(url: directory.appendingPathComponent("model.safetensors"),
+                                       storage: configuration.weightStorage)
         let weights = try BertWeights(file: file, config: config)
         return BertEncoder(config: config, weights: weights, configuration: configuration)
     }

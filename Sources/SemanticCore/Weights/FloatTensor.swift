@@ -1,4 +1,4 @@
-// Read-only f32 tensors handed to the models: a view into a memory mapping, or storage owned by the tensor
+// Read-only f32 tensors handed to the models: a view into the file's image, or storage owned by the tensor
 // (converted F16/BF16, unaligned F32, or weights repacked at load such as the fused QKV matrix).
 // A `FloatTensor` is never written after it is built, so it is shared freely between threads.
 
@@ -16,23 +16,23 @@ final class FloatStorage: @unchecked Sendable {
     deinit { pointer.deallocate() }
 }
 
-/// An immutable row-major f32 tensor. `owner` keeps its bytes alive (the mapping or a `FloatStorage`).
+/// An immutable row-major f32 tensor. `owner` keeps its bytes alive (the file image or a `FloatStorage`).
 public struct FloatTensor: @unchecked Sendable {
     public let shape: [Int]
     public let pointer: UnsafePointer<Float>
-    /// True when the values are read straight from the memory-mapped file.
-    public let isMapped: Bool
+    /// True when the values are read in place from the file's image (`FileImage`), not a converted copy.
+    public let isViewOfFile: Bool
     let owner: AnyObject
 
-    init(shape: [Int], pointer: UnsafePointer<Float>, owner: AnyObject, isMapped: Bool) {
+    init(shape: [Int], pointer: UnsafePointer<Float>, owner: AnyObject, isViewOfFile: Bool) {
         self.shape = shape
         self.pointer = pointer
         self.owner = owner
-        self.isMapped = isMapped
+        self.isViewOfFile = isViewOfFile
     }
 
     init(shape: [Int], storage: FloatStorage) {
-        self.init(shape: shape, pointer: UnsafePointer(storage.pointer), owner: storage, isMapped: false)
+        self.init(shape: shape, pointer: UnsafePointer(storage.pointer), owner: storage, isViewOfFile: false)
     }
 
     /// Builds an owned tensor by filling `count` floats.

@@ -1,6 +1,6 @@
 // Reader for the safetensors format: an 8-byte little-endian header length, a JSON header naming every
-// tensor (dtype, shape, data_offsets), then the raw little-endian data. The file is memory-mapped once and
-// validated whole at open; F32 tensors are then used in place, F16/BF16 are widened to f32 on request.
+// tensor (dtype, shape, data_offsets), then the raw little-endian data. The file is read once into private memory
+// (FileImage; mapped only when the caller asks) and validated whole at open; F32 tensors are then used in place, F16/BF16 are widened to f32 on request.
 // It never writes the file and never guesses: anything inconsistent is a `SafetensorsError`.
 import Foundation
 
@@ -32,7 +32,7 @@ public struct TensorEntry: Sendable, Equatable {
     public var elementCount: Int { shape.reduce(1, *) }
 }
 
-/// A validated, memory-mapped safetensors file. Immutable and shareable across threads.
+/// A validated safetensors file, held in memory. Immutable and shareable across threads.
 public final class SafetensorsFile: Sendable {
     public let url: URL
     /// Every tensor of the header, by name.
@@ -40,13 +40,13 @@ public final class SafetensorsFile: Sendable {
     /// The optional `__metadata__` string map.
     public let metadata: [String: String]
 
-    let mapping: MappedFile
+    let mapping: FileImage
     /// Offset of the data section in the file: 8 + header length.
     let dataStart: Int
 
-    /// Maps `url` and validates its header and every tensor entry.
-    public init(url: URL) throws {
-        let mapping = try MappedFile(url: url)
+    /// Reads (or maps, as `storage` says) `url` and validates its header and every tensor entry.
+    public init(url: URL, storage: WeightStorage = .privateCopy) throws {
+        let mapping = try FileImage(url: url, storage: storage)
         let path = url.path
         let bytes = mapping.bytes
         guard bytes.count >= 8 else { throw SafetensorsError.fileTooSmall(path: path, byteCount: bytes.count) }
@@ -103,13 +103,13 @@ public final class SafetensorsFile: Sendable {
         return entry
     }
 
-    /// The raw bytes of a tensor, inside the mapping.
+    /// The raw bytes of a tensor, inside the file's image.
     public func rawBytes(of entry: TensorEntry) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: mapping.bytes[(dataStart + entry.byteRange.lowerBound)..<(dataStart + entry.byteRange.upperBound)])
     }
 
     /// Tensor `name` as f32, checked against `shape` when given. F32 data that is 4-byte aligned is a view
-    /// of the mapping (no copy); F16/BF16 (and unaligned F32) are converted once into owned storage.
+    /// of the file's image (no second copy); F16/BF16 (and unaligned F32) are converted once into owned storage.
     public func floats(_ name: String, shape expected: [Int]? = nil) throws -> FloatTensor {
         let entry = try entry(name)
         if let expected, expected != entry.shape {
@@ -122,7 +122,7 @@ public final class SafetensorsFile: Sendable {
             throw SafetensorsError.notFloatingPoint(path: url.path, tensor: name, dtype: entry.dtype.rawValue)
         case .f32:
             if count > 0, let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-                return FloatTensor(shape: entry.shape, pointer: base.assumingMemoryBound(to: Float.self), owner: mapping, isMapped: true)
+                return FloatTensor(shape: entry.shape, pointer: base.assumingMemoryBound(to: Float.self), owner: mapping, isViewOfFile: true)
             }
             let storage = FloatStorage(count: count)
             if count > 0 { UnsafeMutableRawPointer(storage.pointer).copyMemory(from: raw.baseAddress!, byteCount: count * 4) }

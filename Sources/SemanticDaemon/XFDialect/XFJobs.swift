@@ -46,6 +46,7 @@ extension XFRequestHandler {
         let estimated: Int
         do {
             // Checked before any row is written: semd's jobs read cass archives only.
+            try JobRequestPaths.checkDatabase(dbPath)
             estimated = try CassArchive(path: dbPath).countMessages()
             let submitted = try jobs.enqueue(request, requestID: "xf-\(modelID)")
             return .jobSubmitted(jobID: submitted.passes.first?.jobID ?? 0, estimatedDocuments: Int64(estimated))
@@ -93,7 +94,8 @@ extension XFRequestHandler {
         }
     }
 
-    /// DB_NOT_FOUND for an archive that is missing, not SQLite or not a cass archive; JOB_ERROR else.
+    /// DB_NOT_FOUND for an archive that is missing, not a regular file, not SQLite or not a cass archive;
+    /// JOB_ERROR else.
     static func jobError(_ error: any Error, operation: String) -> XFResponse {
         if let archive = error as? ArchiveError {
             switch archive {
@@ -102,6 +104,9 @@ extension XFRequestHandler {
             default:
                 break
             }
+        }
+        if case .notARegularFile? = error as? JobPathError {
+            return .error(code: .databaseNotFound, message: "cannot \(operation): \(error)")
         }
         return .error(code: .jobError, message: "cannot \(operation): \(error)")
     }

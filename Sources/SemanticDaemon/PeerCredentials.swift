@@ -1,0 +1,57 @@
+// Who is on the other end of an accepted Unix-socket connection, and whether to serve them. The
+// socket's permissions (0600 in a 0700 directory) already keep other users out; this check holds even
+// when those permissions were loosened: every connection on the cass and xf sockets is served only
+// when the kernel's SO_PEERCRED says the peer runs as the daemon's own user. Root gets no exception.
+// A connection whose credentials cannot be read is refused (fail closed). Never reads request bytes.
+import CSemdSystem
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The peer of a connection as the kernel recorded it when it connected.
+public struct PeerCredentials: Sendable, Equatable, CustomStringConvertible {
+    public var processID: Int32
+    public var userID: UInt32
+    public var groupID: UInt32
+
+    public init(processID: Int32, userID: UInt32, groupID: UInt32) {
+        self.processID = processID
+        self.userID = userID
+        self.groupID = groupID
+    }
+
+    public var description: String { "uid \(userID), pid \(processID)" }
+}
+
+/// Whether a peer may use the daemon: only the daemon's own user.
+public enum PeerAdmission: Sendable, Equatable {
+    case serve
+    case refuse(reason: String)
+
+    /// The decision for `peer` (nil: the credentials could not be read) on a daemon running as
+    /// `daemonUserID`. A peer running as root is refused unless the daemon itself runs as root.
+    public static func decide(peer: PeerCredentials?, daemonUserID: UInt32) -> PeerAdmission {
+        guard let peer else { return .refuse(reason: "the peer's credentials could not be read") }
+        guard peer.userID == daemonUserID else {
+            return .refuse(reason: "\(peer) is not the daemon's user (uid \(daemonUserID))")
+        }
+        return .serve
+    }
+}
+
+extension PeerCredentials {
+    /// The peer of an accepted Unix-socket channel (SO_PEERCRED), completed on the channel's event
+    /// loop; nil when the platform or the channel cannot say.
+    static func read(from channel: Channel) -> EventLoopFuture<PeerCredentials?> {
+        let option = semd_so_peercred()
+        guard option >= 0, let provider = channel as? SocketOptionProvider else {
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        let future: EventLoopFuture<semd_peer_credentials> = provider.unsafeGetSocketOption(
+            level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: option))
+        return future.map { credentials -> PeerCredentials? in
+            PeerCredentials(processID: credentials.pid, userID: credentials.uid, groupID: credentials.gid)
+        }.recover { _ in nil }
+    }
+}
