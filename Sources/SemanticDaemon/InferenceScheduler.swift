@@ -81,7 +81,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
 
     let configuration: Configuration
     private let execute: Execute
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var queue: [Pending] = []
     private var announced = 0
     /// Requests the interactive lane's last batch served, and when it ended: while fewer are waiting,
@@ -159,8 +159,12 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         defer { condition.unlock() }
         guard !stopped, interactiveBusy else { return }
         statistics.backgroundPauses += 1
-        let until = Date(timeIntervalSinceNow: Double(limit.components.seconds) + Double(limit.components.attoseconds) * 1e-18)
-        while !stopped, interactiveBusy, condition.wait(until: until) {}
+        let deadline = ContinuousClock.now + limit
+        while !stopped, interactiveBusy {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { break }
+            condition.wait(for: remaining)
+        }
     }
 
     /// Interactive work is running or waiting (lock held).
@@ -216,9 +220,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 let returning = members.count < lastInteractiveBatchRequests
                 let deadline = max(head.arrived, returning ? lastInteractiveBatchEnded : head.arrived) + configuration.maxWait
                 if lane == .interactive && (announced > 0 || returning) && tokens < budget && ContinuousClock.now < deadline {
-                    let remaining = ContinuousClock.now.duration(to: deadline)
-                    let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                    condition.wait(for: ContinuousClock.now.duration(to: deadline))
                     continue
                 }
                 for index in members.reversed() { batch.insert(queue.remove(at: index), at: 0) }

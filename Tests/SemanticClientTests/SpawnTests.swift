@@ -62,7 +62,7 @@ import Glibc
         if geteuid() == 0 {
             // Another user's file (only root can make one here).
             let foreign = scratch.path("foreign.log").path
-            FileManager.default.createFile(atPath: foreign, contents: Data())
+            _ = FileManager.default.createFile(atPath: foreign, contents: Data())
             #expect(chown(foreign, 65534, 65534) == 0)
             let error = #expect(throws: SpawnError.self) {
                 try DetachedProcess.spawn(executable: "/bin/true", arguments: [], logFile: foreign)
