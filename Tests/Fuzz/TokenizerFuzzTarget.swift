@@ -7,17 +7,19 @@
 // are kept in Tests/SemanticCoreTests/FuzzRegressionTests.swift.
 import Foundation
 
-private let scratch = URL(fileURLWithPath: ProcessInfo.processInfo.environment["FUZZ_SCRATCH"] ?? "/tmp")
-    .appendingPathComponent("semd-fuzz-tokenizer-\(getpid())")
-private let validVocabulary = Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n##s\nte\n##st\n,\n.\n中\n".utf8)
-private let validConfiguration = Data(#"{"do_lower_case": true, "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]"}"#.utf8)
-private let sampleTexts = ["hello worlds", "[CLS] Ünïcödé 中文 tëst [SEP] [MASK]", "a,b.c!d?", String(repeating: "x", count: 150), ""]
+// Built per input rather than held in globals: LeakSanitizer reports lazily initialised globals.
+private func scratchDirectory() -> URL {
+    URL(fileURLWithPath: ProcessInfo.processInfo.environment["FUZZ_SCRATCH"] ?? "/tmp").appendingPathComponent("semd-fuzz-tokenizer")
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func tokenizerFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = data.map { Data(bytes: $0, count: size) } ?? Data()
+    let validVocabulary = Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n##s\nte\n##st\n,\n.\n中\n".utf8)
+    let validConfiguration = Data(#"{"do_lower_case": true, "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]"}"#.utf8)
     // The input's own text is tokenized too: vocabulary and text then share pieces.
-    let texts = sampleTexts + [String(decoding: input.prefix(512), as: UTF8.self)]
+    let texts = ["hello worlds", "[CLS] Ünïcödé 中文 tëst [SEP] [MASK]", "a,b.c!d?", String(repeating: "x", count: 150), "",
+                 String(decoding: input.prefix(512), as: UTF8.self)]
     load(files: ["tokenizer.json": input], texts: texts)
     load(files: ["vocab.txt": input, "tokenizer_config.json": validConfiguration], texts: texts)
     load(files: ["vocab.txt": validVocabulary, "tokenizer_config.json": input], texts: texts)
@@ -25,6 +27,7 @@ public func tokenizerFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int
 }
 
 private func load(files: [String: Data], texts: [String]) {
+    let scratch = scratchDirectory()
     try? FileManager.default.removeItem(at: scratch)
     do {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
