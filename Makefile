@@ -1,5 +1,6 @@
 # semd — the two set-up commands are `make run` and `make test` (see README.md).
 SWIFT        ?= swift
+SWIFTC       ?= swiftc
 BUILD_FLAGS  ?=
 RELEASE_BIN   = .build/release
 # Release binaries link the Swift runtime and Foundation statically on Linux: a warm `semctl embed`
@@ -8,7 +9,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,)
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps models build build-release test run bench fuzz clean help
+.PHONY: all deps models build build-release test run bench soak fuzz clean help
 
 all: build
 
@@ -20,7 +21,8 @@ help:
 	@echo "make build    debug build;  make build-release  release build"
 	@echo "make bench    release build, then the benchmark workloads"
 	@echo "make bench-peers  the same workloads on sentence-transformers and onnxruntime, side by side"
-	@echo "make fuzz     the wire decoder under libFuzzer (FUZZ_SECONDS, default 300)"
+	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS"
+	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 300; FUZZ_TARGETS)"
 
 deps:
 	@if [ "$$(uname)" = "Linux" ]; then \
@@ -52,6 +54,12 @@ run: deps build-release models
 bench: deps build-release models
 	$(RELEASE_BIN)/semctl bench
 
+# A real release semd under mixed load (cass, xf, HTTP, reranks, jobs, hostile clients) for SOAK_SECONDS
+# after 30 s of warm-up; fails on any error answer or RSS growth over 5% (Docs/RELIABILITY.md).
+SOAK_SECONDS ?= 600
+soak: deps build-release models
+	$(RELEASE_BIN)/semctl soak --seconds $(SOAK_SECONDS)
+
 # The same workloads on sentence-transformers (torch 2.13.0+cpu) and onnxruntime 1.32.0 in a Python
 # venv, in the same run, then a side-by-side table (Docs/PERFORMANCE.md shows one).
 PEERS_VENV ?= .venv-peers
@@ -66,20 +74,14 @@ bench-peers: deps build-release models
 	  --inputs Tests/Fixtures/bench/bench_inputs.json --work .build/bench/peers | tee .build/bench/peers.jsonl
 	python3 Benchmarks/peers/compare.py .build/bench/semd.jsonl .build/bench/peers.jsonl --svg .build/bench/ratios.svg
 
-# Fuzz the wire decoders (libFuzzer + AddressSanitizer) for FUZZ_SECONDS; crashes land in fuzz-artifacts/.
-SWIFTC       ?= swiftc
+# Fuzz every decoder of hostile bytes (libFuzzer + AddressSanitizer), FUZZ_SECONDS per target: the wire
+# (frames, cass and xf envelopes and messages), the safetensors header, tokenizer files, and the job's
+# archive row reader with the canonicaliser. Crashes land in fuzz-artifacts/ (Docs/RELIABILITY.md).
 FUZZ_SECONDS ?= 300
-FUZZ_DIR      = .build-fuzz
+FUZZ_TARGETS ?= wire safetensors tokenizer archive
 
 fuzz:
-	@mkdir -p $(FUZZ_DIR)/corpus fuzz-artifacts && rm -f $(FUZZ_DIR)/wire-fuzz
-	python3 Tests/Fuzz/seed_corpus.py $(FUZZ_DIR)/corpus Tests/Fixtures/wire/frames.json Tests/Fixtures/wire/xf-frames.json
-	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -module-name WireFuzz \
-	  $$(find Sources/SemanticWire -name '*.swift' | sort) Tests/Fuzz/FuzzTarget.swift \
-	  -o $(FUZZ_DIR)/wire-fuzz 2>&1 | grep -v 'Cannot export local symbol' || true
-	@test -x $(FUZZ_DIR)/wire-fuzz
-	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/wire-fuzz -max_total_time=$(FUZZ_SECONDS) -dict=Tests/Fuzz/wire.dict \
-	  -malloc_limit_mb=64 -artifact_prefix=fuzz-artifacts/ -print_final_stats=1 $(FUZZ_DIR)/corpus
+	@for target in $(FUZZ_TARGETS); do SWIFTC=$(SWIFTC) Tests/Fuzz/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; done
 
 clean:
 	rm -rf .build

@@ -46,7 +46,7 @@ struct Semctl: ParsableCommand {
             EmbedCommand.self, RerankCommand.self,
             StatusCommand.self, PingCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             LogsCommand.self,
-            JobsCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchCommand.self,
+            JobsCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchCommand.self, SoakCommand.self,
         ]
     )
 

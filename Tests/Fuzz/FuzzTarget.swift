@@ -1,5 +1,7 @@
-// The libFuzzer entry point for SemanticWire's decoders. `make fuzz` compiles it together with
-// Sources/SemanticWire into one module (hence no import) with -sanitize=fuzzer,address.
+// The libFuzzer entry point for SemanticWire's decoders, both dialects: the frame decoder, cass's
+// envelope and messages, xf's envelope, its nested payload and messages, and the dialect detector.
+// `make fuzz` (target `wire`) compiles it together with Sources/SemanticWire into one module (hence
+// no import) with -sanitize=fuzzer,address.
 // Any trap, sanitizer report or broken invariant below is a bug; every input that ever finds one
 // becomes a case in Tests/SemanticWireTests/FuzzRegressionTests.swift. It must never swallow a
 // broken invariant: those end the run with fatalError so libFuzzer saves the input.
@@ -61,6 +63,11 @@ private func checkBody(_ body: [UInt8]) {
     checkCanonicalFixpoint(body, ResponseEnvelope.self)
     checkCanonicalFixpoint(body, Request.self)
     checkCanonicalFixpoint(body, Response.self)
+    checkCanonicalFixpoint(body, XFEnvelope.self)
+    checkCanonicalFixpoint(body, XFRequest.self)
+    checkCanonicalFixpoint(body, XFResponse.self)
+    checkXFPayload(body)
+    _ = WireDialect.detect(frameBody: body)
     do {
         let value = try MessagePackValue(decoding: body, options: .tolerant)
         let canonical = try value.encoded()
@@ -72,6 +79,34 @@ private func checkBody(_ body: [UInt8]) {
         // Rejected with a defined error: fine.
     } catch {
         fatalError("MessagePackValue threw a non-WireError: \(error)")
+    }
+}
+
+/// An xf envelope's payload is a message encoded separately: whatever it holds, decoding it as a
+/// request or a response gives a value or a WireError, and a decoded value survives the round trip
+/// through a new envelope.
+private func checkXFPayload(_ body: [UInt8]) {
+    guard let envelope = try? XFEnvelope.decode(from: body, options: .tolerant) else { return }
+    checkCanonicalFixpoint(envelope.payload, XFRequest.self)
+    checkCanonicalFixpoint(envelope.payload, XFResponse.self)
+    do {
+        let request = try envelope.request(options: .tolerant)
+        let again = try XFEnvelope.decode(from: try XFEnvelope(id: envelope.id, request: request).encodedBody()).request()
+        guard again == request else { fatalError("XFEnvelope: a request does not survive re-enveloping") }
+    } catch is WireError {
+    } catch {
+        fatalError("XFEnvelope.request threw a non-WireError: \(error)")
+    }
+    do {
+        let response = try envelope.response(options: .tolerant)
+        let reencoded = try XFEnvelope(id: envelope.id, response: response).encodedBody()
+        let again = try XFEnvelope.decode(from: reencoded).response()
+        guard try XFEnvelope(id: envelope.id, response: again).encodedBody() == reencoded else {
+            fatalError("XFEnvelope: a response does not survive re-enveloping")
+        }
+    } catch is WireError {
+    } catch {
+        fatalError("XFEnvelope.response threw a non-WireError: \(error)")
     }
 }
 
