@@ -29,7 +29,7 @@ struct SoakCommand: ParsableCommand {
 
     @OptionGroup var location: ModelLocationOptions
     @Option(help: "Seconds of measured load after warm-up (default 600).") var seconds: Double = 600
-    @Option(help: "Seconds of warm-up load before the RSS baseline is taken (default 30).") var warmup: Double = 30
+    @Option(help: "Seconds of warm-up load before the RSS baseline is taken (default 180: the first background jobs finish and the scratch buffers reach their largest batch).") var warmup: Double = 180
     @Option(help: "Seconds per reported window (default 30).") var window: Double = 30
     @Option(help: "Largest allowed RSS growth after warm-up, in percent (default 5).") var growthLimit: Double = 5
     @Option(help: "semd's engine threads (default: all cores).") var threads: Int?
