@@ -31,18 +31,24 @@ final class RunningDaemon: Sendable {
         let daemon = Daemon(configuration: configuration, registry: registry, logger: logger)
         self.daemon = daemon
         task = Task { try await daemon.run() }
-        // Wait until the socket answers.
-        let deadline = ContinuousClock.now + .seconds(180)
+        // Wait until the socket answers. Generous: at the start of the full suite (and far more under
+        // ThreadSanitizer, `make test-tsan`) hundreds of tests hold both threads of the concurrency pool
+        // of a 2-core machine for minutes, and nothing of this daemon runs meanwhile. Ends when ready.
+        let deadline = ContinuousClock.now + .seconds(900)
         let socket = configuration.paths.socket
         while ContinuousClock.now < deadline {
             let ready = (try? await offPool { () -> Bool in
                 guard let connection = try? DaemonConnection(socketPath: socket),
-                      case .health(let health)? = try? connection.send(.health, timeout: .seconds(2)).response else { return false }
+                      case .health(let health)? = try? connection.send(.health, timeout: .seconds(30)).response else { return false }
                 return health.ready
             }) ?? false
             if ready { return }
             try await Task.sleep(for: .milliseconds(20))
         }
+        // No daemon outlives the test that started it, not even one that never became ready.
+        daemon.requestStop(reason: "never became ready")
+        _ = try? await task.value
+        scratch.remove()
         throw FixtureError.malformed("the daemon did not become ready")
     }
 

@@ -21,14 +21,21 @@ final class Gate: Sendable {
     func open() { semaphore.signal() }
 }
 
-/// Polls `condition` for up to five minutes: in a full test run, long synchronous engine tests can
-/// hold both threads of the concurrency pool for minutes on a 2-core machine, and this task with them.
-func eventually(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(300)
+/// Polls `condition` for up to fifteen minutes: in a full test run, long synchronous engine tests can
+/// hold both threads of the concurrency pool for minutes on a 2-core machine, and this task with them
+/// (over ten minutes under AddressSanitizer, `make test-asan`). Ends as soon as the condition holds.
+func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let deadline = ContinuousClock.now + .seconds(900)
     while !condition() {
-        guard ContinuousClock.now < deadline else { throw SchedulerError.stopped }
+        guard ContinuousClock.now < deadline else { throw EventuallyTimeout(sourceLocation: sourceLocation) }
         try await Task.sleep(for: .milliseconds(2))
     }
+}
+
+/// `eventually` gave up: says where, rather than looking like an error of the code under test.
+struct EventuallyTimeout: Error, CustomStringConvertible {
+    let sourceLocation: SourceLocation
+    var description: String { "the condition at \(sourceLocation) did not hold within 15 minutes" }
 }
 
 @Suite struct InferenceSchedulerTests {
