@@ -22,26 +22,26 @@ import Testing
         condition.unlock()
     }
 
+    /// The waiter's only way out is the broadcast (its timeout is an hour), whenever the waiter and
+    /// the test get the CPU: no sleep decides the outcome.
     @Test func aBroadcastWakesAWaiterBeforeItsTimeout() async throws {
         let condition = MonotonicCondition()
-        let flag = Mutex(false)
+        let released = Mutex(false), waiting = Mutex(false), returned = Mutex(false)
         let waiter = Thread {
             condition.lock()
-            let deadline = ContinuousClock.now + .seconds(120)
-            while !flag.withLock({ $0 }), ContinuousClock.now < deadline {
-                condition.wait(for: ContinuousClock.now.duration(to: deadline))
+            waiting.withLock { $0 = true }
+            while !released.withLock({ $0 }) {
+                condition.wait(for: .seconds(3600))
             }
             condition.unlock()
-            flag.withLock { $0 = false }  // tells the test the waiter returned
+            returned.withLock { $0 = true }
         }
         waiter.start()
-        try await Task.sleep(for: .milliseconds(50))
-        let start = ContinuousClock.now
-        condition.lock()
-        flag.withLock { $0 = true }
+        try await eventually { waiting.withLock { $0 } }
+        condition.lock()  // the waiter holds the lock until it waits, so it is waiting now
+        released.withLock { $0 = true }
         condition.broadcast()
         condition.unlock()
-        try await eventually { !flag.withLock { $0 } }
-        #expect(ContinuousClock.now - start < .seconds(60))
+        try await eventually { returned.withLock { $0 } }
     }
 }
