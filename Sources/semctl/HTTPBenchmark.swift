@@ -13,7 +13,7 @@ import Glibc
 
 extension DaemonBenchmark {
     func httpAgainstSocket(clients: Int = 8, queriesPerClient: Int = 100) throws -> [(String, JSONValue)] {
-        let port = Self.freeLoopbackPort()
+        let port = LoopbackPort.free()
         return try withDaemon(extraArguments: ["--http", "127.0.0.1:\(port)"]) { socket in
             let endpoint = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: port)
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["input": [inputs.w1Query], "model": "default"]),
@@ -100,22 +100,5 @@ extension DaemonBenchmark {
                     ("clients", .int(clients)), ("http_one_client_qps", .double(httpOne)),
                     ("http_all_clients_qps", .double(httpMany)), ("socket_all_clients_qps", .double(socketMany))]
         }
-    }
-
-    /// A loopback TCP port nothing listens on right now (the kernel's pick for port 0).
-    static func freeLoopbackPort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -111,23 +111,6 @@ enum ExternalTools {
 
     static let nginx: URL? = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
         .map { URL(fileURLWithPath: $0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-
-    /// A loopback TCP port nothing listens on right now.
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 @Suite(.serialized) struct HTTPEndToEndTests {
@@ -219,7 +202,7 @@ enum ExternalTools {
             try await HTTPReplica.with(socket: sandbox.scratch.path("a.sock").path, modelsDirectory: sandbox.modelsDirectory) { first in
                 try await HTTPReplica.with(socket: sandbox.scratch.path("b.sock").path, modelsDirectory: sandbox.modelsDirectory) { second in
                     // The configuration Docs/DEPLOYMENT.md shows, with the ports and paths of this test.
-                    let front = ExternalTools.freePort()
+                    let front = LoopbackPort.free()
                     let prefix = sandbox.scratch.path("nginx")
                     try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
                     let configuration = try DeploymentExample.nginxConfiguration(

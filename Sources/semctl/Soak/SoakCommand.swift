@@ -71,7 +71,7 @@ struct SoakCommand: ParsableCommand {
         let models = try modelsFolder(in: directory)
         let socketPath = directory.appendingPathComponent("semd.sock").path
         let xfSocketPath = directory.appendingPathComponent("xf.sock").path
-        let port = DaemonBenchmark.freeLoopbackPort()
+        let port = LoopbackPort.free()
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let semdURL = executable.deletingLastPathComponent().appendingPathComponent("semd")
         guard FileManager.default.isExecutableFile(atPath: semdURL.path) else {
