@@ -218,7 +218,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 let members = mergeableIndices(startingAt: headIndex, budget: budget)
                 let tokens = members.reduce(0) { $0 + queue[$1].tokens }
                 let returning = members.count < lastInteractiveBatchRequests
-                let deadline = max(head.arrived, returning ? lastInteractiveBatchEnded : head.arrived) + configuration.maxWait
+                let deadline = (returning ? max(head.arrived, lastInteractiveBatchEnded) : head.arrived) + configuration.maxWait
                 if lane == .interactive && (announced > 0 || returning) && tokens < budget && ContinuousClock.now < deadline {
                     condition.wait(for: ContinuousClock.now.duration(to: deadline))
                     continue
