@@ -43,7 +43,7 @@ public enum PeerAdmission: Sendable, Equatable {
 extension PeerCredentials {
     /// The peer of an accepted Unix-socket channel (SO_PEERCRED), completed on the channel's event
     /// loop; nil when the platform or the channel cannot say.
-    static func read(from channel: Channel) -> EventLoopFuture<PeerCredentials?> {
+    public static func read(from channel: Channel) -> EventLoopFuture<PeerCredentials?> {
         let option = semd_so_peercred()
         guard option >= 0, let provider = channel as? SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(nil)
@@ -53,5 +53,42 @@ extension PeerCredentials {
         return future.map { credentials -> PeerCredentials? in
             PeerCredentials(processID: credentials.pid, userID: credentials.uid, groupID: credentials.gid)
         }.recover { _ in nil }
+    }
+}
+
+/// The same check for a pipeline someone else builds (the HTTP listener's Unix socket): added to an
+/// accepted channel, it reads the peer's credentials when it joins the pipeline and closes the channel
+/// when the peer is not `servedUserID`, before anything read reaches the handlers after it. Until the
+/// decision is made nothing passes (fail closed); on an event loop the decision is immediate.
+public final class PeerGate: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = Any
+
+    private let servedUserID: UInt32
+    private let onRefusal: @Sendable (String) -> Void
+    private var admitted = false
+
+    /// `onRefusal` hears the reason for each connection closed (for a log line and a counter).
+    public init(servedUserID: UInt32, onRefusal: @escaping @Sendable (String) -> Void) {
+        self.servedUserID = servedUserID
+        self.onRefusal = onRefusal
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        PeerCredentials.read(from: context.channel).whenSuccess { peer in
+            let (gate, context) = loopBound.value
+            switch PeerAdmission.decide(peer: peer, daemonUserID: gate.servedUserID) {
+            case .serve:
+                gate.admitted = true
+            case .refuse(let reason):
+                gate.onRefusal(reason)
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard admitted else { return }
+        context.fireChannelRead(data)
     }
 }

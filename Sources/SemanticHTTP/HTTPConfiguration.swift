@@ -73,6 +73,8 @@ public struct HTTPConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(60)
     /// Seconds a client is told to wait after a 429 or 503.
     public var retryAfterSeconds: Int = 1
+    /// On a Unix socket, the one user served (SO_PEERCRED): the daemon's own. Others are closed unread.
+    public var servedUserID: UInt32 = getuid()
 
     public init(address: Address, apiKey: APIKey? = nil) {
         self.address = address

@@ -21,6 +21,8 @@ public final class HTTPListener: Service, Sendable {
     let logger: Logger
     private let bound = Mutex<String?>(nil)
     private let boundPort = Mutex<Int?>(nil)
+    /// Connections on the Unix socket closed unread because their peer was not `servedUserID`.
+    public let refusedPeers = Atomic<Int>(0)
 
     /// Serves `host`'s models; `handler` hears of every request (for the daemon's idle timeout);
     /// `exposition` answers /metrics (nil: /metrics is 404).
@@ -56,12 +58,25 @@ public final class HTTPListener: Service, Sendable {
         }
         let configuration = self.configuration
         let logger = self.logger
+        // On a Unix socket, the same SO_PEERCRED check as the daemon's own sockets (a TCP peer has no
+        // user; the API key and the loopback rule guard TCP).
+        let gated: Bool
+        if case .unixSocket = configuration.address { gated = true } else { gated = false }
+        let servedUserID = configuration.servedUserID
+        let peerGate: @Sendable () -> [any RemovableChannelHandler] = { [self] in
+            guard gated else { return [] }
+            return [PeerGate(servedUserID: servedUserID) { reason in
+                self.refusedPeers.wrappingAdd(1, ordering: .relaxed)
+                logger.info("refused a connection on the HTTP socket: \(reason)")
+            }]
+        }
         // Hummingbird's own per-connection chatter stays below notice; the listener logs what matters.
         var hummingbirdLogger = logger
         hummingbirdLogger.logLevel = max(logger.logLevel, .notice)
         let application = Application(
             responder: api,
-            server: .http1(configuration: .init(idleTimeout: Self.timeAmount(configuration.readTimeout))),
+            server: .http1(configuration: .init(additionalChannelHandlers: peerGate(),
+                                                idleTimeout: Self.timeAmount(configuration.readTimeout))),
             configuration: ApplicationConfiguration(
                 address: address, serverName: "semd", backlog: 256,
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),

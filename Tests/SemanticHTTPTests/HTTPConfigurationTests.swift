@@ -101,4 +101,28 @@ import Testing
             try HTTPListener.prepareSocketPath(path)
         }
     }
+
+    /// The HTTP socket checks SO_PEERCRED as the daemon's sockets do: a listener told to serve another
+    /// uid closes our connection before any request reaches the API, even with the socket's mode loosened.
+    @Test func httpOverAUnixSocketServesOnlyTheDaemonsUser() async throws {
+        let directory = try TemporaryDirectory(prefix: "semd-hpeer")
+        defer { directory.remove() }
+        chmod(directory.url.path, 0o700)
+        let path = directory.path("http.sock").path
+        try await RunningHTTPDaemon.with(address: .unixSocket(path: path), configure: { $0.servedUserID = getuid() &+ 4242 },
+                                         waitUntilReady: false) { running in
+            chmod(path, 0o666)
+            let outcome: String
+            do {
+                let answer = try await running.post("/v1/embeddings", jsonText(["input": "from the wrong user"]))
+                outcome = "answered \(answer.status)"
+            } catch {
+                outcome = "\(error)"
+            }
+            #expect(!outcome.hasPrefix("answered"), "\(outcome)")
+            #expect(running.listener.refusedPeers.load(ordering: .relaxed) >= 1)
+            let metrics = String(decoding: running.exposition.text(), as: UTF8.self)
+            #expect(!metrics.contains(#"dialect="http""#), "no request of a refused peer reached the API: \(metrics)")
+        }
+    }
 }
