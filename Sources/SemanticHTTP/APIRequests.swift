@@ -99,6 +99,12 @@ enum TextList {
 enum RequestBody {
     /// Decodes a JSON body, turning every failure into a 400 that says what was wrong and where.
     static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws(APIError) -> Value {
+        // JSON text is UTF-8 (RFC 8259 §8.1). Checked first, so a bad byte inside any string field gets
+        // this one message with its offset, not a complaint about the field's type.
+        if let offset = firstInvalidUTF8(in: data) {
+            throw .badRequest("the body is not valid UTF-8 (invalid byte at offset \(offset)); JSON text must be UTF-8",
+                              code: "invalid_json")
+        }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as APIError {
@@ -107,6 +113,22 @@ enum RequestBody {
             throw describe(error)
         } catch {
             throw .badRequest("the body could not be read: \(error)")
+        }
+    }
+
+    /// The offset of the first byte that does not begin or continue a valid UTF-8 sequence (overlong
+    /// forms and surrogates included), or nil when all of `data` is valid.
+    static func firstInvalidUTF8(in data: Data) -> Int? {
+        if data.allSatisfy({ $0 < 0x80 }) { return nil }
+        var iterator = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 // Hostile bodies on the HTTP listener at its default limits, over a real socket: JSON nested a
 // million levels deep (arrays and objects) within the 10 MiB body limit gets 400 invalid_json without
 // exhausting the stack; a body one byte over 10 MiB gets 413; invalid UTF-8 inside a JSON string gets
-// 400 (invalid_request naming `input` on embeddings, invalid_json on rerank); a 10 MB text within the
+// 400 invalid_json saying "not valid UTF-8" with the bad byte's offset, on both routes; a 10 MB text within the
 // limit is embedded (truncated like any long text). After each, the daemon answers /health and an
 // embedding.
 import Foundation
@@ -58,13 +58,17 @@ import Testing
             #expect(tooLarge.status == 413 && apiError(in: tooLarge)?.code == "body_too_large", "\(tooLarge.status) \(tooLarge.text.prefix(300))")
 
             for bad in [[0xff, 0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80]] as [[UInt8]] {
-                // `input` is decoded as "a string or a list of strings": invalid UTF-8 fails that, naming the field.
+                // Whichever string field holds the bad bytes, the answer names the encoding and the offset.
                 let answer = try await postBytes(running, "/v1/embeddings", prefix + bad + suffix)
                 let error = apiError(in: answer)
-                #expect(answer.status == 400 && error?.type == "invalid_request_error" && error?.code == "invalid_request"
-                        && error?.param == "input", "\(bad): \(answer.status) \(answer.text)")
-                let rerank = try await postBytes(running, "/v1/rerank", Array("{\"query\": \"".utf8) + bad + Array("\", \"documents\": [\"d\"]}".utf8))
-                #expect(rerank.status == 400 && apiError(in: rerank)?.code == "invalid_json", "\(bad): \(rerank.status) \(rerank.text)")
+                #expect(answer.status == 400 && error?.type == "invalid_request_error" && error?.code == "invalid_json"
+                        && error?.message.contains("not valid UTF-8 (invalid byte at offset \(prefix.count))") == true,
+                        "\(bad): \(answer.status) \(answer.text)")
+                let rerankPrefix = Array("{\"query\": \"q\", \"documents\": [\"d\", \"".utf8)
+                let rerank = try await postBytes(running, "/v1/rerank", rerankPrefix + bad + Array("\"]}".utf8))
+                #expect(rerank.status == 400 && apiError(in: rerank)?.code == "invalid_json"
+                        && apiError(in: rerank)?.message.contains("offset \(rerankPrefix.count)") == true,
+                        "\(bad): \(rerank.status) \(rerank.text)")
             }
             try await expectHealthy(running)
         }
