@@ -49,7 +49,11 @@ public enum BLASKernelSelection {
 
     /// The CPU feature flags of the first processor in /proc/cpuinfo (nil elsewhere).
     public static func currentCPUFlags() -> Set<String>? {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        // Read to the end: Foundation's String(contentsOfFile:) reads a /proc file (size 0) in one
+        // read of at most a page, which can end before the first processor's flags line.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/cpuinfo"), let data = try? handle.readToEnd() else { return nil }
+        try? handle.close()
+        let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("flags") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
