@@ -80,7 +80,9 @@ struct DaemonBenchmark {
         }
     }
 
-    func concurrentClients(_ clients: Int = 8, queriesPerClient: Int = 100) throws -> [(String, JSONValue)] {
+    /// `sgemmPeak` (GFLOP/s, measured in the same run) bounds what any batching could reach: the
+    /// clients' queries as one batch can take no less than their FLOPs at the sgemm peak.
+    func concurrentClients(_ clients: Int = 8, queriesPerClient: Int = 100, sgemmPeak: Double) throws -> [(String, JSONValue)] {
         try withDaemon { socket in
             func throughput(_ count: Int) throws -> Double {
                 let failures = ResultList()
@@ -124,9 +126,15 @@ struct DaemonBenchmark {
             let batch = Array(repeating: inputs.w1Query, count: clients)
             let batchSeconds = Statistics.median(try Statistics.time(runs: 50, warmup: 5) { _ = try embedder.embed(batch) })
             let ceilingQPS = Double(clients) / batchSeconds
+            let tokens = embedder.tokenizer.encode(inputs.w1Query).ids.count
+            let batchFLOPs = embedder.forwardFLOPs(tokenCounts: Array(repeating: tokens, count: clients))
+            // At the sgemm peak, every FLOP of the batch in a GEMM and nothing else costing time.
+            let peakQPS = Double(clients) / (batchFLOPs / (sgemmPeak * 1e9))
             return [("workload", .string("C\(clients)")), ("one_client_qps", .double(oneQPS)),
                     ("clients", .int(clients)), ("all_clients_qps", .double(manyQPS)), ("speedup", .double(manyQPS / oneQPS)),
-                    ("engine_ceiling_qps", .double(ceilingQPS)), ("engine_ceiling_speedup", .double(ceilingQPS / oneQPS))]
+                    ("engine_ceiling_qps", .double(ceilingQPS)), ("engine_ceiling_speedup", .double(ceilingQPS / oneQPS)),
+                    ("engine_ceiling_gflops", .double(batchFLOPs / batchSeconds / 1e9)),
+                    ("speedup_bound_at_sgemm_peak", .double(peakQPS / oneQPS))]
         }
     }
 }
