@@ -210,7 +210,9 @@ final class RunningDaemon: Sendable {
                 do {
                     let connection = try DaemonConnection(socketPath: running.socket)
                     for _ in 0..<10 {
-                        let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil))
+                        // Patient: under ThreadSanitizer the in-process engine runs many times slower.
+                        let answer = try connection.send(.embed(texts: [texts[client]], model: "default", dims: nil),
+                                                         timeout: .seconds(600))
                         guard case .embed(let response) = answer.response else { return "client \(client): \(answer)" }
                         let difference = compare(response.embeddings[0], expected[client])
                         if difference.maxAbs > 1e-6 { return "client \(client): \(difference)" }
