@@ -9,7 +9,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,)
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps models build build-release test test-tsan test-asan leak-check run bench soak fuzz clean help
+.PHONY: all deps models build build-release test test-tsan test-asan leak-check run bench soak fuzz fuzz-check clean help
 
 all: build
 
@@ -24,7 +24,8 @@ help:
 	@echo "make bench    release build, then the benchmark workloads"
 	@echo "make bench-peers  the same workloads on sentence-transformers and onnxruntime, side by side"
 	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS"
-	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 300; FUZZ_TARGETS)"
+	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 600; FUZZ_TARGETS)"
+	@echo "make fuzz-check   type-check every fuzz target (part of make test)"
 
 deps:
 	@if [ "$$(uname)" = "Linux" ]; then \
@@ -46,7 +47,7 @@ build: deps
 build-release: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) $(BUILD_FLAGS)
 
-test: deps models
+test: deps models fuzz-check
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # The whole suite under a sanitizer, each in a build folder of its own (.build-tsan, .build-asan), so
@@ -112,11 +113,15 @@ bench-peers: deps build-release models
 # Fuzz every decoder of hostile bytes (libFuzzer + AddressSanitizer), FUZZ_SECONDS per target: the wire
 # (frames, cass and xf envelopes and messages), the safetensors header, tokenizer files, and the job's
 # archive row reader with the canonicaliser. Crashes land in fuzz-artifacts/ (Docs/RELIABILITY.md).
-FUZZ_SECONDS ?= 300
+FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= wire safetensors tokenizer archive
 
 fuzz:
 	@for target in $(FUZZ_TARGETS); do SWIFTC=$(SWIFTC) Tests/Fuzz/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; done
+
+# Type-checks every fuzz target's sources (seconds), so `make test` fails when a change breaks one.
+fuzz-check:
+	@for target in $(FUZZ_TARGETS); do FUZZ_TYPECHECK=1 SWIFTC=$(SWIFTC) Tests/Fuzz/fuzz.sh $$target 0 || exit 1; done
 
 clean:
 	rm -rf .build

@@ -85,12 +85,18 @@ public final class FileImage: @unchecked Sendable {
         mappedLength = length
     }
 
-    /// Private read-write memory for `size` bytes (rounded up to whole 2 MiB pages, which is the
-    /// length to unmap), starting on a 2 MiB boundary and, on Linux, marked for transparent huge pages:
+    /// Private read-write memory for `size` bytes; from 1 MiB on, rounded up to whole 2 MiB pages
+    /// (the length returned, to unmap), starting on a 2 MiB boundary and, on Linux, marked for transparent huge pages:
     /// a forward pass streams every weight, and with 4 KiB pages the 90 MB of MiniLM span 22,000 TLB
     /// entries. Where huge pages are off this is plain memory.
     static func mapAnonymous(_ requested: Int) -> (address: UnsafeMutableRawPointer, length: Int)? {
         let huge = 2 << 20
+        if requested < huge / 2 {
+            // small (test models, fuzz inputs): a huge page would cost more to clear than it saves
+            guard let raw = mmap(nil, requested, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  raw != MAP_FAILED else { return nil }
+            return (raw, requested)
+        }
         let size = (requested + huge - 1) / huge * huge
         let reserved = size + huge
         guard let raw = mmap(nil, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
