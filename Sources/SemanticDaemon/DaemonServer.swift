@@ -215,10 +215,20 @@ public final class DaemonServer: Sendable {
         // Written on the channel itself and awaited, so the reply has reached the socket before the
         // close (a write through the async writer could still be pending when the channel closes and
         // be dropped: the refused client then saw a bare close, in about a third of the runs).
-        try? await connection.executeThenClose { _, _ in
-            try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
+        // Then the connection stays open until the client's request arrives (unread: it is refused)
+        // or `refusalGrace` passes: closed at once, a client still writing its request got EPIPE and
+        // never read the refusal waiting in its socket ("closed the connection" in a reconnect storm).
+        let channel = connection.channel
+        let grace = channel.eventLoop.scheduleTask(in: Self.refusalGrace) { channel.close(promise: nil) }
+        try? await connection.executeThenClose { inbound, _ in
+            try await channel.writeAndFlush(ByteBuffer(bytes: reply))
+            for try await _ in inbound { break }
         }
+        grace.cancel()
     }
+
+    /// How long a refused connection is kept open for its client's request.
+    static let refusalGrace = TimeAmount.seconds(1)
 
     /// The responder of `dialect`.
     func responder(for dialect: WireDialect) -> any DialectResponder {

@@ -247,6 +247,20 @@ final class RunningDaemon: Sendable {
             let refusal = try ResponseEnvelope.decode(from: body)
             guard case .error(let error) = refusal.response else { Issue.record("\(refusal)"); return }
             #expect(error.code == .overloaded && error.retryable && error.retryAfterMilliseconds != nil)
+            // A client that writes its request first, as clients do, a moment after the refusal went
+            // out: the refused connection is still open, so the write lands and the refusal is read
+            // (closed at once, the write failed with EPIPE and the client saw a bare close).
+            let late = try await offPool { () -> Result<ResponseEnvelope, any Error> in
+                let connection = try DaemonConnection(socketPath: socket)
+                defer { connection.close() }
+                Thread.sleep(forTimeInterval: 0.05)
+                do { return .success(try connection.send(.health, timeout: .seconds(60))) } catch { return .failure(error) }
+            }
+            guard case .success(let lateAnswer) = late, case .error(let lateError) = lateAnswer.response else {
+                Issue.record("a client writing after the refusal: \(late)")
+                return
+            }
+            #expect(lateError.code == .overloaded)
             // The first two are still served, and a slot frees up when one leaves.
             _ = try await first.send(.health)
             second.close()

@@ -82,7 +82,7 @@ struct SoakReport {
         var lines: [String] = []
         let ok = requests.filter { $0.kind == .ok }
         lines.append("soak: \(Int(seconds)) s after \(Int(warmup)) s of warm-up; \(ok.count) requests served, \(errors.count) errors, "
-                     + "\(events.count - requests.count) hostile actions and finished jobs")
+                     + "\(events.count - requests.count) hostile actions, finished jobs and refused connections (retried)")
         var byRole: [String: (ok: Int, errors: Int, hostile: Int)] = [:]
         for event in events {
             var counts = byRole[event.role] ?? (0, 0, 0)
@@ -117,8 +117,15 @@ struct SoakReport {
         func mebibytes(_ value: UInt64?) -> String { value.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "unknown" }
         lines.append("semd RSS: start (after warm-up) \(mebibytes(rssStart)), middle \(mebibytes(rssMiddle)), end \(mebibytes(rssEnd)); "
                      + "growth \(growthPercent.map { String(format: "%+.2f%%", $0) } ?? "unknown") (limit \(growthLimitPercent)%)")
-        for error in errors.prefix(10) {
-            lines.append("error at \(String(format: "%.1f", error.time)) s (\(error.role)): \(error.message)")
+        // Every kind of error with its count (numbers masked, so "request 7" and "request 9" are one
+        // kind), most frequent first, each with its first occurrence.
+        var kinds: [String: (count: Int, first: SoakEvent)] = [:]
+        for error in errors {
+            let kind = error.role + ": " + error.message.split(whereSeparator: \.isNumber).joined(separator: "#")
+            if let seen = kinds[kind] { kinds[kind] = (seen.count + 1, seen.first) } else { kinds[kind] = (1, error) }
+        }
+        for (_, entry) in kinds.sorted(by: { $0.value.count > $1.value.count }).prefix(12) {
+            lines.append("\(entry.count) × error (\(entry.first.role)), first at \(String(format: "%.1f", entry.first.time)) s: \(entry.first.message)")
         }
         for line in unreadable.prefix(5) { lines.append("unreadable worker line: \(line)") }
         if let daemonFailure { lines.append("semd: \(daemonFailure)") }

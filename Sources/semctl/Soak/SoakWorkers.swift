@@ -293,22 +293,38 @@ struct SoakWorker {
         try connection.send(bytes, deadline: deadline)
     }
 
-    /// Every 3 s, 16 connections at once (cass and xf alternately), each one Health, then close.
+    /// Every 3 s, 16 connections at once (cass and xf alternately), each one Health, then close. With
+    /// the other workers' connections open this passes the daemon's connection limit, so some are
+    /// refused: Overloaded (cass, retry_after_ms) or OVERLOADED with id 0 (xf, as xf's daemon does).
+    /// A refusal is the daemon's defined answer, so the client does what a well-behaved one does: it
+    /// waits and reconnects, for up to 30 s, and only a connection never served is an error.
     private func storm() {
         while running {
             onThreads(16) { thread in
                 let started = ContinuousClock.now
+                let giveUp = started + .seconds(30)
                 do {
-                    if thread % 2 == 0 {
-                        let connection = try DaemonConnection(socketPath: target.socket, connectTimeout: .seconds(10))
-                        defer { connection.close() }
-                        guard case .health(let health) = try connection.send(.health).response, health.ready else {
-                            throw SoakFailure("storm: Health was not ready")
+                    while true {
+                        let retryAfter: Int?
+                        if thread % 2 == 0 {
+                            let connection = try DaemonConnection(socketPath: target.socket, connectTimeout: .seconds(10))
+                            defer { connection.close() }
+                            switch try connection.send(.health).response {
+                            case .health(let health) where health.ready: retryAfter = nil
+                            case .error(let error) where error.code == .overloaded: retryAfter = Int(error.retryAfterMilliseconds ?? 100)
+                            case let other: throw SoakFailure("storm: Health answered \(other)")
+                            }
+                        } else {
+                            switch try xfExchange(XFEnvelope(id: UInt64(thread) + 1, request: .health), refusalAllowed: true) {
+                            case .health: retryAfter = nil
+                            case .error(.overloaded, _): retryAfter = 100
+                            case let other: throw SoakFailure("storm: xf Health answered \(other)")
+                            }
                         }
-                    } else {
-                        guard case .health = try xfExchange(XFEnvelope(id: UInt64(thread), request: .health)) else {
-                            throw SoakFailure("storm: xf Health was not answered")
-                        }
+                        guard let retryAfter else { break }
+                        SoakLine.hostile("refused")
+                        guard ContinuousClock.now < giveUp else { throw SoakFailure("storm: refused for 30 s") }
+                        Thread.sleep(forTimeInterval: Double(retryAfter) / 1000)
                     }
                     SoakLine.ok("storm", started)
                 } catch {
@@ -330,8 +346,9 @@ struct SoakWorker {
         guard abs(norm - 1) < 1e-3 else { throw SoakFailure("a vector of norm \(norm), expected 1") }
     }
 
-    /// One xf request on its own connection, as xf's client sends it.
-    private func xfExchange(_ envelope: XFEnvelope) throws -> XFResponse {
+    /// One xf request on its own connection, as xf's client sends it. With `refusalAllowed`, the
+    /// daemon's connection-limit refusal (OVERLOADED with id 0) is returned rather than an id mismatch.
+    private func xfExchange(_ envelope: XFEnvelope, refusalAllowed: Bool = false) throws -> XFResponse {
         let connection = try UnixSocketConnection.connect(to: target.xfSocket, timeout: .seconds(10))
         defer { connection.close() }
         let deadline = ContinuousClock.now + .seconds(60)
@@ -339,6 +356,7 @@ struct SoakWorker {
         let header = try connection.receive(exactly: Frame.headerLength, deadline: deadline)
         let body = try connection.receive(exactly: try Frame.bodyLength(header: header), deadline: deadline)
         let answer = try XFEnvelope.decode(from: body)
+        if refusalAllowed, answer.id == 0, case .error(.overloaded, _)? = try? answer.response() { return try answer.response() }
         guard answer.id == envelope.id else { throw SoakFailure("xf: answer id \(answer.id) for request \(envelope.id)") }
         return try answer.response()
     }
