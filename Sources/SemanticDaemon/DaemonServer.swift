@@ -12,11 +12,34 @@ import SemanticRuntime
 import SemanticWire
 import Synchronization
 
-/// Whether a connection is running a request, shared by its task and its stall guard.
+/// Whether a connection has a request in hand: frames received whole but not yet answered, counted
+/// from the moment the event loop decodes one (not when the serving task picks it up, which a busy
+/// concurrency pool can delay past the read timeout: the stall guard then closed a connection whose
+/// request was waiting to be served). Shared by the pipeline, the serving task and the stall guard.
 final class BusyFlag: Sendable {
-    let value = Atomic<Bool>(false)
-    var isSet: Bool { value.load(ordering: .acquiring) }
-    func set(_ busy: Bool) { value.store(busy, ordering: .releasing) }
+    let pending = Atomic<Int>(0)
+    var isSet: Bool { pending.load(ordering: .acquiring) > 0 }
+    /// A whole frame arrived.
+    func received() { pending.wrappingAdd(1, ordering: .acquiringAndReleasing) }
+    /// Its answer was written.
+    func answered() { pending.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+}
+
+/// Counts each whole frame into the connection's `BusyFlag` as the decoder emits it.
+final class FrameArrivals: ChannelInboundHandler, Sendable {
+    typealias InboundIn = InboundFrame
+    typealias InboundOut = InboundFrame
+
+    let busy: BusyFlag
+
+    init(busy: BusyFlag) {
+        self.busy = busy
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        busy.received()
+        context.fireChannelRead(data)
+    }
 }
 
 /// The error that closes a connection from another user.
@@ -153,6 +176,7 @@ public final class DaemonServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
                     try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(FrameArrivals(busy: busy))
                     let connection = try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                     self.start(connection, busy: busy, socketDialect: dialect)
                 }
@@ -259,7 +283,6 @@ public final class DaemonServer: Sendable {
                                 logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
-                        state.busy.set(true)
                         let (reply, close) = await answer(body, with: responder(for: dialect ?? .cass), connection: state.id)
                         if close || stopping.load(ordering: .acquiring) {
                             // The last reply: wait until it is on the socket, then close.
@@ -267,7 +290,7 @@ public final class DaemonServer: Sendable {
                             return
                         }
                         try await outbound.write(ByteBuffer(bytes: reply))
-                        state.busy.set(false)
+                        state.busy.answered()
                     }
                 }
             }

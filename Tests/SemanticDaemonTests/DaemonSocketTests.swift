@@ -316,7 +316,9 @@ final class AsyncConnection: Sendable {
 
     func sendRaw(_ bytes: [UInt8]) async throws -> ResponseEnvelope {
         let connection = self.connection
-        return try await offPool { try connection.sendRaw(bytes) }
+        // Patient (DaemonConnection.sendRaw's own default is 5 s): a sanitizer build on a loaded
+        // machine can take longer than that to answer.
+        return try await offPool { try connection.sendRaw(bytes, timeout: .seconds(600)) }
     }
 
     func close() { connection.close() }
