@@ -17,8 +17,6 @@ public final class FileImage: @unchecked Sendable {
     /// Start of the bytes (page aligned); `nil` for an empty file.
     public let baseAddress: UnsafeRawPointer?
     public let byteCount: Int
-    /// The length of the mapping behind `baseAddress` (whole huge pages for a private copy).
-    private let mappedLength: Int
 
     /// Reads the whole of `url` (or maps it, with `.mapped`). A file that changes size or is
     /// rewritten while it is read is an `unreadableFile` error rather than a torn copy.
@@ -40,7 +38,6 @@ public final class FileImage: @unchecked Sendable {
         byteCount = size
         if size == 0 {
             baseAddress = nil
-            mappedLength = 0
             return
         }
         if storage == .mapped {
@@ -49,10 +46,10 @@ public final class FileImage: @unchecked Sendable {
                 throw SafetensorsError.unreadableFile(path: url.path, reason: "mmap failed: \(String(cString: strerror(errno)))")
             }
             baseAddress = UnsafeRawPointer(mapped)
-            mappedLength = size
             return
         }
-        guard let (address, length) = Self.mapAnonymous(size) else {
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let address, address != MAP_FAILED else {
             throw SafetensorsError.unreadableFile(
                 path: url.path, reason: "cannot allocate \(size) bytes: \(String(cString: strerror(errno)))")
         }
@@ -77,42 +74,11 @@ public final class FileImage: @unchecked Sendable {
             failure = "the file changed while it was read; load it again once it is complete"
         }
         if let failure {
-            munmap(address, length)
+            munmap(address, size)
             throw SafetensorsError.unreadableFile(path: url.path, reason: failure)
         }
-        mprotect(address, length, PROT_READ)
+        mprotect(address, size, PROT_READ)
         baseAddress = UnsafeRawPointer(address)
-        mappedLength = length
-    }
-
-    /// Private read-write memory for `size` bytes; from 1 MiB on, rounded up to whole 2 MiB pages
-    /// (the length returned, to unmap), starting on a 2 MiB boundary and, on Linux, marked for transparent huge pages:
-    /// a forward pass streams every weight, and with 4 KiB pages the 90 MB of MiniLM span 22,000 TLB
-    /// entries. Where huge pages are off this is plain memory.
-    static func mapAnonymous(_ requested: Int) -> (address: UnsafeMutableRawPointer, length: Int)? {
-        let huge = 2 << 20
-        if requested < huge / 2 {
-            // small (test models, fuzz inputs): a huge page would cost more to clear than it saves
-            guard let raw = mmap(nil, requested, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                  raw != MAP_FAILED else { return nil }
-            return (raw, requested)
-        }
-        let size = (requested + huge - 1) / huge * huge
-        let reserved = size + huge
-        guard let raw = mmap(nil, reserved, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != MAP_FAILED else {
-            return nil
-        }
-        let start = Int(bitPattern: raw)
-        let aligned = (start + huge - 1) / huge * huge
-        // give back the slack before and after the aligned span
-        if aligned > start { munmap(raw, aligned - start) }
-        let end = aligned + size, reservedEnd = start + reserved
-        if reservedEnd > end { munmap(UnsafeMutableRawPointer(bitPattern: end), reservedEnd - end) }
-        let address = UnsafeMutableRawPointer(bitPattern: aligned)!
-        #if os(Linux)
-        _ = madvise(address, size, MADV_HUGEPAGE)
-        #endif
-        return (address, size)
     }
 
     /// The bytes as a buffer (empty for an empty file).
@@ -122,7 +88,7 @@ public final class FileImage: @unchecked Sendable {
 
     deinit {
         if let baseAddress {
-            munmap(UnsafeMutableRawPointer(mutating: baseAddress), mappedLength)
+            munmap(UnsafeMutableRawPointer(mutating: baseAddress), byteCount)
         }
     }
 }

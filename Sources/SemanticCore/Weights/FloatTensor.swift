@@ -1,41 +1,19 @@
 // Read-only f32 tensors handed to the models: a view into the file's image, or storage owned by the tensor
 // (converted F16/BF16, unaligned F32, or weights repacked at load such as the fused QKV matrix).
 // A `FloatTensor` is never written after it is built, so it is shared freely between threads.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Heap storage for floats, freed with the last reference. Written only while a tensor is being built.
-/// Storage of 1 MiB or more (weight matrices such as the fused QKV) is mapped like a private file
-/// image, in huge pages where the system allows (`FileImage.mapAnonymous`).
 final class FloatStorage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
-    /// The mapping's length, or 0 when the storage came from the allocator.
-    private let mappedLength: Int
 
     init(count: Int) {
         self.count = count
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        if bytes >= 1 << 20, let (address, length) = FileImage.mapAnonymous(bytes) {
-            pointer = address.bindMemory(to: Float.self, capacity: max(count, 1))
-            mappedLength = length
-        } else {
-            pointer = .allocate(capacity: max(count, 1))
-            mappedLength = 0
-        }
+        pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
-    deinit {
-        if mappedLength > 0 {
-            munmap(UnsafeMutableRawPointer(pointer), mappedLength)
-        } else {
-            pointer.deallocate()
-        }
-    }
+    deinit { pointer.deallocate() }
 }
 
 /// An immutable row-major f32 tensor. `owner` keeps its bytes alive (the file image or a `FloatStorage`).
