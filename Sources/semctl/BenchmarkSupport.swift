@@ -55,10 +55,12 @@ enum Statistics {
     }
 
     /// Runs `body` `warmup` times untimed, then `runs` times; returns the durations in seconds.
-    static func time(runs: Int, warmup: Int = 1, _ body: () throws -> Void) rethrows -> [Double] {
+    /// `pause` (untimed) before each run: calls that each follow an idle gap, as a client's do.
+    static func time(runs: Int, warmup: Int = 1, pause: Duration? = nil, _ body: () throws -> Void) rethrows -> [Double] {
         for _ in 0..<warmup { try body() }
         var seconds: [Double] = []
         for _ in 0..<runs {
+            if let pause { Thread.sleep(forTimeInterval: pause.seconds) }
             let start = ContinuousClock.now
             try body()
             seconds.append((ContinuousClock.now - start).seconds)
