@@ -270,6 +270,30 @@ final class RunningDaemon: Sendable {
         }
     }
 
+    /// A whole request that waits for the serving task (here: every thread of the concurrency pool is
+    /// held in a blocking sleep, as CPU-bound work can hold it) is not taken for a stalled client when
+    /// the read timeout passes: the connection counts as busy from the frame's arrival.
+    @Test func aWholeRequestWaitingForABusyPoolOutlastsTheReadTimeout() async throws {
+        try await RunningDaemon.with(configure: { $0.readTimeout = .milliseconds(300) }) { running in
+            let socket = running.socket
+            let blockers = (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
+                Task.detached { usleep(1_500_000) }  // blocking on purpose
+            }
+            let outcome = try await offPool { () -> String in
+                Thread.sleep(forTimeInterval: 0.05)  // the blockers hold the pool
+                do {
+                    let connection = try DaemonConnection(socketPath: socket)
+                    defer { connection.close() }
+                    return "\(try connection.send(.health, timeout: .seconds(60)).response.variantName)"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            for blocker in blockers { await blocker.value }
+            #expect(outcome == "Health", "\(outcome)")
+        }
+    }
+
     @Test func aClientStalledInsideAFrameIsDisconnected() async throws {
         try await RunningDaemon.with(configure: { $0.readTimeout = .milliseconds(300) }) { running in
             let raw = try UnixSocketConnection.connect(to: running.socket)
