@@ -242,7 +242,8 @@ func compareLayers(
 
     /// A few short texts (a merged batch of queries) take the layer schedule: groups would be too small
     /// to balance (seven 10-token texts made groups of 60 and 10 tokens, twice as slow as sharing each
-    /// product). A batch worth two groups of 64 tokens per thread takes the group schedule.
+    /// product). A batch worth two groups of 64 tokens per thread takes the group schedule, with one
+    /// group per thread until two per thread would each keep `preferredGroupTokens`.
     @Test func fewShortTextsShareEachProduct() throws {
         let config = try BertConfig.load(from: Fixtures.tinyEmbedderDirectory.appendingPathComponent("config.json"))
         let encoder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2)).encoder
@@ -253,8 +254,10 @@ func compareLayers(
         }
         for count in 1...8 { #expect(try plan(count, length: 10).isEmpty) }
         #expect(try plan(3, length: 200).isEmpty)  // three sequences cannot make two groups per thread
-        let groups = try plan(32, length: 10)
-        #expect(groups.count == 4 && groups.allSatisfy { $0.count == 8 })
+        // two groups per thread only when each keeps `preferredGroupTokens`: otherwise one per thread
+        #expect(try plan(32, length: 10).map(\.count) == [16, 16])
+        #expect(try plan(32, length: 20).map(\.count) == [16, 16])
+        #expect(try plan(64, length: 20).map(\.count) == [16, 16, 16, 16])
     }
 }
 
