@@ -199,7 +199,8 @@ public final class DaemonServer: Sendable {
             return true
         }
         connectionTasks.enter()
-        Task {
+        // On its channel's event loop: see EventLoopExecution.swift.
+        Task(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
             if admitted {
                 await self.serve(connection, state: state, socketDialect: socketDialect)
                 self.connections.withLock { _ = $0.removeValue(forKey: id) }
@@ -283,7 +284,10 @@ public final class DaemonServer: Sendable {
                                 logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
-                        let (reply, close) = await answer(body, with: responder(for: dialect ?? .cass), connection: state.id)
+                        let responder = responder(for: dialect ?? .cass)
+                        let (reply, close) = body.count > largeFrameBytes
+                            ? await offEventLoop { await answer(body, with: responder, connection: state.id, eventLoop: connection.channel.eventLoop) }
+                            : await answer(body, with: responder, connection: state.id, eventLoop: connection.channel.eventLoop)
                         if close || stopping.load(ordering: .acquiring) {
                             // The last reply: wait until it is on the socket, then close.
                             try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
@@ -300,20 +304,14 @@ public final class DaemonServer: Sendable {
     }
 
     /// Handles one frame body within the request timeout; returns the encoded reply frame.
-    private func answer(_ body: [UInt8], with responder: any DialectResponder, connection: Int) async -> ([UInt8], Bool) {
+    /// The reply runs on the calling task's executor (the event loop, or the pool for a large frame).
+    private func answer(_ body: [UInt8], with responder: any DialectResponder, connection: Int,
+                        eventLoop: any EventLoop) async -> ([UInt8], Bool) {
         let start = ContinuousClock.now
         let timeout = limits.requestTimeout
+        let executor: (any TaskExecutor)? = eventLoop.inEventLoop ? EventLoopTaskExecutor(eventLoop) : nil
         let outcome = await handler.dialects.whileInFlight {
-            await withTaskGroup(of: (frame: [UInt8], close: Bool, summary: String)?.self) { group in
-                group.addTask { await responder.reply(to: body) }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
-            }
+            await firstOf({ await responder.reply(to: body) }, timeout: timeout, eventLoop: eventLoop, executor: executor)
         }
         guard let outcome else {
             logger.warning("connection \(connection): \(responder.dialect) request timed out after \(timeout)")

@@ -279,7 +279,14 @@ public final class ModelHost: Sendable {
         if let hash = descriptor.builtInHashEmbedder {
             return try embed(texts, with: hash, descriptor: descriptor, dims: dims)
         }
-        let loaded = try loadedEmbedder(descriptor)
+        // a load blocks its thread for a while (and a request during the start-up load waits for it):
+        // never on the event loop a connection task may be running on
+        let loaded: Embedder
+        if let resident = models.embedders.loaded(descriptor.id) {
+            loaded = resident
+        } else {
+            loaded = try await offEventLoop { () throws(ServiceError) -> Embedder in try loadedEmbedder(descriptor) }
+        }
         if let dims, !(1...loaded.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
         }
@@ -318,7 +325,12 @@ public final class ModelHost: Sendable {
         guard documents.count <= Self.maxDocumentsPerRequest else {
             throw .invalidInput("too many documents: \(documents.count) (at most \(Self.maxDocumentsPerRequest) per request)")
         }
-        let loaded = try loadedReranker(descriptor)
+        let loaded: CrossEncoder
+        if let resident = models.rerankers.loaded(descriptor.id) {
+            loaded = resident
+        } else {
+            loaded = try await offEventLoop { () throws(ServiceError) -> CrossEncoder in try loadedReranker(descriptor) }
+        }
         let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.maxSequenceLength) }
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
         try Self.check(tokens: tokens, limit: maxTokens)

@@ -94,6 +94,16 @@ public final class RequestHandler: Sendable {
     /// Handles one request.
     public func handle(_ request: Request, requestID: String) async -> Response {
         switch request {
+        case .submitEmbeddingJob, .embeddingJobStatus, .cancelEmbeddingJob:
+            // SQLite and file checks block their thread: never on a connection's event loop
+            return await offEventLoop { await dispatch(request, requestID: requestID) }
+        default:
+            return await dispatch(request, requestID: requestID)
+        }
+    }
+
+    private func dispatch(_ request: Request, requestID: String) async -> Response {
+        switch request {
         case .health:
             return .health(HealthStatus(uptimeSeconds: uptimeSeconds, ready: host.isReady,
                                         memoryBytes: ProcessResources.residentBytes()))

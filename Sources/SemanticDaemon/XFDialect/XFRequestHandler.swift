@@ -71,6 +71,16 @@ public final class XFRequestHandler: Sendable {
     /// Handles one request.
     public func handle(_ request: XFRequest) async -> XFResponse {
         switch request {
+        case .submitEmbeddingJob, .embeddingJobStatus, .cancelEmbeddingJob:
+            // SQLite and file checks block their thread: never on a connection's event loop
+            return await offEventLoop { await dispatch(request) }
+        default:
+            return await dispatch(request)
+        }
+    }
+
+    private func dispatch(_ request: XFRequest) async -> XFResponse {
+        switch request {
         case .health:
             return .health(uptimeSeconds: base.uptimeSeconds, modelsLoaded: host.modelStates().count { $0.loaded })
         case .status:
