@@ -1,0 +1,61 @@
+// Where connection tasks run: on their channel's event loop, leaving it for blocking work; and the
+// request timeout that answers at its deadline while the work it gave up on runs to its end.
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+@testable import SemanticDaemon
+
+@Suite struct EventLoopExecutionTests {
+    @Test func aTaskPreferringTheExecutorRunsOnTheEventLoopAndOffEventLoopLeavesIt() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let executor = EventLoopTaskExecutor(loop)
+        let (onLoop, offLoop, backOnLoop) = await Task(executorPreference: executor) { () -> (Bool, Bool, Bool) in
+            let first = loop.inEventLoop
+            let away = await offEventLoop { () async -> Bool in
+                await Task.yield()
+                return loop.inEventLoop
+            }
+            // and after an await that resumes from another thread, the task is back on the loop
+            try? await Task.sleep(for: .milliseconds(5))
+            return (first, away, loop.inEventLoop)
+        }.value
+        #expect(onLoop)
+        #expect(!offLoop)
+        #expect(backOnLoop)
+        try await group.shutdownGracefully()
+    }
+
+    @Test func firstOfReturnsTheWorksValueWhenItFinishesInTime() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let value = await firstOf({ 42 }, timeout: .seconds(60), eventLoop: group.next(), executor: nil)
+        #expect(value == 42)
+        try await group.shutdownGracefully()
+    }
+
+    /// The timeout answers at its deadline, not when the work ends; the work still runs to its end.
+    @Test func firstOfAnswersAtTheDeadlineAndTheWorkRunsOn() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let release = DispatchSemaphore(value: 0)
+        let finished = Mutex(false)
+        // were the timeout to wait for the work, this releases it so the test fails instead of hanging
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) { release.signal() }
+        let start = ContinuousClock.now
+        let value = await firstOf({ () -> Int in
+            // work that cannot be interrupted, held until the test lets it go
+            await offEventLoop { release.wait() }
+            finished.withLock { $0 = true }
+            return 1
+        }, timeout: .milliseconds(50), eventLoop: group.next(), executor: nil)
+        #expect(value == nil)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(!finished.withLock { $0 })
+        release.signal()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !finished.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(finished.withLock { $0 })
+        try await group.shutdownGracefully()
+    }
+}
