@@ -50,6 +50,8 @@ final class ConnectionState: Sendable {
     let id: Int
     let busy: BusyFlag
     let channel: Channel
+    /// When its last frame arrived (DispatchTime uptime nanoseconds; 0 = none yet).
+    let lastFrame = Atomic<UInt64>(0)
 
     init(id: Int, busy: BusyFlag, channel: Channel) {
         self.id = id
@@ -278,6 +280,8 @@ public final class DaemonServer: Sendable {
                         return
                     case .body(let buffer):
                         let body = Array(buffer: buffer)
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        state.lastFrame.store(now, ordering: .relaxed)
                         if dialect == nil {
                             dialect = WireDialect.detect(frameBody: body)
                             if dialect == nil {
@@ -285,9 +289,12 @@ public final class DaemonServer: Sendable {
                             }
                         }
                         let responder = responder(for: dialect ?? .cass)
+                        let eventLoop = connection.channel.eventLoop
                         let (reply, close) = body.count > largeFrameBytes
-                            ? await offEventLoop { await answer(body, with: responder, connection: state.id, eventLoop: connection.channel.eventLoop) }
-                            : await answer(body, with: responder, connection: state.id, eventLoop: connection.channel.eventLoop)
+                            ? await offEventLoop { await answer(body, with: responder, connection: state.id, eventLoop: eventLoop) }
+                            : await InlineExecution.$allowed.withValue(isAlone(state, now: now)) {
+                                await answer(body, with: responder, connection: state.id, eventLoop: eventLoop)
+                            }
                         if close || stopping.load(ordering: .acquiring) {
                             // The last reply: wait until it is on the socket, then close.
                             try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
@@ -302,6 +309,21 @@ public final class DaemonServer: Sendable {
             logger.debug("connection \(state.id) ended: \(error)")
         }
     }
+
+    /// No other connection has a request in hand or sent one within `soloWindow`: then this
+    /// connection's request may run on the event loop itself when the inference lane is idle
+    /// (`InlineExecution`), crossing no thread. With other clients active it goes through the lane,
+    /// which merges their requests.
+    private func isAlone(_ state: ConnectionState, now: UInt64) -> Bool {
+        connections.withLock { open in
+            open.values.allSatisfy { other in
+                other === state || (!other.busy.isSet && now &- other.lastFrame.load(ordering: .relaxed) > Self.soloWindowNanoseconds)
+            }
+        }
+    }
+
+    /// How recently another connection's frame counts as activity for `isAlone`.
+    static let soloWindowNanoseconds: UInt64 = 50_000_000
 
     /// Handles one frame body within the request timeout; returns the encoded reply frame.
     /// The reply runs on the calling task's executor (the event loop, or the pool for a large frame).

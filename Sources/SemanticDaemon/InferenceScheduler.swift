@@ -46,6 +46,9 @@ public struct InferenceSchedulerConfiguration: Sendable {
     public var maxWait: Duration = .milliseconds(2)
     /// Requests that may wait at once before new ones are refused as overloaded.
     public var maxQueuedRequests: Int = 4_096
+    /// Most tokens a request may have to run on its caller's thread when the lane is idle (see
+    /// `submit(inlineWhenIdle:)`); 0 turns that off.
+    public var maxInlineTokens: Int = 256
 
     public init() {}
 }
@@ -60,6 +63,15 @@ public struct InferenceSchedulerStatistics: Sendable, Equatable {
     public var largestBatchTokens = 0
     /// Times background work paused at a pause point for interactive work.
     public var backgroundPauses = 0
+    /// Requests run on their caller's thread (`submit(inlineWhenIdle:)`), counted in `batches` too.
+    public var inlineBatches = 0
+}
+
+/// Whether the request being served may run on its caller's thread when the inference lane is idle
+/// (`InferenceScheduler.submit(inlineWhenIdle:)`). The socket server sets it for a request while no
+/// other connection is active; the model host passes it on.
+public enum InlineExecution {
+    @TaskLocal public static var allowed = false
 }
 
 public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, Output: Sendable>: @unchecked Sendable {
@@ -123,11 +135,22 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     }
 
     /// Queues `items` (costing `tokens` in total) and returns their outputs once a batch has run.
+    ///
+    /// `inlineWhenIdle`: the caller knows no other client is active (the daemon's socket server
+    /// tells it). Then an interactive request of at most `maxInlineTokens` runs on the caller's own
+    /// thread when the interactive lane is idle, nothing is queued or announced, and the lane's last
+    /// batch served one request (several mean their clients are about to return and merge): a lone
+    /// client's request then crosses no thread at all. It counts as the lane's batch (background
+    /// work pauses for it, the statistics see it).
     public func submit(key: Key, items: [Item], tokens: Int, priority: SchedulerPriority = .interactive,
-                       announced wasAnnounced: Bool = false) async throws -> [Output] {
+                       announced wasAnnounced: Bool = false, inlineWhenIdle: Bool = false) async throws -> [Output] {
         if items.isEmpty {
             if wasAnnounced { withdrawAnnouncement() }
             return []
+        }
+        if inlineWhenIdle, priority == .interactive, tokens <= configuration.maxInlineTokens, let outputs = try runInlineIfIdle(
+            key: key, items: items, tokens: tokens, announced: wasAnnounced) {
+            return outputs
         }
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
@@ -148,6 +171,39 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
             condition.broadcast()
             condition.unlock()
         }
+    }
+
+    /// Runs the request on the calling thread if the interactive lane is idle (see `submit`); nil
+    /// when it is not, and the request must queue.
+    private func runInlineIfIdle(key: Key, items: [Item], tokens: Int, announced wasAnnounced: Bool) throws -> [Output]? {
+        condition.lock()
+        let othersAnnounced = announced - (wasAnnounced ? 1 : 0)
+        guard !stopped, !interactiveRunning, othersAnnounced <= 0, lastInteractiveBatchRequests <= 1,
+              !queue.contains(where: { $0.priority == .interactive }) else {
+            condition.unlock()
+            return nil
+        }
+        if wasAnnounced { announced = max(0, announced - 1) }
+        interactiveRunning = true
+        condition.unlock()
+        let outcome = Result { try execute(key, items, .interactive) }
+        condition.lock()
+        interactiveRunning = false
+        lastInteractiveBatchRequests = 1
+        lastInteractiveBatchEnded = .now
+        statistics.batches += 1
+        statistics.requests += 1
+        statistics.items += items.count
+        statistics.inlineBatches += 1
+        statistics.largestBatchRequests = max(statistics.largestBatchRequests, 1)
+        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
+        condition.broadcast()
+        condition.unlock()
+        let outputs = try outcome.get()
+        guard outputs.count == items.count else {
+            throw SchedulerError.outputCountMismatch(expected: items.count, got: outputs.count)
+        }
+        return outputs
     }
 
     /// Called by background work at its pause points (between encoder blocks): blocks while the

@@ -306,7 +306,8 @@ public final class ModelHost: Sendable {
             for slice in slices {
                 let sliceTokens = encodings[slice].reduce(0) { $0 + $1.ids.count }
                 outputs += try await scheduler.submit(key: key, items: encodings[slice].map { .tokens($0.ids) },
-                                                      tokens: sliceTokens, priority: priority, announced: announced)
+                                                      tokens: sliceTokens, priority: priority, announced: announced,
+                                                      inlineWhenIdle: InlineExecution.allowed)
             }
         } catch {
             throw Self.serviceError(error, model: descriptor.id)
@@ -339,7 +340,7 @@ public final class ModelHost: Sendable {
         do {
             outputs = try await scheduler.submit(key: .rerank(modelID: descriptor.id),
                                                  items: encodings.map { .pair(ids: $0.ids, types: $0.typeIds) },
-                                                 tokens: tokens, announced: announced)
+                                                 tokens: tokens, announced: announced, inlineWhenIdle: InlineExecution.allowed)
         } catch {
             throw Self.serviceError(error, model: descriptor.id)
         }

@@ -58,7 +58,13 @@ struct DaemonBenchmark {
     /// engine idles for each round trip, and a core that idled even briefly runs the next forward
     /// pass slower (on the development VM, a 2 ms pause made the daemon's engine time itself 1.3 ms
     /// longer). A client's calls follow idle time, so the paced overhead is the one a client sees.
-    func roundTrip(blocks: Int = 16, blockSize: Int = 25, pace: Duration = .milliseconds(2)) throws -> [(String, JSONValue)] {
+    ///
+    /// Then interleaved: `pairs` pairs of one in-process call and one daemon call, back to back, in
+    /// alternating order; the overhead is the median of the pairs' differences. A pair's two calls
+    /// are a few milliseconds apart, so the machine's drift (which moves W1 by more than the overhead
+    /// within minutes on a shared host) cancels in each difference, and each side's engine idles
+    /// for the same time (the other side's call) before its call.
+    func roundTrip(blocks: Int = 16, blockSize: Int = 25, pace: Duration = .milliseconds(2), pairs: Int = 400) throws -> [(String, JSONValue)] {
         let embedder = try Embedder.load(directory: try root.installedDirectory(for: .miniLM),
                                          configuration: EngineConfiguration(threads: threads))
         let query = [inputs.w1Query]
@@ -85,6 +91,19 @@ struct DaemonBenchmark {
                 pacedRemote += pacedRemoteBlock
                 pacedDifferences.append(Statistics.median(pacedRemoteBlock) - Statistics.median(pacedLocalBlock))
             }
+            var pairDifferences: [Double] = []
+            for pair in 0..<pairs {
+                let localFirst = pair % 2 == 0
+                var localTime = 0.0, remoteTime = 0.0
+                for side in 0..<2 {
+                    if (side == 0) == localFirst {
+                        localTime = try Statistics.time(runs: 1, warmup: 0) { _ = try embedder.embed(query) }[0] * 1000
+                    } else {
+                        remoteTime = try Statistics.time(runs: 1, warmup: 0, remoteCall)[0] * 1000
+                    }
+                }
+                pairDifferences.append(remoteTime - localTime)
+            }
             return [("workload", .string("RT")), ("in_process_p50_ms", .double(Statistics.median(local))),
                     ("daemon_p50_ms", .double(Statistics.median(remote))),
                     ("daemon_p99_ms", .double(Statistics.percentile(remote, 0.99))),
@@ -93,7 +112,9 @@ struct DaemonBenchmark {
                     ("pace_ms", .double(pace.seconds * 1000)),
                     ("paced_in_process_p50_ms", .double(Statistics.median(pacedLocal))),
                     ("paced_daemon_p50_ms", .double(Statistics.median(pacedRemote))),
-                    ("paced_overhead_ms", .double(Statistics.median(pacedDifferences)))]
+                    ("paced_overhead_ms", .double(Statistics.median(pacedDifferences))),
+                    ("interleaved_overhead_ms", .double(Statistics.median(pairDifferences))),
+                    ("interleaved_pairs", .int(pairs))]
         }
     }
 

@@ -98,6 +98,83 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         #expect(statistics.largestBatchRequests == 8)
     }
 
+    // MARK: Inline execution for a lone client
+
+    /// The threads batches ran on (the lane's is a dedicated thread, never the caller's).
+    final class ThreadLog: Sendable {
+        private let names = Mutex<[String]>([])
+        func withLock<T>(_ body: (inout [String]) -> T) -> T { names.withLock { body(&$0) } }
+    }
+
+    /// A scheduler whose batches record the thread they ran on.
+    func makeThreadRecordingScheduler(_ threads: ThreadLog, gate: Gate? = nil,
+                                      configure: (inout Scheduler.Configuration) -> Void = { _ in }) -> Scheduler {
+        var configuration = Scheduler.Configuration()
+        configure(&configuration)
+        return Scheduler(configuration: configuration, name: "lane") { _, items, _ in
+            threads.withLock { $0.append(String(describing: pthread_self())) }
+            if items.contains(0) { gate?.wait() }
+            return items.map { $0 + 1000 }
+        }
+    }
+
+    @Test func anIdleLaneRunsAnInlineRequestOnTheCallersThread() async throws {
+        let threads = ThreadLog()
+        let scheduler = makeThreadRecordingScheduler(threads)
+        defer { scheduler.stop() }
+        #expect(try await scheduler.submit(key: "k", items: [1, 2], tokens: 2, inlineWhenIdle: true) == [1001, 1002])
+        #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1) == [1003])
+        #expect(try await scheduler.submit(key: "k", items: [4], tokens: 1) == [1004])
+        // the inline batch ran elsewhere than the lane's two
+        let ran = threads.withLock { $0 }
+        #expect(ran.count == 3 && ran[1] == ran[2] && ran[0] != ran[1])
+        let statistics = scheduler.currentStatistics
+        #expect(statistics.inlineBatches == 1 && statistics.batches == 3 && statistics.requests == 3)
+    }
+
+    @Test func aBusyLaneOrTooManyTokensOrNoPermissionMeansTheQueue() async throws {
+        let threads = ThreadLog()
+        let gate = Gate()
+        let scheduler = makeThreadRecordingScheduler(threads, gate: gate) { $0.maxInlineTokens = 8 }
+        defer { scheduler.stop() }
+        // over the inline token limit, and without permission: the lane runs them
+        #expect(try await scheduler.submit(key: "k", items: [1], tokens: 9, inlineWhenIdle: true) == [1001])
+        #expect(try await scheduler.submit(key: "k", items: [2], tokens: 1) == [1002])
+        // the lane is running a batch: an inline request waits for it and runs on the lane after it
+        let blocker = Task { try await scheduler.submit(key: "k", items: [0], tokens: 1) }
+        try await eventually { threads.withLock { $0.count } == 3 }
+        let queued = Task { try await scheduler.submit(key: "k", items: [3], tokens: 1, inlineWhenIdle: true) }
+        try await eventually { scheduler.queuedRequests == 1 }
+        gate.open()
+        #expect(try await blocker.value == [1000])
+        #expect(try await queued.value == [1003])
+        #expect(Set(threads.withLock { $0 }).count == 1)  // all on the lane's thread
+        #expect(scheduler.currentStatistics.inlineBatches == 0)
+    }
+
+    /// After a batch that served several requests their clients are about to return and merge: the
+    /// next request queues for them even when it may run inline.
+    @Test func afterAMergedBatchTheNextRequestQueues() async throws {
+        let threads = ThreadLog()
+        let gate = Gate()
+        let scheduler = makeThreadRecordingScheduler(threads, gate: gate) { $0.maxWait = .zero }
+        defer { scheduler.stop() }
+        let blocker = Task { try await scheduler.submit(key: "k", items: [0], tokens: 1) }
+        try await eventually { threads.withLock { $0.count } == 1 }
+        let a = Task { try await scheduler.submit(key: "k", items: [1], tokens: 1) }
+        try await eventually { scheduler.queuedRequests == 1 }
+        let b = Task { try await scheduler.submit(key: "k", items: [2], tokens: 1) }
+        try await eventually { scheduler.queuedRequests == 2 }
+        gate.open()
+        _ = try await (blocker.value, a.value, b.value)
+        #expect(scheduler.currentStatistics.mergedBatches == 1)
+        #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1, inlineWhenIdle: true) == [1003])
+        #expect(scheduler.currentStatistics.inlineBatches == 0)
+        // that batch served one request: the next lone request runs inline
+        #expect(try await scheduler.submit(key: "k", items: [4], tokens: 1, inlineWhenIdle: true) == [1004])
+        #expect(scheduler.currentStatistics.inlineBatches == 1)
+    }
+
     @Test func differentKeysNeverShareABatch() async throws {
         let log = BatchLog()
         let gate = Gate()
