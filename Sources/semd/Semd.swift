@@ -71,7 +71,7 @@ struct Semd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Socket path.", valueName: "path")) var socket: String?
     @Option(help: ArgumentHelp("Models directory.", valueName: "dir")) var modelsDir: String?
     @Option(help: "Connections served at once (default 16); one more gets an Overloaded error.") var maxConnections: Int?
-    @Option(help: ArgumentHelp("Per-request timeout in seconds (default 60).", valueName: "seconds")) var requestTimeout: Double?
+    @Option(help: ArgumentHelp("Per-request timeout in seconds (default 60): a request still running then is answered with a Timeout error; its work runs on and is discarded.", valueName: "seconds")) var requestTimeout: Double?
     @Option(help: ArgumentHelp("Disconnect a client silent this long inside a frame or between requests (default 30).",
                                valueName: "seconds")) var readTimeout: Double?
     @Option(help: ArgumentHelp("Exit after this long without requests; 0 = never (default: never, 3600 with --spawned).",
