@@ -157,6 +157,13 @@ public final class Daemon: Sendable {
             }
         }
         host.stop()
+        // A request answered with a Timeout may have left its batch running: wait for it too.
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                host.waitUntilIdle()
+                continuation.resume()
+            }
+        }
         await server.shutdownEventLoops()
         logger.info("stopped")
     }

@@ -103,6 +103,8 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     private var lastInteractiveBatchEnded = ContinuousClock.now
     /// The interactive lane is running a batch.
     private var interactiveRunning = false
+    /// Batches running now, on either lane or inline.
+    private var runningBatches = 0
     private var stopped = false
     private var statistics = Statistics()
 
@@ -185,10 +187,12 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         }
         if wasAnnounced { announced = max(0, announced - 1) }
         interactiveRunning = true
+        runningBatches += 1
         condition.unlock()
         let outcome = Result { try execute(key, items, .interactive) }
         condition.lock()
         interactiveRunning = false
+        runningBatches -= 1
         lastInteractiveBatchRequests = 1
         lastInteractiveBatchEnded = .now
         statistics.batches += 1
@@ -242,6 +246,15 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         return queue.count
     }
 
+    /// Blocks until no batch is running on either lane or inline. After `stop()`, the daemon waits
+    /// here before it returns: a request answered with a Timeout leaves its batch running, and the
+    /// process must not exit (tearing down OpenBLAS) under it.
+    public func waitUntilIdle() {
+        condition.lock()
+        while runningBatches > 0 { condition.wait() }
+        condition.unlock()
+    }
+
     /// Fails every waiting request with `stopped` and ends the lanes after their current batches.
     public func stop() {
         condition.lock()
@@ -282,14 +295,14 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
                 for index in members.reversed() { batch.insert(queue.remove(at: index), at: 0) }
             }
             if lane == .interactive { interactiveRunning = true }
+            runningBatches += 1
             condition.unlock()
             run(batch, lane: lane)
-            if lane == .interactive {
-                condition.lock()
-                interactiveRunning = false
-                condition.broadcast()
-                condition.unlock()
-            }
+            condition.lock()
+            if lane == .interactive { interactiveRunning = false }
+            runningBatches -= 1
+            condition.broadcast()
+            condition.unlock()
         }
     }
 

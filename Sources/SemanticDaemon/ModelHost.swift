@@ -152,6 +152,9 @@ public final class ModelHost: Sendable {
     /// Stops the inference worker; waiting requests fail with `shuttingDown`.
     public func stop() { scheduler.stop() }
 
+    /// Blocks until no inference batch is running (see `InferenceScheduler.waitUntilIdle`).
+    public func waitUntilIdle() { scheduler.waitUntilIdle() }
+
     /// Scheduler counters (batches, merged batches, ...).
     public var schedulerStatistics: InferenceSchedulerStatistics { scheduler.currentStatistics }
 

@@ -175,6 +175,24 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         #expect(scheduler.currentStatistics.inlineBatches == 1)
     }
 
+    /// After stop, `waitUntilIdle` returns only once the batch still running has ended.
+    @Test func waitUntilIdleWaitsForTheRunningBatchAfterStop() async throws {
+        let log = BatchLog()
+        let gate = Gate()
+        let scheduler = makeScheduler(log, gate: gate)
+        let blocker = try await block(scheduler, log)
+        scheduler.stop()
+        let idle = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            scheduler.waitUntilIdle()
+            idle.signal()
+        }
+        #expect(idle.wait(timeout: .now() + 0.3) == .timedOut)
+        gate.open()
+        #expect(idle.wait(timeout: .now() + 60) == .success)
+        #expect(try await blocker.value == [1000])
+    }
+
     @Test func differentKeysNeverShareABatch() async throws {
         let log = BatchLog()
         let gate = Gate()
