@@ -310,14 +310,17 @@ public final class DaemonServer: Sendable {
         }
     }
 
-    /// No other connection has a request in hand or sent one within `soloWindow`: then this
+    /// No other connection has a request in hand or sent one within `soloWindowNanoseconds`: then this
     /// connection's request may run on the event loop itself when the inference lane is idle
     /// (`InlineExecution`), crossing no thread. With other clients active it goes through the lane,
     /// which merges their requests.
     private func isAlone(_ state: ConnectionState, now: UInt64) -> Bool {
         connections.withLock { open in
             open.values.allSatisfy { other in
-                other === state || (!other.busy.isSet && now &- other.lastFrame.load(ordering: .relaxed) > Self.soloWindowNanoseconds)
+                guard other !== state else { return true }
+                let last = other.lastFrame.load(ordering: .relaxed)
+                // a frame stamped after `now` (another thread's clock read) counts as activity
+                return !other.busy.isSet && (last == 0 || (now > last && now - last > Self.soloWindowNanoseconds))
             }
         }
     }
