@@ -230,6 +230,29 @@ final class RunningDaemon: Sendable {
         }
     }
 
+    /// A lone client's small request runs inline on the event loop (the 8-client test above shows
+    /// that several active clients still go through the lane and merge).
+    @Test func aLoneClientsRequestsRunInline() async throws {
+        try await RunningDaemon.with { running in
+            let connection = try await running.connect()
+            let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["a lone query"])
+            let before = running.daemon.host.schedulerStatistics
+            for _ in 0..<5 {
+                // past the 50 ms in which another connection's frame (the readiness probe's) counts
+                try await Task.sleep(for: .milliseconds(60))
+                guard case .embed(let response) = try await connection.send(.embed(texts: ["a lone query"], model: "default", dims: nil),
+                                                                              timeout: .seconds(600)).response else {
+                    Issue.record("not an Embed answer")
+                    return
+                }
+                #expect(compare(response.embeddings[0], expected[0]).maxAbs <= 1e-6)
+            }
+            let after = running.daemon.host.schedulerStatistics
+            #expect(after.requests - before.requests == 5)
+            #expect(after.inlineBatches - before.inlineBatches >= 4, "a lone client's requests went through the lane")
+        }
+    }
+
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
         try await RunningDaemon.with(configure: { $0.maxConnections = 2 }) { running in
             // The readiness probe's connection counts until the daemon has seen it close.
