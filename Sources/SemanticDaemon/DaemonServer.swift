@@ -162,8 +162,7 @@ public final class DaemonServer: Sendable {
     /// (SwiftNIO's async accept stream can drop a channel accepted while it finishes, and a dropped
     /// channel traps the process.)
     public func run(on bound: BoundSocket, dialect: WireDialect = .cass) async throws {
-        let readTimeout = TimeAmount.nanoseconds(Int64(limits.readTimeout.components.seconds) * 1_000_000_000
-            + limits.readTimeout.components.attoseconds / 1_000_000_000)
+        let readTimeout = TimeAmount(limits.readTimeout)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
@@ -220,8 +219,7 @@ public final class DaemonServer: Sendable {
     /// path went away is still accepted and answered with an Overloaded frame rather than reset.
     public func stop(acceptGrace: Duration = .milliseconds(100)) {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let grace = TimeAmount.nanoseconds(Int64(acceptGrace.components.seconds) * 1_000_000_000
-            + acceptGrace.components.attoseconds / 1_000_000_000)
+        let grace = TimeAmount(acceptGrace)
         for channel in serverChannels.withLock({ $0 }) {
             channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
         }

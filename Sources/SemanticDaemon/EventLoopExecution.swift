@@ -65,10 +65,3 @@ private final class Race<T: Sendable>: Sendable {
         }?.resume(returning: value)
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -193,14 +193,8 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         condition.lock()
         interactiveRunning = false
         runningBatches -= 1
-        lastInteractiveBatchRequests = 1
-        lastInteractiveBatchEnded = .now
-        statistics.batches += 1
-        statistics.requests += 1
-        statistics.items += items.count
+        recordBatch(requests: 1, items: items.count, tokens: tokens, lane: .interactive)
         statistics.inlineBatches += 1
-        statistics.largestBatchRequests = max(statistics.largestBatchRequests, 1)
-        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
         condition.broadcast()
         condition.unlock()
         let outputs = try outcome.get()
@@ -324,6 +318,21 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         return indices
     }
 
+    /// Counts a finished batch, and for the interactive lane remembers how many requests it served
+    /// and when it ended (lock held).
+    private func recordBatch(requests: Int, items: Int, tokens: Int, lane: SchedulerPriority) {
+        if lane == .interactive {
+            lastInteractiveBatchRequests = requests
+            lastInteractiveBatchEnded = .now
+        }
+        statistics.batches += 1
+        statistics.requests += requests
+        statistics.items += items
+        if requests > 1 { statistics.mergedBatches += 1 }
+        statistics.largestBatchRequests = max(statistics.largestBatchRequests, requests)
+        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
+    }
+
     private func run(_ batch: [Pending], lane: SchedulerPriority) {
         let items = batch.flatMap(\.items)
         let tokens = batch.reduce(0) { $0 + $1.tokens }
@@ -335,16 +344,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         }
 
         condition.lock()
-        if lane == .interactive {
-            lastInteractiveBatchRequests = batch.count
-            lastInteractiveBatchEnded = .now
-        }
-        statistics.batches += 1
-        statistics.requests += batch.count
-        statistics.items += items.count
-        if batch.count > 1 { statistics.mergedBatches += 1 }
-        statistics.largestBatchRequests = max(statistics.largestBatchRequests, batch.count)
-        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
+        recordBatch(requests: batch.count, items: items.count, tokens: tokens, lane: lane)
         condition.unlock()
 
         switch outcome {

@@ -250,6 +250,15 @@ public final class ModelHost: Sendable {
         }
     }
 
+    /// The loaded model, or `load` run on the concurrency pool: a load blocks its thread for a while
+    /// (and a request during the start-up load waits for it), never on the event loop a connection
+    /// task may be running on.
+    private func resident<Model>(_ descriptor: ModelDescriptor, in slots: ModelSlots<Model>,
+                                 load: (ModelDescriptor) throws(ServiceError) -> Model) async throws(ServiceError) -> Model {
+        if let loaded = slots.loaded(descriptor.id) { return loaded }
+        return try await offEventLoop { () throws(ServiceError) -> Model in try load(descriptor) }
+    }
+
     private func installedDirectory(_ descriptor: ModelDescriptor) throws(ServiceError) -> URL {
         do {
             return try modelsRoot.installedDirectory(for: descriptor)
@@ -282,14 +291,7 @@ public final class ModelHost: Sendable {
         if let hash = descriptor.builtInHashEmbedder {
             return try embed(texts, with: hash, descriptor: descriptor, dims: dims)
         }
-        // a load blocks its thread for a while (and a request during the start-up load waits for it):
-        // never on the event loop a connection task may be running on
-        let loaded: Embedder
-        if let resident = models.embedders.loaded(descriptor.id) {
-            loaded = resident
-        } else {
-            loaded = try await offEventLoop { () throws(ServiceError) -> Embedder in try loadedEmbedder(descriptor) }
-        }
+        let loaded = try await resident(descriptor, in: models.embedders, load: loadedEmbedder)
         if let dims, !(1...loaded.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(loaded.dimension) dimensions")
         }
@@ -329,12 +331,7 @@ public final class ModelHost: Sendable {
         guard documents.count <= Self.maxDocumentsPerRequest else {
             throw .invalidInput("too many documents: \(documents.count) (at most \(Self.maxDocumentsPerRequest) per request)")
         }
-        let loaded: CrossEncoder
-        if let resident = models.rerankers.loaded(descriptor.id) {
-            loaded = resident
-        } else {
-            loaded = try await offEventLoop { () throws(ServiceError) -> CrossEncoder in try loadedReranker(descriptor) }
-        }
+        let loaded = try await resident(descriptor, in: models.rerankers, load: loadedReranker)
         let encodings = documents.map { loaded.tokenizer.encodePair(query, $0, maxLength: loaded.maxSequenceLength) }
         let tokens = encodings.reduce(0) { $0 + $1.ids.count }
         try Self.check(tokens: tokens, limit: maxTokens)

@@ -76,7 +76,7 @@ public final class HTTPListener: Service, Sendable {
         let application = Application(
             responder: api,
             server: .http1(configuration: .init(additionalChannelHandlers: peerGate(),
-                                                idleTimeout: Self.timeAmount(configuration.readTimeout))),
+                                                idleTimeout: TimeAmount(configuration.readTimeout))),
             configuration: ApplicationConfiguration(
                 address: address, serverName: "semd", backlog: 256,
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
@@ -123,9 +123,5 @@ public final class HTTPListener: Service, Sendable {
     static func removeSocket(_ path: String) {
         var status = stat()
         if lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
-    }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 }
