@@ -2,6 +2,7 @@
 // machine's measured sgemm peak, and the benchmark cross-encoder (the MiniLM encoder plus a seeded
 // pooler and classifier, written to a temporary safetensors file). Benchmark-only code.
 import CBLAS
+import SemanticCore
 import Foundation
 import SemanticRuntime
 
@@ -74,15 +75,19 @@ extension Duration {
 }
 
 enum SGEMMPeak {
-    /// GFLOP/s of a large single-precision GEMM (2048³, the best of several runs) with the current
-    /// OpenBLAS thread count: the ceiling the engine's matmuls can reach on this machine.
-    static func measure() -> Double {
+    /// GFLOP/s of a large single-precision GEMM (2048³, the best of `runs`) on `threads` OpenBLAS
+    /// threads: the ceiling the engine's matmuls can reach on this machine. Leaves OpenBLAS on
+    /// the thread count it found.
+    static func measure(threads: Int = BLASRuntime.threads, runs: Int = 5) -> Double {
         let n = 2048
         let a = [Float](repeating: 0.5, count: n * n)
         let b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
+        let previous = BLASRuntime.threads
+        BLASRuntime.setThreads(threads)
+        defer { BLASRuntime.setThreads(previous) }
         var best = 0.0
-        for _ in 0..<5 {
+        for _ in 0..<runs {
             let start = ContinuousClock.now
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b,
                         Int32(n), 0, &c, Int32(n))
@@ -90,6 +95,67 @@ enum SGEMMPeak {
             best = max(best, 2 * Double(n * n * n) / seconds / 1e9)
         }
         return best
+    }
+
+    /// Times `body` as `Statistics.time` does, measuring the sgemm peak (best of two) right before
+    /// every timed run. On a shared machine the peak drifts by 2× within minutes; a share of peak is
+    /// only meaningful against the peak of the same moment, so each run is divided by its own.
+    /// OpenBLAS's threads spin for a while after a call, so a short rest separates the two.
+    static func paired(
+        runs: Int, warmup: Int = 1, threads: Int, flops: Double, _ body: () throws -> Void
+    ) rethrows -> PairedRuns {
+        for _ in 0..<warmup { try body() }
+        var seconds: [Double] = [], peaks: [Double] = []
+        var peakResident = ProcessResources.peakResidentBytes()
+        for _ in 0..<runs {
+            peaks.append(measure(threads: threads, runs: 2))
+            // the probe's three 16 MB matrices are freed by now: keep them out of the workload's peak RSS
+            resetPeakResident()
+            Thread.sleep(forTimeInterval: 0.2)
+            let start = ContinuousClock.now
+            try body()
+            seconds.append((ContinuousClock.now - start).seconds)
+            peakResident = max(peakResident, ProcessResources.peakResidentBytes())
+        }
+        return PairedRuns(seconds: seconds, peaks: peaks, flops: flops, peakResidentBytes: peakResident)
+    }
+
+    /// Restarts the kernel's peak-RSS count from the current RSS (Linux: "5" to /proc/self/clear_refs,
+    /// which getrusage's ru_maxrss reads). Elsewhere a no-op, and the probe's matrices stay counted.
+    private static func resetPeakResident() {
+        #if os(Linux)
+        let descriptor = open("/proc/self/clear_refs", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        _ = write(descriptor, "5", 1)
+        close(descriptor)
+        #endif
+    }
+}
+
+/// Timed runs of a workload, each with the sgemm peak measured just before it.
+struct PairedRuns {
+    let seconds: [Double]
+    let peaks: [Double]
+    let flops: Double
+    /// The peak RSS of loading, warm-up and the timed runs, without the sgemm probe's matrices.
+    let peakResidentBytes: UInt64
+
+    var medianSeconds: Double { Statistics.median(seconds) }
+    var medianPeak: Double { Statistics.median(peaks) }
+    /// The median over runs of (that run's GFLOP/s ÷ the peak measured just before it), in percent.
+    var percentOfPeak: Double {
+        Statistics.median(zip(seconds, peaks).map { 100 * flops / $0 / 1e9 / $1 })
+    }
+
+    /// The workload's peak RSS in MB, counting also what ran after the last timed run.
+    var peakResidentMegabytes: Double {
+        Double(max(peakResidentBytes, ProcessResources.peakResidentBytes())) / 1_048_576
+    }
+
+    /// The JSON fields every throughput workload reports about its FLOP rate.
+    var fields: [(String, JSONValue)] {
+        [("gflops", .double(flops / medianSeconds / 1e9)), ("percent_of_peak", .double(percentOfPeak)),
+         ("sgemm_peak_gflops", .double(medianPeak))]
     }
 }
 
