@@ -104,8 +104,7 @@ public final class Daemon: Sendable {
         defer { xf?.close() }
         try? lock.writeHeartbeat(listeners: heartbeatListeners(xf: xf))
         logger.info("semd \(SemanticCoreInfo.version) listening on \(paths.socket) (pid \(getpid()), models \(configuration.modelsRoot))")
-        let kernelNote = ProcessInfo.processInfo.environment["SEMD_BLAS_KERNEL_SELECTED"].map { " (restarted: \($0))" } ?? ""
-        logger.info("OpenBLAS kernel \(BLASRuntime.coreName)\(kernelNote)")
+        logger.info("\(BLASKernelSelection.outcome.description)")
 
         // Load the models while already accepting: early requests wait for the load, not for a connect.
         let host = self.host

@@ -34,7 +34,8 @@ struct BenchCommand: ParsableCommand {
         L·(21.23e6 + 9216·L) per text of L tokens and is compared with a 2048³ sgemm on the same thread
         count: for W2, W3, W6 and CE measured just before every timed run, each run divided by its own
         peak (% PEAK is the median of those shares; PEAK is the median peak), since on a shared machine
-        the peak drifts within minutes; for W1, the peak measured at the start. The OpenBLAS kernel is reported as the library chose it (set or unset
+        the peak drifts within minutes; for W1, the peak measured at the start. The OpenBLAS kernel
+        reported is the one that ran: a generic fallback is switched to the CPU's own (set
         OPENBLAS_CORETYPE to compare kernels).
 
         Examples:
@@ -60,9 +61,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: .hidden) var child = false
 
     func run() throws {
-        if let environment = BLASKernelSelection.reexecutionEnvironment() {
-            ProcessRestart.replaceProcess(environment: environment)
-        }
+        BLASKernelSelection.ensureSelected()
         guard let inputsURL = inputs.map({ URL(fileURLWithPath: $0) }) ?? BenchmarkInputs.defaultURL() else {
             throw CommandFailure("cannot find bench_inputs.json", hint: "pass --inputs PATH")
         }

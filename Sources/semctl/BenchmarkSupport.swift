@@ -83,6 +83,7 @@ enum SGEMMPeak {
         let a = [Float](repeating: 0.5, count: n * n)
         let b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
+        BLASKernelSelection.ensureSelected()
         let previous = BLASRuntime.threads
         BLASRuntime.setThreads(threads)
         defer { BLASRuntime.setThreads(previous) }

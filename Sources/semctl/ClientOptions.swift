@@ -64,16 +64,6 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-/// Work that will run in this process only (--no-daemon, SEMD_NO_DAEMON=1, rerank --raw) restarts
-/// once, before reading any input, when OpenBLAS loaded a generic kernel on a CPU that supports a
-/// faster one: the restart runs the kernel semd runs (it restarts the same way), which is faster and
-/// gives the daemon's vectors bit for bit. A fallback after a daemon attempt cannot restart and runs
-/// on the loaded kernel (its vectors then differ from the daemon's in the last bits only).
-func useTheDaemonsBLASKernel(inProcessOnly: Bool) {
-    guard inProcessOnly, let environment = BLASKernelSelection.reexecutionEnvironment() else { return }
-    ProcessRestart.replaceProcess(environment: environment)
-}
-
 /// Debug records of the client on stderr with -v; nothing otherwise.
 func makeLogger(verbose: Bool) -> Logger {
     guard verbose else { return Logger(label: "semctl", factory: { _ in SwiftLogNoOpLogHandler() }) }

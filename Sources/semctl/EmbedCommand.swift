@@ -50,7 +50,6 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let client = try client.makeClient()
-        useTheDaemonsBLASKernel(inProcessOnly: client.configuration.policy == .inProcessOnly)
         let inputs = texts.isEmpty || texts == ["-"] ? readStandardInputLines() : texts
         let progress = ProgressBar(label: "texts", total: inputs.count, threshold: client.configuration.batchSize)
         let result: EmbeddingResult

@@ -33,7 +33,6 @@ struct RerankCommand: ParsableCommand {
 
     func run() throws {
         let client = try client.makeClient()
-        useTheDaemonsBLASKernel(inProcessOnly: raw || client.configuration.policy == .inProcessOnly)
         let inputs = documents.isEmpty || documents == ["-"] ? readStandardInputLines() : documents
         let progress = ProgressBar(label: "documents", total: inputs.count, threshold: client.configuration.batchSize)
         let result: RerankResult

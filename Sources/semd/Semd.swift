@@ -42,6 +42,9 @@ struct Semd: AsyncParsableCommand {
                                       of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
           XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
+          OPENBLAS_CORETYPE           OpenBLAS kernel (e.g. Haswell, SkylakeX). Unset: the library's own
+                                      choice, or, where it fell back to a generic kernel on a CPU it does
+                                      not know, the kernel the CPU supports (switched in place at start)
 
         The xf dialect: semd also answers xf's daemon protocol on xf's socket, so xf and cass share \
         one resident model. Either socket accepts either dialect (the first frame decides). The default \
@@ -90,11 +93,9 @@ struct Semd: AsyncParsableCommand {
     @OptionGroup(title: "HTTP listener") var httpOptions: HTTPOptions
 
     func run() async throws {
-        // OpenBLAS fell back to a generic kernel on a CPU it does not know: restart once with the
-        // kernel the CPU supports (it can only be chosen before the library loads).
-        if let environment = BLASKernelSelection.reexecutionEnvironment() {
-            ProcessRestart.replaceProcess(environment: environment)
-        }
+        // OpenBLAS fell back to a generic kernel on a CPU it does not know: switch it to the kernel the
+        // CPU supports, before any other thread starts
+        BLASKernelSelection.ensureSelected()
         signal(SIGPIPE, SIG_IGN)
         let levelName = logLevel ?? ProcessInfo.processInfo.environment["SEMD_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {

@@ -1,4 +1,5 @@
-// Kernel selection from CPU flags, and when a restart with OPENBLAS_CORETYPE is called for.
+// Kernel selection from CPU flags, when OpenBLAS is switched to another kernel, and the switch itself.
+import Foundation
 import Testing
 @testable import SemanticCore
 
@@ -13,21 +14,34 @@ import Testing
         #expect(BLASKernelSelection.preferredCoreType(cpuFlags: nil) == nil)
     }
 
-    @Test func aGenericFallbackOnAModernCPUAsksForARestart() {
-        let environment = BLASKernelSelection.reexecutionEnvironment(environment: ["PATH": "/bin"], coreName: "Prescott",
-                                                                     cpuFlags: avx512)
-        #expect(environment?["OPENBLAS_CORETYPE"] == "SkylakeX")
-        #expect(environment?["SEMD_BLAS_KERNEL_SELECTED"] == "Prescott->SkylakeX")
-        #expect(environment?["PATH"] == "/bin")
+    @Test func aGenericFallbackOnAModernCPUIsSwitchedToItsOwnKernel() {
+        #expect(BLASKernelSelection.switchTarget(environment: ["PATH": "/bin"], coreName: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLASKernelSelection.switchTarget(environment: [:], coreName: "Nehalem", cpuFlags: ["avx2", "fma"]) == "Haswell")
     }
 
-    @Test func noRestartWhenTheKernelIsRightTheUserChoseOrWeAlreadyDid() {
-        #expect(BLASKernelSelection.reexecutionEnvironment(environment: [:], coreName: "SkylakeX", cpuFlags: avx512) == nil)
-        #expect(BLASKernelSelection.reexecutionEnvironment(environment: ["OPENBLAS_CORETYPE": "Prescott"],
-                                                           coreName: "Prescott", cpuFlags: avx512) == nil)
-        #expect(BLASKernelSelection.reexecutionEnvironment(environment: ["SEMD_BLAS_KERNEL_SELECTED": "x"],
-                                                           coreName: "Prescott", cpuFlags: avx512) == nil)
-        #expect(BLASKernelSelection.reexecutionEnvironment(environment: [:], coreName: "Prescott",
-                                                           cpuFlags: ["sse3"]) == nil)
+    @Test func noSwitchWhenTheKernelIsRightOrTheUserChoseOne() {
+        #expect(BLASKernelSelection.switchTarget(environment: [:], coreName: "SkylakeX", cpuFlags: avx512) == nil)
+        #expect(BLASKernelSelection.switchTarget(environment: ["OPENBLAS_CORETYPE": "Prescott"], coreName: "Prescott",
+                                                 cpuFlags: avx512) == nil)
+        #expect(BLASKernelSelection.switchTarget(environment: [:], coreName: "Prescott", cpuFlags: ["sse3"]) == nil)
+    }
+
+    /// On a CPU this OpenBLAS does not know (it then loads Prescott), this process runs the CPU's own
+    /// kernel once the selection has run; elsewhere the kernel OpenBLAS chose is left alone.
+    @Test func thisProcessRunsTheKernelItsCPUSupports() {
+        BLASKernelSelection.ensureSelected()
+        switch BLASKernelSelection.outcome {
+        case .stayed(let from, let wanted):
+            Issue.record("OpenBLAS stayed on \(from), wanted \(wanted)")
+        case .switched(let from, let to):
+            #expect(BLASKernelSelection.genericKernels.contains(from.lowercased()))
+            #expect(BLASRuntime.coreName == to)
+            #expect(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == to)
+        case .unchanged:
+            // the user's OPENBLAS_CORETYPE wins, whatever it names
+            if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+                #expect(!BLASKernelSelection.kernelIsGenericFallback())
+            }
+        }
     }
 }

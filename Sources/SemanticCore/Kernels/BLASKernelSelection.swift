@@ -1,10 +1,17 @@
-// Which OpenBLAS kernel this CPU should run, and whether the library fell back to a generic one.
-// OpenBLAS picks its kernel from the CPU model when it loads; a CPU newer than the installed library
-// (e.g. a Xeon model OpenBLAS 0.3.21 does not know) gets the SSE3 "Prescott" kernel, several times
-// slower than the AVX-512 or AVX2 kernel the CPU supports. The kernel can only be chosen before the
-// library loads (OPENBLAS_CORETYPE), so executables use `reexecutionEnvironment()` to restart once
-// with the right kernel. Reads /proc/cpuinfo; never changes anything itself.
+// Which OpenBLAS kernel this CPU should run, and switching to it when the library fell back to a
+// generic one. OpenBLAS picks its kernel from the CPU model when it loads; a CPU newer than the
+// installed library (e.g. a Xeon model OpenBLAS 0.3.21 does not know) gets the SSE3 "Prescott" kernel,
+// several times slower than the AVX-512 or AVX2 kernel the CPU supports. A DYNAMIC_ARCH build (Debian's,
+// Homebrew's) can re-run its kernel choice in place: `gotoblas_dynamic_quit` + `gotoblas_dynamic_init`
+// with OPENBLAS_CORETYPE set. That happens once per process, before this module's first BLAS call
+// (every product goes through `ensureSelected()`), so no call of ours can run while the kernel table
+// is swapped. Reads /proc/cpuinfo.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public enum BLASKernelSelection {
     /// Kernels without AVX2 that OpenBLAS falls back to on CPUs it does not recognise.
@@ -30,22 +37,62 @@ public enum BLASKernelSelection {
         genericKernels.contains(coreName.lowercased()) && preferredCoreType(cpuFlags: cpuFlags) != nil
     }
 
-    /// The environment to restart this process with so that OpenBLAS loads the right kernel, or nil
-    /// when no restart is needed: the kernel is fine, the user chose one (`OPENBLAS_CORETYPE`), or a
-    /// restart already happened (`SEMD_BLAS_KERNEL_SELECTED`).
-    public static func reexecutionEnvironment(
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        coreName: String = BLASRuntime.coreName,
-        cpuFlags: Set<String>? = currentCPUFlags()
-    ) -> [String: String]? {
-        guard environment["OPENBLAS_CORETYPE"] == nil, environment["SEMD_BLAS_KERNEL_SELECTED"] == nil,
-              kernelIsGenericFallback(coreName: coreName, cpuFlags: cpuFlags),
-              let preferred = preferredCoreType(cpuFlags: cpuFlags) else { return nil }
-        var updated = environment
-        updated["OPENBLAS_CORETYPE"] = preferred
-        updated["SEMD_BLAS_KERNEL_SELECTED"] = "\(coreName)->\(preferred)"
-        return updated
+    /// The kernel to switch to, or nil when none is needed: the kernel is fine, or the user chose
+    /// one (`OPENBLAS_CORETYPE`).
+    static func switchTarget(
+        environment: [String: String], coreName: String, cpuFlags: Set<String>?
+    ) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil, kernelIsGenericFallback(coreName: coreName, cpuFlags: cpuFlags)
+        else { return nil }
+        return preferredCoreType(cpuFlags: cpuFlags)
     }
+
+    /// What the process-wide selection did.
+    public enum Outcome: Equatable, Sendable {
+        /// Nothing to do: the kernel suits the CPU, or the user chose one with OPENBLAS_CORETYPE.
+        case unchanged
+        /// OpenBLAS fell back to the generic kernel `from` and now runs `to`.
+        case switched(from: String, to: String)
+        /// OpenBLAS fell back to `from` and cannot switch in place (not a DYNAMIC_ARCH build, or it
+        /// did not take `wanted`); set OPENBLAS_CORETYPE=`wanted` before the program starts.
+        case stayed(from: String, wanted: String)
+
+        /// One line for a log: the kernel running and how it came to be.
+        public var description: String {
+            switch self {
+            case .unchanged: return "OpenBLAS kernel \(BLASRuntime.coreName)"
+            case .switched(let from, let to):
+                return "OpenBLAS kernel \(to) (OpenBLAS chose the generic \(from) for this CPU; switched in place)"
+            case .stayed(let from, let wanted):
+                return "OpenBLAS kernel \(from), a generic fallback: this OpenBLAS cannot switch in place; "
+                    + "start with OPENBLAS_CORETYPE=\(wanted) for the CPU's own kernel"
+            }
+        }
+    }
+
+    /// The selection, made on first use and never again.
+    public static var outcome: Outcome { selection }
+
+    /// Makes the selection if it has not been made; a cheap check afterwards. Every BLAS call of this
+    /// module runs after it, and executables call it first thing.
+    @inline(__always)
+    public static func ensureSelected() { _ = selection }
+
+    private static let selection: Outcome = {
+        let from = BLASRuntime.coreName
+        guard let target = switchTarget(environment: ProcessInfo.processInfo.environment, coreName: from,
+                                        cpuFlags: currentCPUFlags()) else { return .unchanged }
+        guard let library = dlopen(nil, RTLD_NOW),
+              let quitSymbol = dlsym(library, "gotoblas_dynamic_quit"),
+              let initSymbol = dlsym(library, "gotoblas_dynamic_init") else { return .stayed(from: from, wanted: target) }
+        typealias Entry = @convention(c) () -> Void
+        // Left set, so that processes started from here (a spawned semd) load the same kernel at once.
+        setenv("OPENBLAS_CORETYPE", target, 1)
+        unsafeBitCast(quitSymbol, to: Entry.self)()
+        unsafeBitCast(initSymbol, to: Entry.self)()
+        let now = BLASRuntime.coreName
+        return now.lowercased() == target.lowercased() ? .switched(from: from, to: now) : .stayed(from: now, wanted: target)
+    }()
 
     /// The CPU feature flags of the first processor in /proc/cpuinfo (nil elsewhere).
     public static func currentCPUFlags() -> Set<String>? {

@@ -13,6 +13,7 @@ enum Gemm {
         rows m: Int, outputs n: Int, inputs k: Int, accumulate: Bool = false
     ) {
         guard m > 0, n > 0 else { return }
+        BLASKernelSelection.ensureSelected()
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
             1, x, Int32(xStride), weight, Int32(weightStride), accumulate ? 1 : 0, y, Int32(yStride))
@@ -24,6 +25,7 @@ enum Gemm {
         a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
         c: UnsafeMutablePointer<Float>, cStride: Int, m: Int, n: Int, k: Int, alpha: Float
     ) {
+        BLASKernelSelection.ensureSelected()
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
             alpha, a, Int32(aStride), b, Int32(bStride), 0, c, Int32(cStride))
@@ -35,6 +37,7 @@ enum Gemm {
         a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
         c: UnsafeMutablePointer<Float>, cStride: Int, m: Int, n: Int, k: Int
     ) {
+        BLASKernelSelection.ensureSelected()
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
             1, a, Int32(aStride), b, Int32(bStride), 0, c, Int32(cStride))
@@ -43,7 +46,8 @@ enum Gemm {
 
 /// Process-wide OpenBLAS settings. The engine parallelises itself, so OpenBLAS runs one thread per call.
 public enum BLASRuntime {
-    /// The kernel OpenBLAS selected at load (e.g. "Haswell", "Cooperlake"); `OPENBLAS_CORETYPE` overrides it.
+    /// The kernel OpenBLAS runs (e.g. "Haswell", "Cooperlake"): chosen at load, or by `BLASKernelSelection`
+    /// when the library fell back to a generic one; `OPENBLAS_CORETYPE` overrides both.
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)

@@ -28,6 +28,8 @@ final class BertEncoder: Sendable {
     /// `smallMatrixKernels` overrides the detection from OpenBLAS's kernel name (tests use it to run the
     /// blocked small-row path on any kernel).
     init(config: BertConfig, weights: BertWeights, configuration: EngineConfiguration, smallMatrixKernels: Bool? = nil) {
+        // the kernel the CPU supports, before anything asks which kernel runs
+        BLASKernelSelection.ensureSelected()
         self.config = config
         self.weights = weights
         parallel = ParallelWork(threads: configuration.threads)
