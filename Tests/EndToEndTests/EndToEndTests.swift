@@ -140,8 +140,8 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
             #expect(!sandbox.socketEntryExists && sandbox.daemonProcesses().isEmpty, "no daemon was touched or started")
             let daemon = try await sandbox.embed("hello")
             #expect(daemon.servedBy == "daemon")
-            // A lone request on the same OpenBLAS kernel (semctl --no-daemon restarts onto the one semd
-            // chose): the same bits.
+            // A lone request on the same OpenBLAS kernel (where OpenBLAS fell back to a generic one,
+            // semctl and semd both switch to the CPU's own): the same bits.
             #expect(daemon.embeddings == inProcess.embeddings, "max difference \(maxDifference(daemon.embeddings, inProcess.embeddings))")
             let noDaemonFlag = try await sandbox.run(["embed", "--json", "--no-daemon", "hello"])
             #expect(maxDifference(try EmbedOutput(json: noDaemonFlag.standardOutput).embeddings, inProcess.embeddings)
