@@ -1,5 +1,6 @@
-// Spreads one call's work over the engine's threads with DispatchQueue.concurrentPerform: contiguous
-// slices of rows or columns, or a shared counter of independent items. It decides nothing about maths.
+// Spreads one call's work over the engine's threads: contiguous slices of rows or columns, or a shared
+// counter of independent items, run by the caller and the spinning helpers (SpinningPool), or with
+// DispatchQueue.concurrentPerform when those are busy. It decides nothing about maths.
 import Dispatch
 import Synchronization
 
@@ -11,7 +12,7 @@ struct ParallelWork: Sendable {
     func run(parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 {
             body(0)
-        } else {
+        } else if !SpinningPool.shared.run(parts: parts, body) {
             // The parts write disjoint slices of the caller's buffers; that discipline, not the type
             // system, is what makes sharing the closure safe.
             withoutActuallyEscaping(body) { body in

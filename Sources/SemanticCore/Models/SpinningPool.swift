@@ -1,0 +1,115 @@
+// Helper threads for the engine's fork-join sections (ParallelWork). A forward pass of a short text runs
+// about sixty parallel sections of 10-100 µs each; waking a parked libdispatch worker for every one of
+// them costs a good part of the section. These helpers spin on a generation counter for a short while
+// after each section, so the next one finds them awake, and park on a semaphore when nothing comes.
+// One section at a time: a caller that finds the pool busy (another engine call, or a section started
+// from inside a section) runs its parts with DispatchQueue.concurrentPerform instead.
+import Dispatch
+import Foundation
+import Synchronization
+
+final class SpinningPool: @unchecked Sendable {
+    /// One helper per core beyond the caller's.
+    static let shared = SpinningPool(helpers: ProcessInfo.processInfo.activeProcessorCount - 1)
+
+    /// Spins of a helper between sections before it parks (a few hundred microseconds).
+    static let spinsBeforeParking = 200_000
+
+    let helpers: Int
+    private let busy = Atomic<Bool>(false)
+    /// Bumped for every section posted; helpers watch it.
+    private let generation = Atomic<Int>(0)
+    /// `posted` while a section takes helpers, plus the number of helpers inside it.
+    private let membership = Atomic<Int>(0)
+    private static let posted = 1 << 32
+    private let nextPart = Atomic<Int>(0)
+    private let finishedParts = Atomic<Int>(0)
+    /// Helpers that went (or are about to go) to sleep on `wake`.
+    private let sleepers = Atomic<Int>(0)
+    private let wake = DispatchSemaphore(value: 0)
+    // Written by the caller that holds `busy` before it posts, read by helpers after they join.
+    private var parts = 0
+    private var section: ((Int) -> Void)?
+
+    init(helpers: Int) {
+        self.helpers = max(0, helpers)
+        for index in 0..<self.helpers {
+            let thread = Thread { [self] in helperLoop() }
+            thread.name = "semantic-core helper \(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs body(part) for part in 0..<parts on the caller and the helpers; returns when all are done.
+    /// Returns false, having run nothing, when the pool is busy or has no helpers.
+    func run(parts count: Int, _ body: (Int) -> Void) -> Bool {
+        guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        withoutActuallyEscaping(body) { body in
+            parts = count
+            section = body
+            nextPart.store(0, ordering: .relaxed)
+            finishedParts.store(0, ordering: .relaxed)
+            membership.store(Self.posted, ordering: .sequentiallyConsistent)
+            generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            let sleeping = sleepers.exchange(0, ordering: .sequentiallyConsistent)
+            for _ in 0..<sleeping { wake.signal() }
+            runParts()
+            while finishedParts.load(ordering: .acquiring) < count {}
+            // take the section back; wait for helpers still inside it to let go of `body`
+            membership.wrappingSubtract(Self.posted, ordering: .acquiringAndReleasing)
+            while membership.load(ordering: .acquiring) != 0 {}
+            section = nil
+        }
+        busy.store(false, ordering: .releasing)
+        return true
+    }
+
+    /// Claims and runs parts of the current section until none is left.
+    @inline(never)
+    private func runParts() {
+        guard let body = section else { return }
+        let count = parts
+        while true {
+            let part = nextPart.wrappingAdd(1, ordering: .relaxed).oldValue
+            if part >= count { break }
+            body(part)
+            finishedParts.wrappingAdd(1, ordering: .releasing)
+        }
+    }
+
+    private func helperLoop() {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins >= Self.spinsBeforeParking {
+                    sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                    // A section posted after this check signals us. One posted in between may or may not
+                    // have counted us: its signal, if any, is left over and only costs a later spin.
+                    if generation.load(ordering: .sequentiallyConsistent) == seen { wake.wait() }
+                    spins = 0
+                }
+            }
+            seen = generation.load(ordering: .acquiring)
+            if join() {
+                runParts()
+                membership.wrappingSubtract(1, ordering: .releasing)
+            }
+        }
+    }
+
+    /// Enters the posted section, if there still is one.
+    private func join() -> Bool {
+        var current = membership.load(ordering: .relaxed)
+        while current & Self.posted != 0 {
+            let (exchanged, original) = membership.compareExchange(
+                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+}
