@@ -88,6 +88,24 @@ private final class PartLedger: @unchecked Sendable {
         #expect(outer && inner.load(ordering: .relaxed) == 2)
     }
 
+    /// Helpers beyond a section's parts stay out of it (and park instead of spinning): an engine on
+    /// two threads of a many-core machine keeps one helper busy, not all of them.
+    @Test func aSectionTakesNoMoreHelpersThanItHasParts() {
+        let pool = SpinningPool(helpers: 3)
+        let sections = 2_000
+        for _ in 0..<sections {
+            let ledger = PartLedger(parts: 2)
+            #expect(pool.run(parts: 2) { part in
+                if part == 0 { for _ in 0..<50 { _ = ledger.threadCount } }
+                ledger.record(part)
+            })
+            #expect(ledger.eachRanOnce)
+        }
+        // two parts: the caller and at most one helper in each section
+        let joins = pool.joins.load(ordering: .relaxed)
+        #expect(joins <= sections, "\(joins) helper entries in \(sections) sections")
+    }
+
     @Test func aPoolWithoutHelpersRunsNothing() {
         let pool = SpinningPool(helpers: 0)
         var ran = false

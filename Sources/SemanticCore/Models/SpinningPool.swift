@@ -27,8 +27,11 @@ final class SpinningPool: @unchecked Sendable {
     /// Helpers that went (or are about to go) to sleep on `wake`.
     private let sleepers = Atomic<Int>(0)
     private let wake = DispatchSemaphore(value: 0)
-    // Written by the caller that holds `busy` before it posts, read by helpers after they join.
-    private var parts = 0
+    /// Helpers that entered a section, over the pool's life (tests read it).
+    let joins = Atomic<Int>(0)
+    // Written by the caller that holds `busy` before it posts, read by helpers after they join
+    // (`parts` also by helpers deciding whether to join, hence atomic).
+    private let parts = Atomic<Int>(0)
     private var section: ((Int) -> Void)?
 
     init(helpers: Int) {
@@ -47,14 +50,17 @@ final class SpinningPool: @unchecked Sendable {
             return false
         }
         withoutActuallyEscaping(body) { body in
-            parts = count
+            parts.store(count, ordering: .relaxed)
             section = body
             nextPart.store(0, ordering: .relaxed)
             finishedParts.store(0, ordering: .relaxed)
             membership.store(Self.posted, ordering: .sequentiallyConsistent)
             generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            // wake no more helpers than the section has parts for; the others sleep on
             let sleeping = sleepers.exchange(0, ordering: .sequentiallyConsistent)
-            for _ in 0..<sleeping { wake.signal() }
+            let woken = min(sleeping, count - 1)
+            for _ in 0..<woken { wake.signal() }
+            if sleeping > woken { sleepers.wrappingAdd(sleeping - woken, ordering: .sequentiallyConsistent) }
             runParts()
             while finishedParts.load(ordering: .acquiring) < count {}
             // take the section back; wait for helpers still inside it to let go of `body`
@@ -70,7 +76,7 @@ final class SpinningPool: @unchecked Sendable {
     @inline(never)
     private func runParts() {
         guard let body = section else { return }
-        let count = parts
+        let count = parts.load(ordering: .relaxed)
         while true {
             let part = nextPart.wrappingAdd(1, ordering: .relaxed).oldValue
             if part >= count { break }
@@ -81,8 +87,8 @@ final class SpinningPool: @unchecked Sendable {
 
     private func helperLoop() {
         var seen = generation.load(ordering: .acquiring)
+        var spins = 0
         while true {
-            var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins >= Self.spinsBeforeParking {
@@ -97,17 +103,27 @@ final class SpinningPool: @unchecked Sendable {
             if join() {
                 runParts()
                 membership.wrappingSubtract(1, ordering: .releasing)
+                spins = 0  // spin a while: the next section usually follows at once
+            } else {
+                // not needed for this section (it has fewer parts than there are helpers): park
+                // rather than spin, so an engine on 2 threads of a 16-core machine keeps 1 helper busy
+                spins = Self.spinsBeforeParking
             }
         }
     }
 
-    /// Enters the posted section, if there still is one.
+    /// Enters the posted section, if there still is one and it has a part for one more helper.
     private func join() -> Bool {
-        var current = membership.load(ordering: .relaxed)
-        while current & Self.posted != 0 {
+        var current = membership.load(ordering: .acquiring)
+        // `parts` was stored before the section was posted; should a newer section have replaced it
+        // since, the exchange below fails and the loop reads again
+        while current & Self.posted != 0 && current & (Self.posted - 1) < parts.load(ordering: .relaxed) - 1 {
             let (exchanged, original) = membership.compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-            if exchanged { return true }
+            if exchanged {
+                joins.wrappingAdd(1, ordering: .relaxed)
+                return true
+            }
             current = original
         }
         return false
