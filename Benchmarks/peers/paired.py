@@ -18,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# (the ratio a round must reach, what the figure is)
+# the ratio over onnxruntime each round must reach (the targets; W1: no slower)
 TARGETS = {"W1": 1.0, "W2": 1.2, "W3": 1.2, "W6": 1.2, "CE": 1.2}
 
 
