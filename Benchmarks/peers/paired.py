@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+from compare import figure  # beside this file
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # the ratio over onnxruntime each round must reach (the issue's targets; W1: no slower)
@@ -31,13 +33,9 @@ def last_json(text):
 
 
 def headline(row):
-    """(value, higher_is_better) of a workload's figure."""
-    w = row["workload"]
-    if w == "W1":
-        return row["p50_ms"], False
-    if w == "CE":
-        return row["ms"], False
-    return row["texts_per_s"], True
+    """(value, higher_is_better) of a workload's figure, as compare.py reads it."""
+    value, higher, _ = figure(row)
+    return value, higher
 
 
 def run_semd(args, workload):
