@@ -20,7 +20,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,) \
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv soak soak-smoke fuzz fuzz-check clean help
+.PHONY: all deps models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke fuzz fuzz-check clean help
 
 all: build
 
@@ -37,6 +37,7 @@ help:
 	@echo "make bench-paired semd and onnxruntime alternated for PAIRED_ROUNDS rounds (default 5): median ratios"
 	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS"
 	@echo "make soak-smoke   CI's 60 s soak (release build)"
+	@echo "make tokenizer-check  semctl tokenize against Hugging Face's tokenizer on fresh random and real text"
 	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 600; FUZZ_TARGETS)"
 	@echo "make fuzz-check   type-check every fuzz target (part of make test)"
 
@@ -138,6 +139,14 @@ PAIRED_ROUNDS ?= 5
 bench-paired: deps build-release models peers-venv
 	mkdir -p .build/bench
 	$(PEERS_VENV)/bin/python Benchmarks/peers/paired.py --rounds $(PAIRED_ROUNDS) | tee .build/bench/paired.md
+
+# `semctl tokenize --json` against Hugging Face's tokenizer on TOKENIZER_TEXTS texts drawn fresh every run
+# (random mixes over every script, long words, special tokens, truncation, pairs past 512, and Python's
+# standard-library docstrings as prose); the seed it prints reproduces a run.
+TOKENIZER_TEXTS ?= 1500
+tokenizer-check: deps build-release models peers-venv
+	$(PEERS_VENV)/bin/python Tests/Scripts/tokenizer_agreement.py --semctl $(RELEASE_BIN)/semctl \
+	  --model Models/all-MiniLM-L6-v2 --count $(TOKENIZER_TEXTS)
 
 # Fuzz every decoder of hostile bytes (libFuzzer + AddressSanitizer), FUZZ_SECONDS per target: the wire
 # (frames, cass and xf envelopes and messages), the safetensors header, tokenizer files, and the job's

@@ -27,6 +27,8 @@ struct BenchCommand: ParsableCommand {
           JW  W1 latency through semd while a MiniLM job embeds a 2,000-message archive, against idle
           HT  W1 through one semd over HTTP (OpenAI /v1/embeddings) against its Unix socket: p50/p99
               latency of one client, and q/s of 8 concurrent clients on each
+          MP  the MessagePack codec alone: an Embed response of 256×384 floats encoded as a frame,
+              split off a stream and decoded; an Embed request of W3's 256 paragraphs the same way
 
         RT, C8, JW and HT start their own semd (beside semctl) on a temporary socket.
 
@@ -46,13 +48,13 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", jobLatency = "JW", http = "HT", all
+        case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8", jobLatency = "JW", http = "HT", wire = "MP", all
 
         init?(argument: String) { self.init(rawValue: argument.uppercased() == "ALL" ? "all" : argument.uppercased()) }
     }
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW, HT or all (all = the engine workloads W1…W4).") var workload: Workload = .all
+    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW, HT, MP or all (all = the engine workloads W1…W4).") var workload: Workload = .all
     @Option(help: ArgumentHelp("The workloads file (default: the repository's bench_inputs.json).", valueName: "path"))
     var inputs: String?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
@@ -87,6 +89,7 @@ struct BenchCommand: ParsableCommand {
             case .concurrent: fields = try daemonBenchmark.concurrentClients(sgemmPeak: peak)
             case .jobLatency: fields = try daemonBenchmark.latencyDuringJob()
             case .http: fields = try daemonBenchmark.httpAgainstSocket()
+            case .wire: fields = try WireBenchmark(inputs: benchmarkInputs).run()
             default: fields = try runChild(item, inputsURL: inputsURL, threads: threadCount)
             }
             // throughput workloads divide each run by the peak measured just before it (`SGEMMPeak.paired`);
@@ -180,6 +183,13 @@ struct BenchCommand: ParsableCommand {
                                         numericField(row, "engine_ceiling_qps") ?? Double.nan,
                                         numericField(row, "engine_ceiling_speedup") ?? Double.nan,
                                         numericField(row, "speedup_bound_at_sgemm_peak") ?? Double.nan)
+            case "MP": summary = String(format: "Embed response 256×384 (%.0f kB): encode %.0f µs, decode %.0f µs; request of 256 texts (%.0f kB): encode %.0f µs, decode %.0f µs",
+                                        (numericField(row, "embed_response_bytes") ?? Double.nan) / 1000,
+                                        numericField(row, "response_encode_us") ?? Double.nan,
+                                        numericField(row, "response_decode_us") ?? Double.nan,
+                                        (numericField(row, "embed_request_bytes") ?? Double.nan) / 1000,
+                                        numericField(row, "request_encode_us") ?? Double.nan,
+                                        numericField(row, "request_decode_us") ?? Double.nan)
             default: summary = String(format: "%.1f texts/s", textsPerSecond)
             }
             let cells: [String] = [
@@ -214,6 +224,7 @@ private func formatted(_ value: Double?, _ format: String) -> String {
 private func numericField(_ row: [(String, JSONValue)], _ key: String) -> Double? {
     for (name, value) in row where name == key {
         if case .double(let found) = value { return found }
+        if case .int(let found) = value { return Double(found) }
     }
     return nil
 }
@@ -320,7 +331,7 @@ struct BenchmarkRunner {
                             [("tokenize_ms", .double(tokenizeSeconds * 1000)),
                             ("tokenize_percent", .double(100 * tokenizeSeconds / seconds)),
                             ("peak_rss_mb", .double(timed.peakResidentMegabytes))])
-        case .all, .roundTrip, .concurrent, .jobLatency, .http:
+        case .all, .roundTrip, .concurrent, .jobLatency, .http, .wire:
             throw CommandFailure("a child runs one engine workload")
         }
     }

@@ -30,6 +30,7 @@ struct EmbedCommand: ParsableCommand {
           cut -f2 titles.tsv | semctl embed --format jsonl > vectors.jsonl
           semctl embed --dims 128 --no-daemon -v "computed here, never by the daemon"
           semctl embed --no-fallback "fails with exit status 3 when no daemon can answer"
+          semctl embed --json -- "- a text that begins with a dash goes after --"
         """
     )
 

@@ -21,6 +21,7 @@ struct RerankCommand: ParsableCommand {
           semctl rerank "how do cats purr" "Cats purr with their larynx." "Stocks fell today."
           grep -h . notes/*.txt | semctl rerank --json "deadline next week" | jq '.ranking[:3]'
           semctl rerank --raw "query" "document"
+          semctl rerank "todo list" -- "- buy milk" "- call Ana"   (texts that begin with - go after --)
         """
     )
 

@@ -18,12 +18,16 @@ struct TokenizeCommand: ParsableCommand {
           semctl tokenize --json "Café déjà vu"
           echo "text from a pipe" | semctl tokenize -
           semctl tokenize --pair "the passage to score" "the query"
+          semctl tokenize --pair "- a passage may begin with a dash" -- "-a query that does goes after --"
         """
     )
 
     @OptionGroup var location: ModelLocationOptions
     @Option(name: .long, help: "Model whose tokenizer to use (default: minilm).") var model = "minilm"
-    @Option(name: .long, help: ArgumentHelp("Encode TEXT with this second text as a pair.", valueName: "doc"))
+    // Unconditional: the next argument is the passage even when it begins with "-" (a list item, a flag
+    // in a shell transcript), which the default parsing would take for an option.
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Encode TEXT with this second text as a pair.", valueName: "doc"))
     var pair: String?
     @Option(name: .long, help: "Truncate to this many tokens including [CLS]/[SEP] (default: the model's).")
     var maxLength: Int?

@@ -207,4 +207,24 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
             #expect(sandbox.daemonProcesses().isEmpty)
         }
     }
+
+    /// A text that begins with "-" (a list item, a command line) is a text after "--", and --pair takes
+    /// the next argument as its passage whatever it begins with.
+    @Test func textsThatBeginWithADashAreTextsAfterTheSeparator() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let pair = try await sandbox.run(["tokenize", "--json", "--pair", "- buy milk", "--", "-q"])
+            #expect(pair.status == 0, "\(pair)")
+            let tokens = (try? JSONSerialization.jsonObject(with: Data(pair.standardOutput.utf8)) as? [String: Any])?["tokens"]
+            #expect(tokens as? [String] == ["[CLS]", "-", "q", "[SEP]", "-", "buy", "milk", "[SEP]"])
+
+            let embedded = try await sandbox.run(["embed", "--json", "--no-daemon", "--", "- buy milk", "--dims"])
+            #expect(embedded.status == 0, "\(embedded)")
+            let vectors = try EmbedOutput(json: embedded.standardOutput).embeddings
+            #expect(vectors.count == 2 && vectors.allSatisfy { $0.count == 384 })
+
+            let unseparated = try await sandbox.run(["embed", "--no-daemon", "- buy milk"])
+            #expect(unseparated.status == 2 && unseparated.standardError.contains("- buy milk"), "\(unseparated)")
+            #expect(sandbox.daemonProcesses().isEmpty)
+        }
+    }
 }

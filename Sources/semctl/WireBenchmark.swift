@@ -1,0 +1,79 @@
+// `semctl bench --workload MP`: the MessagePack codec on the daemon's hot path, without a socket. The
+// biggest common answer is an Embed response of 256 MiniLM vectors (W3's batch): its whole frame is
+// encoded, then split off a byte stream by `FrameDecoder` and decoded, as the daemon writes it and a
+// client reads it. The matching Embed request (W3's 256 paragraphs) is timed the other way round, as
+// the client writes it and the daemon reads it. Medians of many runs; nothing here touches the engine.
+import Foundation
+import SemanticWire
+
+struct WireBenchmark {
+    let inputs: BenchmarkInputs
+    /// Timed runs per measurement (after two untimed ones).
+    var runs = 200
+
+    func run() throws -> [(String, JSONValue)] {
+        // Vectors shaped like the engine's: unit length, 384 components, values that need all 32 bits.
+        var state: UInt64 = 0x5EED
+        let embeddings: [[Float]] = (0..<256).map { _ in
+            var vector = (0..<384).map { _ -> Float in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+            }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for index in vector.indices { vector[index] /= norm }
+            return vector
+        }
+        let response = ResponseEnvelope(requestID: "cass-1", response: .embed(EmbedResponse(
+            embeddings: embeddings, model: "minilm-384", elapsedMilliseconds: 42)))
+        let request = RequestEnvelope(requestID: "cass-1", request: .embed(
+            texts: Array(inputs.w3Documents.prefix(256)), model: "minilm-384", dims: nil))
+
+        let (responseBytes, responseEncode, responseDecode) = try measure(response, what: "Embed response") {
+            try ResponseEnvelope.decode(from: try Self.split($0))
+        }
+        let (requestBytes, requestEncode, requestDecode) = try measure(request, what: "Embed request") {
+            try RequestEnvelope.decode(from: try Self.split($0))
+        }
+        return [
+            ("workload", .string("MP")),
+            ("embed_response_bytes", .int(responseBytes)),
+            ("response_encode_us", .double(responseEncode)),
+            ("response_decode_us", .double(responseDecode)),
+            ("response_encode_mb_per_s", .double(Double(responseBytes) / responseEncode)),
+            ("embed_request_bytes", .int(requestBytes)),
+            ("request_encode_us", .double(requestEncode)),
+            ("request_decode_us", .double(requestDecode)),
+            ("runs", .int(runs)),
+        ]
+    }
+
+    /// The frame's body, as the daemon and the client take it off a stream.
+    private static func split(_ frame: [UInt8]) throws -> [UInt8] {
+        var decoder = FrameDecoder()
+        decoder.append(frame)
+        guard let body = try decoder.nextFrame() else { throw CommandFailure("the frame decoder found no whole frame") }
+        return body
+    }
+
+    /// Frame size and the median encode and decode times in microseconds; every decoded value is
+    /// checked against the original, outside the timed part.
+    private func measure<Payload>(_ envelope: Envelope<Payload>, what: String,
+                                  decode: ([UInt8]) throws -> Envelope<Payload>) throws -> (Int, Double, Double) {
+        var encodeTimes: [Double] = []
+        var decodeTimes: [Double] = []
+        var size = 0
+        for run in 0..<(runs + 2) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let frame = try envelope.encodedFrame()
+            let middle = DispatchTime.now().uptimeNanoseconds
+            let decoded = try decode(frame)
+            let end = DispatchTime.now().uptimeNanoseconds
+            guard decoded == envelope else { throw CommandFailure("the \(what) did not survive a round trip") }
+            size = frame.count
+            guard run >= 2 else { continue }
+            encodeTimes.append(Double(middle - start) / 1000)
+            decodeTimes.append(Double(end - middle) / 1000)
+        }
+        return (size, Statistics.median(encodeTimes), Statistics.median(decodeTimes))
+    }
+}
