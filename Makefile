@@ -45,11 +45,12 @@ deps:
 	@if [ "$$(uname)" = "Linux" ]; then \
 	  missing=""; \
 	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	  else echo "deps: $(APT_PACKAGES) present"; fi; \
+	  else echo "deps: $(APT_PACKAGES) and pip present"; fi; \
 	fi
 
 models:

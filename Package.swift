@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "SemanticDaemon", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
                 "SemanticTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),

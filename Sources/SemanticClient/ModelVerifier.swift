@@ -47,7 +47,9 @@ public enum ModelVerifier {
         let names = Set(model.requiredFiles).union(model.checksums.keys).sorted()
         let checks = names.map { name -> ModelFileCheck in
             let url = directory.appendingPathComponent(name)
-            let required = model.requiredFiles.contains(name)
+            // a required file its alternatives stand in for (tokenizer.json by vocab.txt and
+            // tokenizer_config.json) is reported missing but not required
+            let required = model.requiredFiles.contains(name) && !ModelsRoot.isReplaced(name, of: model, in: directory)
             let expected = model.checksums[name]
             guard FileManager.default.fileExists(atPath: url.path) else {
                 return ModelFileCheck(file: name, status: .missing, required: required,

@@ -1,5 +1,5 @@
 // WireDecodingOptions: the two choices a decoder of this protocol has to make about hostile or
-// sloppy peers — trailing bytes inside a frame, and the nesting limit. A documented value, nothing more.
+// sloppy peers — trailing bytes inside a frame, the nesting limit, and how many elements one array may hold. A documented value, nothing more.
 
 /// How strict decoding is.
 public struct WireDecodingOptions: Sendable, Equatable {
@@ -14,15 +14,20 @@ public struct WireDecodingOptions: Sendable, Equatable {
     public var trailingBytes: TrailingBytesPolicy
     /// Arrays and maps nested deeper than this are `WireError.depthExceeded`.
     public var maximumDepth: Int
+    /// Arrays and maps announcing more elements than this are `WireError.tooManyElements`
+    /// (1,048,576 by default: 4,096 texts per request and 5,450 MiniLM vectors per 10 MiB response are far below).
+    public var maximumArrayLength: Int
 
     public init(trailingBytes: TrailingBytesPolicy = .reject,
-                maximumDepth: Int = MessagePackReader.defaultMaximumDepth) {
+                maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
+                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
         self.trailingBytes = trailingBytes
         self.maximumDepth = maximumDepth
+        self.maximumArrayLength = maximumArrayLength
     }
 
-    /// Trailing bytes rejected, depth 64.
+    /// Trailing bytes rejected, depth 64, 1,048,576 elements per array.
     public static let strict = WireDecodingOptions()
-    /// Trailing bytes ignored like a Rust v1 peer, depth 64.
+    /// Trailing bytes ignored like a Rust v1 peer, depth 64, 1,048,576 elements per array.
     public static let tolerant = WireDecodingOptions(trailingBytes: .ignore)
 }

@@ -36,6 +36,10 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case trailingBytes(count: Int)
     /// A string, byte string or collection too long for MessagePack's 32-bit lengths (encoding only).
     case lengthTooLarge(count: Int)
+    /// An array or map announcing more elements than one may hold when decoded
+    /// (`WireDecodingOptions.maximumArrayLength`), checked before anything is reserved: an element can be
+    /// one byte on the wire but 16–72 bytes decoded, so the byte count alone does not bound memory.
+    case tooManyElements(field: String, count: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -67,6 +71,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(count) unexpected byte(s) after the end of the message"
         case .lengthTooLarge(let count):
             return "length \(count) does not fit MessagePack's 32-bit length fields"
+        case .tooManyElements(let field, let count, let limit):
+            return "\(Self.name(field)): \(count) elements, more than the \(limit) one array or map may hold"
         }
     }
 
@@ -94,6 +100,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             return .missingField(field: join(field))
         case .duplicateField(let field):
             return .duplicateField(field: join(field))
+        case .tooManyElements(let field, let count, let limit):
+            return .tooManyElements(field: join(field), count: count, limit: limit)
         case .truncated, .frameTooLarge, .depthExceeded, .reservedMarker, .extUnsupported,
              .trailingBytes, .lengthTooLarge:
             return self

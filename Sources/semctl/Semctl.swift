@@ -53,7 +53,7 @@ struct Semctl: ParsableCommand {
     static func main() {
         BLASThreadPool.stopIdleWorkers()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(attachingDashedOptionValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let failure as CommandFailure {
             failure.report()
@@ -72,6 +72,31 @@ struct Semctl: ParsableCommand {
             Foundation.exit(1)
         }
     }
+}
+
+/// The value of an option that takes any text (`--pair`) attached as `--pair=VALUE` when it begins with
+/// "---": ArgumentParser rejects such an argument as an invalid option before it reaches an option
+/// declared with `.unconditional` parsing, but takes the attached form. (The attached form is not used
+/// for every value because a value that begins with a combining mark fuses with the "=" into one
+/// Character and is then not split off.) Everything after a bare "--" is left alone.
+func attachingDashedOptionValues(_ arguments: [String], options: Set<String> = ["--pair"]) -> [String] {
+    var result: [String] = []
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--" {
+            result.append(contentsOf: arguments[index...])
+            break
+        }
+        if options.contains(argument), index + 1 < arguments.count, arguments[index + 1].hasPrefix("---") {
+            result.append(argument + "=" + arguments[index + 1])
+            index += 2
+            continue
+        }
+        result.append(argument)
+        index += 1
+    }
+    return result
 }
 
 /// A failure to show the user: one line, an optional hint, an exit code.

@@ -18,12 +18,12 @@ struct TokenizeCommand: ParsableCommand {
           semctl tokenize --json "Café déjà vu"
           echo "text from a pipe" | semctl tokenize -
           semctl tokenize --pair "the passage to score" "the query"
-          semctl tokenize --pair "- a passage may begin with a dash" -- "-a query that does goes after --"
+          semctl tokenize --pair "- a passage may begin with a dash" -- "-a query that does comes after --"
         """
     )
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(name: .long, help: "Model whose tokenizer to use (default: minilm).") var model = "minilm"
+    @Option(name: .long, help: "Model whose tokenizer to use (an id or alias).") var model = "minilm"
     // Unconditional: the next argument is the passage even when it begins with "-" (a list item, a flag
     // in a shell transcript), which the default parsing would take for an option.
     @Option(name: .long, parsing: .unconditional,

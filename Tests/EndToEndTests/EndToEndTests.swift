@@ -208,6 +208,44 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         }
     }
 
+    /// `semctl models list|verify` and the tokenize table on the real model, then on a partial folder:
+    /// "partial", every missing file named with the command that installs it, exit status 1.
+    @Test func modelsListVerifyAndTokenizeSpeakPlainly() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let list = try await sandbox.run(["models", "list"])
+            #expect(list.status == 0 && list.standardOutput.contains("(SEMD_MODELS_DIR)"), "\(list)")
+            let miniLMRow = list.standardOutput.split(separator: "\n").first { $0.hasPrefix("minilm-384") } ?? ""
+            #expect(miniLMRow.contains(" embedder ") && miniLMRow.contains(" yes ") && miniLMRow.contains("fastembed"), "\(miniLMRow)")
+            let verify = try await sandbox.run(["models", "verify"])
+            #expect(verify.status == 0 && verify.standardOutput.contains("minilm-384") && verify.standardOutput.contains("): ok"), "\(verify)")
+            #expect(verify.standardOutput.contains("verified  model.safetensors"))
+
+            let table = try await sandbox.run(["tokenize", "Café déjà vu"])
+            #expect(table.status == 0 && table.standardOutput.hasPrefix("6 tokens (minilm-384, max length 256)"), "\(table)")
+            #expect(table.standardOutput.contains("7668  0     cafe") && table.standardOutput.contains("##ja"))
+
+            // a folder with only config.json and tokenizer.json
+            let partial = sandbox.scratch.path("partial")
+            let folder = partial.appendingPathComponent("all-MiniLM-L6-v2")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let real = sandbox.modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2")
+            for file in ["config.json", "tokenizer.json"] {
+                try FileManager.default.copyItem(at: real.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+            }
+            let partialList = try await sandbox.run(["models", "list", "--models-dir", partial.path])
+            #expect(partialList.status == 0 && partialList.standardOutput.contains(" partial "), "\(partialList)")
+            #expect(partialList.standardOutput.contains(
+                "minilm-384: missing model.safetensors, sentence_bert_config.json, modules.json, 1_Pooling/config.json"))
+            let partialVerify = try await sandbox.run(["models", "verify", "--models-dir", partial.path])
+            #expect(partialVerify.status == 1 && partialVerify.standardOutput.contains("FAILED"), "\(partialVerify)")
+            #expect(partialVerify.standardError.contains("hint: re-install the model"))
+            let embed = try await sandbox.run(["embed", "--no-daemon", "--models-dir", partial.path, "hello"])
+            #expect(embed.status != 0 && embed.standardError.contains("modules.json") && embed.standardError.contains("semctl models install"),
+                    "\(embed)")
+            #expect(sandbox.daemonProcesses().isEmpty)
+        }
+    }
+
     /// A text that begins with "-" (a list item, a command line) is a text after "--", and --pair takes
     /// the next argument as its passage whatever it begins with.
     @Test func textsThatBeginWithADashAreTextsAfterTheSeparator() async throws {
@@ -216,6 +254,10 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
             #expect(pair.status == 0, "\(pair)")
             let tokens = (try? JSONSerialization.jsonObject(with: Data(pair.standardOutput.utf8)) as? [String: Any])?["tokens"]
             #expect(tokens as? [String] == ["[CLS]", "-", "q", "[SEP]", "-", "buy", "milk", "[SEP]"])
+
+            // "---" (a markdown rule, YAML front matter) is what ArgumentParser takes for a bad option.
+            let rule = try await sandbox.run(["tokenize", "--json", "--pair", "--- title: notes", "q"])
+            #expect(rule.status == 0 && rule.standardOutput.contains("\"-\", \"-\", \"-\", \"title\""), "\(rule)")
 
             let embedded = try await sandbox.run(["embed", "--json", "--no-daemon", "--", "- buy milk", "--dims"])
             #expect(embedded.status == 0, "\(embedded)")

@@ -44,7 +44,24 @@ import Testing
         #expect(byName["tokenizer.json"]?.status == .verified)
         #expect(byName["model.safetensors"]?.status == .missing)
         #expect(byName["model.safetensors"]?.required == true)
-        #expect(byName["modules.json"]?.required == false)
+        #expect(byName["modules.json"]?.required == true)
+        #expect(byName["special_tokens_map.json"]?.required == false)
+    }
+
+    @Test func vocabularyAndTokenizerConfigStandInForTokenizerJSON() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        for file in ModelDescriptor.msMarcoMiniLM.requiredFiles where file != "tokenizer.json" {
+            try Data("x".utf8).write(to: scratch.path(file))
+        }
+        let neither = ModelVerifier.verify(.msMarcoMiniLM, in: scratch.url)
+        #expect(!neither.isValid)
+        #expect(neither.files.first { $0.file == "tokenizer.json" }?.required == true)
+        for file in ["vocab.txt", "tokenizer_config.json"] { try Data("x".utf8).write(to: scratch.path(file)) }
+        let replaced = ModelVerifier.verify(.msMarcoMiniLM, in: scratch.url)
+        #expect(replaced.isValid)
+        let tokenizer = replaced.files.first { $0.file == "tokenizer.json" }
+        #expect(tokenizer?.status == .missing && tokenizer?.required == false)
     }
 
     @Test func modelWithoutPublishedSumsChecksPresenceOnly() throws {
@@ -94,7 +111,8 @@ import Testing
         defer { scratch.remove() }
         let root = ModelsRoot(url: scratch.path("models"), source: .flag)
         #expect(throws: ModelInstallError.sourceMissingFiles(source: scratch.url.path,
-                                                             missing: ["config.json", "model.safetensors", "tokenizer.json"])) {
+                                                             missing: ["config.json", "model.safetensors",
+                                                                       "tokenizer.json (or vocab.txt and tokenizer_config.json)"])) {
             try ModelInstaller.install(.msMarcoMiniLM, from: scratch.url, into: root)
         }
         #expect(throws: ModelInstallError.sourceNotADirectory(scratch.path("nope").path)) {

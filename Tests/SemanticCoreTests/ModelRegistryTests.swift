@@ -102,10 +102,39 @@ import Testing
             Issue.record("expected an error")
         } catch {
             #expect(error == .notInstalled(model: "minilm-384", directory: folder.path,
-                                           missingFiles: ["model.safetensors", "tokenizer.json"],
+                                           missingFiles: ["model.safetensors", "tokenizer.json (or vocab.txt and tokenizer_config.json)",
+                                                          "sentence_bert_config.json", "modules.json", "1_Pooling/config.json"],
                                            installHint: ModelDescriptor.miniLM.installHint))
-            #expect(error.description.contains("make models"))
+            #expect(error.description.contains("make models") && error.description.contains("semctl models install minilm --from DIR"))
         }
+    }
+
+    /// A MiniLM folder without its sentence-transformers files would load as a plain BertModel (no
+    /// normalisation, 512 tokens) and give other vectors, so it is not installed; vocab.txt with
+    /// tokenizer_config.json stands in for tokenizer.json.
+    @Test func aMiniLMFolderNeedsItsPoolingFilesAndEitherTokenizerForm() throws {
+        let real = try Fixtures.requireRealEmbedder()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let root = ModelsRoot(url: scratch.url, source: .flag)
+        let folder = root.directory(for: .miniLM)
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+            try manager.createSymbolicLink(at: folder.appendingPathComponent(file), withDestinationURL: real.appendingPathComponent(file))
+        }
+        #expect(ModelsRoot.missingFiles(of: .miniLM, in: folder) == ["sentence_bert_config.json", "modules.json", "1_Pooling/config.json"])
+        for file in ["sentence_bert_config.json", "modules.json", "1_Pooling/config.json", "vocab.txt"] {
+            try manager.createSymbolicLink(at: folder.appendingPathComponent(file), withDestinationURL: real.appendingPathComponent(file))
+        }
+        #expect(try root.installedDirectory(for: .miniLM) == folder)
+
+        try manager.removeItem(at: folder.appendingPathComponent("tokenizer.json"))
+        #expect(ModelsRoot.missingFiles(of: .miniLM, in: folder).isEmpty, "vocab.txt and tokenizer_config.json stand in")
+        #expect(ModelsRoot.isReplaced("tokenizer.json", of: .miniLM, in: folder))
+        try manager.removeItem(at: folder.appendingPathComponent("vocab.txt"))
+        #expect(ModelsRoot.missingFiles(of: .miniLM, in: folder) == ["tokenizer.json (or vocab.txt and tokenizer_config.json)"])
+        #expect(!ModelsRoot.isReplaced("tokenizer.json", of: .miniLM, in: folder))
     }
 
     @Test func installedRealModelIsFound() throws {

@@ -2,7 +2,8 @@
 // its defined outcome: invalid UTF-8 in every string field of every cass and xf request gets the
 // dialect's invalid-input error naming the field; a 10 MB text (inside the 10 MiB frame) is embedded,
 // truncated like any long text, and one over the limit is refused before it is sent or read; as many
-// one-letter texts as a frame holds (millions) get "too many texts" before any inference. After each,
+// one-letter texts as a frame holds (millions) are refused from the array's header, before decoding,
+// and 5,000 get "too many texts" before any inference. After each,
 // the daemon answers Health and an Embed with the right vector.
 import Foundation
 import SemanticClient
@@ -179,11 +180,12 @@ private func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
-    @Test func millionsOfTinyTextsInOneFrameGetTooManyTexts() async throws {
+    @Test func millionsOfTinyTextsInOneFrameAreRefusedBeforeTheyAreDecoded() async throws {
         let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed([Self.probe])[0]
         // "a" is 2 bytes as MessagePack: about 5.2 million of them fill a cass frame, 3.4 million an xf
-        // frame (whose payload spends 2 bytes on the fixstr marker byte 0xa1). Each is refused with
-        // "too many texts" before anything is tokenized; the decoded request costs about 16 bytes a text.
+        // frame (whose payload spends 3 bytes on each). Decoded they would cost 16 bytes a text, so the
+        // decoder refuses any array over 1,048,576 elements from its header, before reserving anything.
+        // Up to that, a request over the daemon's 4,096 texts gets "too many texts" with its own id.
         let cassCount = (Frame.maximumBodyLength - 64) / 2
         let xfCount = (Frame.maximumBodyLength - 64) / 3
         try await RunningDaemon.withXF { running in
@@ -195,16 +197,25 @@ private func maxAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
                 return try DaemonConnection(socketPath: socket).sendRaw(frame, timeout: .seconds(600))
             }
             guard case .error(let error) = answer.response else { Issue.record("\(answer.response)"); return }
-            #expect(error.code == .invalidInput && error.message.contains("too many texts") && error.message.contains("\(cassCount)"),
-                    "\(error.message)")
-            #expect(answer.requestID == "many")
+            #expect(error.code == .invalidInput && error.message.contains("payload.Embed.texts: \(cassCount) elements")
+                    && error.message.contains("1048576"), "\(error.message)")
+            #expect(answer.requestID == "error")
+
+            let some = try await offPool { () -> ResponseEnvelope in
+                try DaemonConnection(socketPath: socket).sendRaw(try RequestEnvelope(
+                    requestID: "some", request: .embed(texts: Array(repeating: "a", count: 5_000), model: "default", dims: nil))
+                    .encodedFrame(), timeout: .seconds(60))
+            }
+            guard case .error(let tooMany) = some.response else { Issue.record("\(some.response)"); return }
+            #expect(tooMany.code == .invalidInput && tooMany.message.contains("too many texts: 5000"), "\(tooMany.message)")
+            #expect(some.requestID == "some")
 
             let xfAnswer = try await offPool {
                 try xfRequest(.embed(texts: Array(repeating: "a", count: xfCount), model: "default", dims: nil), socket: xfSocket,
                               timeout: .seconds(600))
             }
             guard case .error(let code, let message) = xfAnswer else { Issue.record("xf: \(xfAnswer)"); return }
-            #expect(code == .invalidRequest && message.contains("too many texts"), "\(message)")
+            #expect(code == .invalidRequest && message.contains("1048576"), "\(message)")
             try await expectHealthyAndCorrect(socket, expected: expected, text: Self.probe)
         }
     }

@@ -37,6 +37,43 @@ struct HostileInputTests {
         try decodeEither(body, kind: frame.kind, options: .tolerant)
     }
 
+    /// An array whose bytes do back its count can still cost far more decoded than on the wire (an empty
+    /// string is one byte there and a 16-byte String here): past 1,048,576 elements it is refused before
+    /// anything is reserved, with the field named.
+    @Test func anArrayOfMoreElementsThanTheLimitIsRefusedBeforeDecoding() throws {
+        func embed(_ count: Int) -> [UInt8] {
+            [0x93, 0x01, 0xa1, 0x78, 0x81, 0xa5] + Array("Embed".utf8)
+                + [0x93, 0xdd] + withUnsafeBytes(of: UInt32(count).bigEndian, Array.init)
+                + [UInt8](repeating: 0xa0, count: count) + [0xa0, 0xc0]
+        }
+        let limit = MessagePackReader.defaultMaximumArrayLength
+        #expect(limit == 1_048_576 && WireDecodingOptions.strict.maximumArrayLength == limit)
+        #expect(throws: WireError.tooManyElements(field: "payload.Embed.texts", count: limit + 1, limit: limit)) {
+            try RequestEnvelope.decode(from: embed(limit + 1))
+        }
+        let error = #expect(throws: WireError.self) { try RequestEnvelope.decode(from: embed(limit + 1)) }
+        #expect(error?.description == "payload.Embed.texts: 1048577 elements, more than the 1048576 one array or map may hold")
+
+        let small = WireDecodingOptions(maximumArrayLength: 3)
+        let three = try RequestEnvelope.decode(from: embed(3), options: small)
+        #expect(three.payload == .embed(texts: ["", "", ""], model: "", dims: nil))
+        #expect(throws: WireError.tooManyElements(field: "payload.Embed.texts", count: 4, limit: 3)) {
+            try RequestEnvelope.decode(from: embed(4), options: small)
+        }
+        // vectors, generic arrays and maps obey the same limit
+        let response = ResponseEnvelope(requestID: "r", response: .embed(EmbedResponse(
+            embeddings: [[1, 2, 3, 4]], model: "m", elapsedMilliseconds: 0)))
+        #expect(throws: WireError.tooManyElements(field: "payload.Embed.embeddings[0]", count: 4, limit: 3)) {
+            try ResponseEnvelope.decode(from: try response.encodedBody(), options: small)
+        }
+        #expect(throws: WireError.tooManyElements(field: "", count: 4, limit: 3)) {
+            try MessagePackValue(decoding: [0x94, 0xc0, 0xc0, 0xc0, 0xc0], options: small)
+        }
+        #expect(throws: WireError.tooManyElements(field: "", count: 4, limit: 3)) {
+            try MessagePackValue(decoding: [0x84] + [UInt8](repeating: 0xc0, count: 8), options: small)
+        }
+    }
+
     @Test func aHugeArrayCountWithATinyBodyIsTruncatedNotAllocated() {
         // array32 announcing 4 294 967 295 elements, followed by one byte.
         let hostileTexts: [UInt8] = [0x93, 0x01, 0xa1, 0x78, 0x81, 0xa5] + Array("Embed".utf8)

@@ -120,11 +120,24 @@ public struct ModelsRoot: Sendable, Equatable, CustomStringConvertible {
         return folder
     }
 
-    /// Required files of `model` that `folder` lacks (all of them when the folder does not exist).
+    /// Required files of `model` that `folder` lacks (all of them when the folder does not exist). A
+    /// file whose alternatives are all present is not missing; one that is missing is named with them.
     public static func missingFiles(of model: ModelDescriptor, in folder: URL) -> [String] {
-        model.requiredFiles.filter {
-            !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        model.requiredFiles.compactMap { file in
+            let exists = { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+            if exists(file) { return nil }
+            guard let alternatives = model.requiredFileAlternatives[file], !alternatives.isEmpty else { return file }
+            if alternatives.allSatisfy(exists) { return nil }
+            return "\(file) (or \(alternatives.joined(separator: " and ")))"
         }
+    }
+
+    /// True when `file`, a required file of `model`, is absent from `folder` but all of its alternatives
+    /// are present.
+    public static func isReplaced(_ file: String, of model: ModelDescriptor, in folder: URL) -> Bool {
+        guard let alternatives = model.requiredFileAlternatives[file], !alternatives.isEmpty else { return false }
+        let exists = { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        return !exists(file) && alternatives.allSatisfy(exists)
     }
 }
 

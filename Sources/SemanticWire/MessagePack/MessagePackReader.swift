@@ -43,15 +43,32 @@ public struct MessagePackReader: Sendable {
     /// How many arrays/maps are open around the current position.
     public private(set) var depth = 0
     public let maximumDepth: Int
+    /// The most elements (entries, for a map) an array or map read as a whole value may announce.
+    public let maximumArrayLength: Int
 
-    public init(_ bytes: ArraySlice<UInt8>, maximumDepth: Int = MessagePackReader.defaultMaximumDepth) {
+    public init(_ bytes: ArraySlice<UInt8>, maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
+                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
         self.bytes = bytes
         self.position = bytes.startIndex
         self.maximumDepth = maximumDepth
+        self.maximumArrayLength = maximumArrayLength
     }
 
-    public init(_ bytes: [UInt8], maximumDepth: Int = MessagePackReader.defaultMaximumDepth) {
-        self.init(bytes[...], maximumDepth: maximumDepth)
+    public init(_ bytes: [UInt8], maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
+                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
+        self.init(bytes[...], maximumDepth: maximumDepth, maximumArrayLength: maximumArrayLength)
+    }
+
+    /// 1,048,576 elements: a decoded String is 16 bytes, so one array of empty strings (one byte each
+    /// on the wire) costs at most 16 MiB, where the 10 MiB frame limit alone would allow 160 MiB.
+    public static let defaultMaximumArrayLength = 1 << 20
+
+    /// `count`, checked against `maximumArrayLength` before anything is reserved for it.
+    private func checkArrayLength(_ count: Int) throws -> Int {
+        guard count <= maximumArrayLength else {
+            throw WireError.tooManyElements(field: "", count: count, limit: maximumArrayLength)
+        }
+        return count
     }
 
     /// Bytes consumed so far, counted from the start of the input.
@@ -317,7 +334,7 @@ public struct MessagePackReader: Sendable {
 
     /// An array of floats (each float32, float64 or integer), with element indices in errors.
     public mutating func readFloat32Array() throws -> [Float] {
-        let count = try readArrayHeader()
+        let count = try checkArrayLength(try readArrayHeader())
         try enterContainer()
         defer { leaveContainer() }
         var values: [Float] = []
@@ -353,7 +370,7 @@ public struct MessagePackReader: Sendable {
 
     /// An array whose elements `readElement` reads, with element indices in errors.
     public mutating func readArray<Element>(_ readElement: (inout MessagePackReader) throws -> Element) throws -> [Element] {
-        let count = try readArrayHeader()
+        let count = try checkArrayLength(try readArrayHeader())
         try enterContainer()
         defer { leaveContainer() }
         var elements: [Element] = []
@@ -400,6 +417,7 @@ public struct MessagePackReader: Sendable {
         case .string(let length): return .string(try readUTF8(length: length))
         case .binary(let length): return .binary(Array(try take(length)))
         case .array(let count):
+            _ = try checkArrayLength(count)
             try enterContainer()
             defer { leaveContainer() }
             var elements: [MessagePackValue] = []
@@ -407,6 +425,7 @@ public struct MessagePackReader: Sendable {
             for _ in 0..<count { elements.append(try readValue()) }
             return .array(elements)
         case .map(let count):
+            _ = try checkArrayLength(count)
             try enterContainer()
             defer { leaveContainer() }
             var entries: [(key: MessagePackValue, value: MessagePackValue)] = []

@@ -85,7 +85,7 @@ extension MessagePackValue: ExpressibleByStringLiteral, ExpressibleByBooleanLite
 extension MessagePackValue {
     /// Decodes exactly one value from `bytes`; trailing bytes are an error unless `options` allow them.
     public init(decoding bytes: ArraySlice<UInt8>, options: WireDecodingOptions = .strict) throws {
-        var reader = MessagePackReader(bytes, maximumDepth: options.maximumDepth)
+        var reader = MessagePackReader(bytes, maximumDepth: options.maximumDepth, maximumArrayLength: options.maximumArrayLength)
         self = try reader.readValue()
         try reader.finish(options)
     }

@@ -5,9 +5,10 @@
 /// `ErrorCode`, a unit-only enum: each code travels as its name, e.g. `"ModelLoadFailed"`.
 /// The declaration order is the Rust variant index, accepted when decoding but never written.
 public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCodable {
-    /// A daemon-side failure that is not the caller's fault (job submit, status or cancel failed).
+    /// A daemon-side failure: a job submit, status or cancel that failed, or an answer that could not
+    /// be built.
     case internalError = "Internal"
-    /// The requested model is not known.
+    /// The requested model is not known, or known but not installed.
     case modelNotFound = "ModelNotFound"
     /// The request could not be decoded or is not valid.
     case invalidInput = "InvalidInput"
@@ -15,7 +16,8 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCod
     case overloaded = "Overloaded"
     /// The request did not finish in time.
     case timeout = "Timeout"
-    /// The model could not be loaded or failed to run (v1 reports every embed/rerank failure so).
+    /// The model could not be loaded or failed to run. (A v1 server sends it for every embed or rerank
+    /// failure; semd only for these, see Docs/PROTOCOL.md §7.)
     case modelLoadFailed = "ModelLoadFailed"
     /// The envelope's protocol version is not one the daemon speaks.
     case versionMismatch = "VersionMismatch"
