@@ -4,8 +4,8 @@
 The goldens in Tests/Fixtures/goldens fix the known traps; this check draws fresh text every run (a seed
 printed at the start reproduces a run): random mixes over every script and character class the BERT
 normaliser and pre-tokeniser treat specially, words past WordPiece's 100-character limit, special tokens
-typed in the text, texts long enough to truncate, pairs past 512 tokens, and the docstrings of Python's
-own standard library as natural English prose. Each text goes through the release `semctl tokenize --json`
+typed in the text, texts and passages that begin with dashes, texts long enough to truncate, pairs past
+512 tokens, and the docstrings of Python's own standard library as natural English prose. Each text goes through the release `semctl tokenize --json`
 (one process per text, as a user would call it) and through Hugging Face's tokenizer for the same model
 folder (`transformers.AutoTokenizer`, which is what sentence-transformers and cross-encoders use), with
 truncation at the model's max_seq_length (256) for a single text and `longest_first` at 512 for a pair.
@@ -120,6 +120,11 @@ def cases(rng, count):
             pairs.append((random_text(rng, 60), random_text(rng, 5000)))
         else:
             pairs.append((random_text(rng, 200), rng.choice(prose) if prose else random_text(rng, 800)))
+    # Texts and passages that begin with dashes (list items, markdown rules, YAML front matter), which a
+    # command line must still take as text.
+    dashes = ["-", "--", "---", "- ", "--- ", "-->", "---===___***+++"]
+    singles = [rng.choice(dashes) + t if rng.random() < 0.05 else t for t in singles]
+    pairs = [(q, rng.choice(dashes) + d) if rng.random() < 0.1 else (q, d) for q, d in pairs]
     # argv cannot carry U+0000; the normaliser drops it anyway and the Swift tests cover it.
     singles = [s.replace("\x00", "") for s in singles]
     pairs = [(q.replace("\x00", ""), d.replace("\x00", "")) for q, d in pairs]
