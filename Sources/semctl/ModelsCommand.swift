@@ -8,6 +8,23 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List, verify and install the models semd uses.",
+        discussion: """
+        semd knows two models: the embedder all-MiniLM-L6-v2 (id minilm-384; also minilm, fastembed, \
+        default) and the reranker ms-marco-MiniLM-L-6-v2 (id ms-marco-minilm-l6-v2; also ms-marco). Each \
+        lives in its own folder under the models directory, the first of: --models-dir, \
+        $SEMD_MODELS_DIR, the Models/ of the repository semctl was built in, $XDG_DATA_HOME/semd/models \
+        (~/.local/share/semd/models).
+
+        The embedder comes from `make models` in the repository. Any Hugging Face folder of either \
+        model can be added with `semctl models install NAME --from DIR`, which checks the published \
+        SHA-256 sums where semd knows them before the folder is used.
+
+        Examples:
+          semctl models                          # the same as semctl models list
+          semctl models verify                   # check every file's SHA-256
+          semctl models install ms-marco --from ~/hf/ms-marco-MiniLM-L-6-v2
+          semctl models list --models-dir /srv/semd/models
+        """,
         subcommands: [ListModels.self, VerifyModels.self, InstallModel.self],
         defaultSubcommand: ListModels.self
     )
@@ -75,8 +92,8 @@ struct VerifyModels: ParsableCommand {
         abstract: "Check installed model files against their published SHA-256 sums.",
         discussion: """
         With no name, verifies every installed model; a model that is not installed at all is reported \
-        and skipped. With a name (e.g. `minilm`), that model must be installed and valid.
-        Exits 1 when a file is missing or differs.
+        and skipped, but at least one must be installed. With a name (e.g. `minilm`), that model must be \
+        installed and valid. Exits 1 when a file is missing or differs, or when nothing is installed.
 
         Examples:
           semctl models verify
@@ -97,12 +114,18 @@ struct VerifyModels: ParsableCommand {
             models = ModelRegistry.standard.models
         }
         var failed = false
+        var firstFailure: ModelDescriptor?
+        var installedCount = 0
         var reports: [JSONValue] = []
         if !json { print("Models directory: \(root)") }
         for model in models {
             let verification = ModelVerifier.verify(model, in: root.directory(for: model))
             let skipped = verification.isAbsent && name == nil
-            if !skipped && !verification.isValid { failed = true }
+            if !skipped { installedCount += 1 }
+            if !skipped && !verification.isValid {
+                failed = true
+                firstFailure = firstFailure ?? model
+            }
             let state = skipped ? "not installed" : (verification.isValid ? "ok" : "FAILED")
             if json {
                 reports.append(.object([
@@ -135,13 +158,18 @@ struct VerifyModels: ParsableCommand {
                 print(line)
             }
         }
+        let nothingInstalled = installedCount == 0
         if json {
-            print(JSONValue.object([("models_dir", .string(root.url.path)), ("ok", .bool(!failed)),
+            print(JSONValue.object([("models_dir", .string(root.url.path)), ("ok", .bool(!failed && !nothingInstalled)),
                                     ("models", .array(reports))]).text)
         }
-        if failed {
+        if let firstFailure {
             throw CommandFailure("model verification failed",
-                                 hint: "re-install the model: \(models.first { _ in true }?.installHint ?? "make models")")
+                                 hint: "re-install \(firstFailure.id): \(firstFailure.installHint)")
+        }
+        if nothingInstalled {
+            throw CommandFailure("no model is installed in \(root.url.path)",
+                                 hint: ModelDescriptor.miniLM.installHint + "; or pick another folder with --models-dir")
         }
     }
 }

@@ -123,8 +123,8 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// Options every command that touches models shares.
 struct ModelLocationOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Folder holding one folder per model (default: $SEMD_MODELS_DIR, the repository's Models/, "
-            + "then ~/.local/share/semd/models).",
+        "Folder holding one folder per model (default: $SEMD_MODELS_DIR, the Models/ of the repository "
+            + "semctl was built in, then $XDG_DATA_HOME/semd/models, i.e. ~/.local/share/semd/models).",
         valueName: "dir"))
     var modelsDir: String?
 

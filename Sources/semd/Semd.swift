@@ -71,8 +71,12 @@ struct Semd: AsyncParsableCommand {
         version: SemanticCoreInfo.version
     )
 
-    @Option(help: ArgumentHelp("Socket path.", valueName: "path")) var socket: String?
-    @Option(help: ArgumentHelp("Models directory.", valueName: "dir")) var modelsDir: String?
+    @Option(help: ArgumentHelp("Socket path (default: $SEMD_SOCKET, then $TMPDIR/semantic-daemon-$USER.sock).",
+                               valueName: "path")) var socket: String?
+    @Option(help: ArgumentHelp(
+        "Folder holding one folder per model (default: $SEMD_MODELS_DIR, the Models/ of the repository "
+            + "semd was built in, then $XDG_DATA_HOME/semd/models, i.e. ~/.local/share/semd/models).",
+        valueName: "dir")) var modelsDir: String?
     @Option(help: "Connections served at once (default 16); one more gets an Overloaded error.") var maxConnections: Int?
     @Option(help: ArgumentHelp("Per-request timeout in seconds (default 60): a request still running then is answered with a Timeout error; its work runs on and is discarded.", valueName: "seconds")) var requestTimeout: Double?
     @Option(help: ArgumentHelp("Disconnect a client silent this long inside a frame or between requests (default 30).",

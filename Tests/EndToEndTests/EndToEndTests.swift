@@ -238,7 +238,9 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
                 "minilm-384: missing model.safetensors, sentence_bert_config.json, modules.json, 1_Pooling/config.json"))
             let partialVerify = try await sandbox.run(["models", "verify", "--models-dir", partial.path])
             #expect(partialVerify.status == 1 && partialVerify.standardOutput.contains("FAILED"), "\(partialVerify)")
-            #expect(partialVerify.standardError.contains("hint: re-install the model"))
+            #expect(partialVerify.standardError.contains("hint: re-install minilm-384: run `make models`"), "\(partialVerify)")
+            let none = try await sandbox.run(["models", "verify", "--models-dir", sandbox.scratch.path("empty").path])
+            #expect(none.status == 1 && none.standardError.contains("no model is installed in"), "\(none)")
             let embed = try await sandbox.run(["embed", "--no-daemon", "--models-dir", partial.path, "hello"])
             #expect(embed.status != 0 && embed.standardError.contains("modules.json") && embed.standardError.contains("semctl models install"),
                     "\(embed)")
