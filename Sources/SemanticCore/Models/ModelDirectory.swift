@@ -124,10 +124,8 @@ public struct ModelsRoot: Sendable, Equatable, CustomStringConvertible {
     /// file whose alternatives are all present is not missing; one that is missing is named with them.
     public static func missingFiles(of model: ModelDescriptor, in folder: URL) -> [String] {
         model.requiredFiles.compactMap { file in
-            let exists = { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
-            if exists(file) { return nil }
+            if fileExists(file, in: folder) || isReplaced(file, of: model, in: folder) { return nil }
             guard let alternatives = model.requiredFileAlternatives[file], !alternatives.isEmpty else { return file }
-            if alternatives.allSatisfy(exists) { return nil }
             return "\(file) (or \(alternatives.joined(separator: " and ")))"
         }
     }
@@ -136,8 +134,11 @@ public struct ModelsRoot: Sendable, Equatable, CustomStringConvertible {
     /// are present.
     public static func isReplaced(_ file: String, of model: ModelDescriptor, in folder: URL) -> Bool {
         guard let alternatives = model.requiredFileAlternatives[file], !alternatives.isEmpty else { return false }
-        let exists = { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
-        return !exists(file) && alternatives.allSatisfy(exists)
+        return !fileExists(file, in: folder) && alternatives.allSatisfy { fileExists($0, in: folder) }
+    }
+
+    private static func fileExists(_ file: String, in folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path)
     }
 }
 
