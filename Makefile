@@ -143,9 +143,12 @@ bench-paired: deps build-release models peers-venv
 
 # `semctl tokenize --json` against Hugging Face's tokenizer on TOKENIZER_TEXTS texts drawn fresh every run
 # (random mixes over every script, long words, special tokens, truncation, pairs past 512, and Python's
-# standard-library docstrings as prose); the seed it prints reproduces a run.
+# standard-library docstrings as prose); the seed it prints reproduces a run. Needs only `transformers`
+# in the peers venv (installed when missing; torch is not needed).
 TOKENIZER_TEXTS ?= 1500
-tokenizer-check: deps build-release models peers-venv
+tokenizer-check: deps build-release models
+	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
+	@$(PEERS_VENV)/bin/python -c "import transformers" 2>/dev/null || $(PEERS_VENV)/bin/pip install -q "transformers==5.24.0"
 	$(PEERS_VENV)/bin/python Tests/Scripts/tokenizer_agreement.py --semctl $(RELEASE_BIN)/semctl \
 	  --model Models/all-MiniLM-L6-v2 --count $(TOKENIZER_TEXTS)
 
