@@ -46,11 +46,12 @@ deps:
 	  missing=""; \
 	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	  python3 -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	  else echo "deps: $(APT_PACKAGES) and pip present"; fi; \
+	  else echo "deps: $(APT_PACKAGES), pip and venv present"; fi; \
 	fi
 
 models:
@@ -143,14 +144,15 @@ bench-paired: deps build-release models peers-venv
 
 # `semctl tokenize --json` against Hugging Face's tokenizer on TOKENIZER_TEXTS texts drawn fresh every run
 # (random mixes over every script, long words, special tokens, truncation, pairs past 512, and Python's
-# standard-library docstrings as prose); the seed it prints reproduces a run. Needs only `transformers`
+# standard-library docstrings as prose); the seed it prints reproduces a run (TOKENIZER_SEED=N). Needs only `transformers`
 # in the peers venv (installed when missing; torch is not needed).
 TOKENIZER_TEXTS ?= 1500
+TOKENIZER_SEED ?=
 tokenizer-check: deps build-release models
 	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
 	@$(PEERS_VENV)/bin/python -c "import transformers" 2>/dev/null || $(PEERS_VENV)/bin/pip install -q "transformers==5.24.0"
 	$(PEERS_VENV)/bin/python Tests/Scripts/tokenizer_agreement.py --semctl $(RELEASE_BIN)/semctl \
-	  --model Models/all-MiniLM-L6-v2 --count $(TOKENIZER_TEXTS)
+	  --model Models/all-MiniLM-L6-v2 --count $(TOKENIZER_TEXTS) $(if $(TOKENIZER_SEED),--seed $(TOKENIZER_SEED),)
 
 # Fuzz every decoder of hostile bytes (libFuzzer + AddressSanitizer), FUZZ_SECONDS per target: the wire
 # (frames, cass and xf envelopes and messages), the safetensors header, tokenizer files, and the job's
