@@ -58,7 +58,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The workloads file (default: the repository's bench_inputs.json).", valueName: "path"))
     var inputs: String?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
-    @Option(help: "Timed runs for W2/W3/W6/CE/W4 (default 5; W2 and CE use 3× as many).") var runs: Int = 5
+    @Option(help: "Timed runs for W2/W3/W6/CE/W4 (default 5; W2 and CE use 3× as many, MP 40×).") var runs: Int = 5
     @Flag(help: "One JSON object per workload per line.") var json = false
     @Flag(help: .hidden) var child = false
 
@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
             case .concurrent: fields = try daemonBenchmark.concurrentClients(sgemmPeak: peak)
             case .jobLatency: fields = try daemonBenchmark.latencyDuringJob()
             case .http: fields = try daemonBenchmark.httpAgainstSocket()
-            case .wire: fields = try WireBenchmark(inputs: benchmarkInputs).run()
+            case .wire: fields = try WireBenchmark(inputs: benchmarkInputs, runs: runs * 40).run()
             default: fields = try runChild(item, inputsURL: inputsURL, threads: threadCount)
             }
             // throughput workloads divide each run by the peak measured just before it (`SGEMMPeak.paired`);

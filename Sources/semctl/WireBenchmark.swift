@@ -8,8 +8,8 @@ import SemanticWire
 
 struct WireBenchmark {
     let inputs: BenchmarkInputs
-    /// Timed runs per measurement (after two untimed ones).
-    var runs = 200
+    /// Timed runs per measurement (after two untimed ones): 40 × `semctl bench --runs`, 200 by default.
+    let runs: Int
 
     func run() throws -> [(String, JSONValue)] {
         // Vectors shaped like the engine's: unit length, 384 components, values that need all 32 bits.
