@@ -20,6 +20,8 @@ let package = Package(
         // HTTP listener (OpenAI/TEI shapes) and Prometheus metrics; only semd links Hummingbird.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // HTTP field and status types, which the HTTP listener's API uses directly (Hummingbird's own).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -48,11 +50,21 @@ let package = Package(
         ),
         // Where a daemon lives on disk: socket paths, owner-only binding, lock files, connections.
         .target(name: "SemanticRuntime"),
-        // The server: where the engine and the wire meet.
+        // The protocol-free service every door calls: model store, inference scheduler, one ledger,
+        // background jobs. Typed requests with an explicit context in, typed results and errors out.
+        .target(
+            name: "SemanticService",
+            dependencies: [
+                "SemanticCore", "SemanticRuntime", "SemanticIndex", "CSemdSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        // The socket server and its doors (cass v1, xf): decode a frame, call the service, encode.
         .target(
             name: "SemanticDaemon",
             dependencies: [
-                "SemanticCore", "SemanticWire", "SemanticRuntime", "SemanticIndex", "CSemdSystem",
+                "SemanticService", "SemanticCore", "SemanticWire", "SemanticRuntime", "SemanticIndex",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,8 +77,9 @@ let package = Package(
         .target(
             name: "SemanticHTTP",
             dependencies: [
-                "SemanticDaemon", "SemanticCore", "SemanticRuntime",
+                "SemanticDaemon", "SemanticService", "SemanticCore", "SemanticRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -87,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "semd",
             dependencies: [
-                "SemanticDaemon", "SemanticHTTP", "SemanticCore", "SemanticRuntime",
+                "SemanticDaemon", "SemanticService", "SemanticHTTP", "SemanticCore", "SemanticRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "SemanticDaemonTests",
             dependencies: [
-                "SemanticDaemon", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
+                "SemanticDaemon", "SemanticService", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
                 "SemanticTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
@@ -117,14 +130,14 @@ let package = Package(
         .testTarget(
             name: "SemanticClientTests",
             dependencies: [
-                "SemanticClient", "SemanticCore", "SemanticTestSupport", "SemanticDaemon", "SemanticWire", "SemanticRuntime",
+                "SemanticClient", "SemanticCore", "SemanticTestSupport", "SemanticDaemon", "SemanticService", "SemanticWire", "SemanticRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SemanticHTTPTests",
             dependencies: [
-                "SemanticHTTP", "SemanticDaemon", "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire",
+                "SemanticHTTP", "SemanticDaemon", "SemanticService", "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire",
                 "SemanticTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -162,8 +162,68 @@ public struct DaemonListener: Sendable, Equatable {
     }
 }
 
-/// One background embedding job of the daemon.
-public typealias EmbeddingJob = EmbeddingJobDetail
+/// One background embedding job of the daemon: one pass (one model) over one archive.
+public struct EmbeddingJob: Sendable, Equatable {
+    /// Where a job is in its life.
+    public enum Status: Sendable, Equatable, CustomStringConvertible {
+        case pending
+        case running
+        case completed
+        case failed
+        case cancelled
+        /// A status this client does not know (a newer daemon's), as the daemon named it.
+        case other(String)
+
+        init(wireName: String) {
+            switch wireName {
+            case "pending": self = .pending
+            case "running": self = .running
+            case "completed": self = .completed
+            case "failed": self = .failed
+            case "cancelled": self = .cancelled
+            default: self = .other(wireName)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .pending: return "pending"
+            case .running: return "running"
+            case .completed: return "completed"
+            case .failed: return "failed"
+            case .cancelled: return "cancelled"
+            case .other(let name): return name
+            }
+        }
+
+        /// Still to run or running.
+        public var isActive: Bool { self == .pending || self == .running }
+    }
+
+    /// The archive's job row id.
+    public let id: Int64
+    public let modelID: String
+    public let status: Status
+    public let totalDocuments: Int64
+    public let completedDocuments: Int64
+    public let errorMessage: String?
+
+    public init(id: Int64, modelID: String, status: Status, totalDocuments: Int64, completedDocuments: Int64,
+                errorMessage: String?) {
+        self.id = id
+        self.modelID = modelID
+        self.status = status
+        self.totalDocuments = totalDocuments
+        self.completedDocuments = completedDocuments
+        self.errorMessage = errorMessage
+    }
+
+    init(_ detail: EmbeddingJobDetail) {
+        self.init(id: detail.jobID, modelID: detail.modelID, status: Status(wireName: detail.status),
+                  totalDocuments: detail.totalDocuments, completedDocuments: detail.completedDocuments,
+                  errorMessage: detail.errorMessage)
+    }
+}
 
 extension DaemonStatus {
     init(_ response: StatusResponse, socket: String, pid: Int32?, listeners: [DaemonListener] = []) {

@@ -6,6 +6,29 @@ import SemanticRuntime
 import SemanticWire
 import Synchronization
 
+/// The error codes a daemon answers with (the cass protocol's, by the names it sends).
+public enum DaemonErrorCode: String, Sendable, Equatable, CaseIterable {
+    case internalError = "Internal"
+    case modelNotFound = "ModelNotFound"
+    case invalidInput = "InvalidInput"
+    case overloaded = "Overloaded"
+    case timeout = "Timeout"
+    case modelLoadFailed = "ModelLoadFailed"
+    case versionMismatch = "VersionMismatch"
+
+    init(_ code: ErrorCode) {
+        switch code {
+        case .internalError: self = .internalError
+        case .modelNotFound: self = .modelNotFound
+        case .invalidInput: self = .invalidInput
+        case .overloaded: self = .overloaded
+        case .timeout: self = .timeout
+        case .modelLoadFailed: self = .modelLoadFailed
+        case .versionMismatch: self = .versionMismatch
+        }
+    }
+}
+
 /// What talking to a daemon can fail with.
 public enum ClientError: Error, Equatable, CustomStringConvertible {
     /// No daemon listens at the socket (or it went away mid-request).
@@ -13,7 +36,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     /// The daemon did not answer in time.
     case timeout(String)
     /// The daemon answered with a protocol error.
-    case daemon(code: ErrorCode, message: String, retryable: Bool, retryAfterMilliseconds: UInt64?)
+    case daemon(code: DaemonErrorCode, message: String, retryable: Bool, retryAfterMilliseconds: UInt64?)
     /// The answer was not what the protocol allows (undecodable, wrong version, wrong variant).
     case protocolViolation(String)
     /// The request itself is invalid (detected before sending).
@@ -42,9 +65,11 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-public final class DaemonConnection: @unchecked Sendable {
-    public let socketPath: String
-    public let requestTimeout: Duration
+/// The wire-level connection: `package` access, so programs of this package (semctl, the benchmark
+/// tools, tests) reach the protocol directly while SemanticClient's public API stays free of wire types.
+package final class DaemonConnection: @unchecked Sendable {
+    package let socketPath: String
+    package let requestTimeout: Duration
     private let connection: UnixSocketConnection
     private let lock = NSLock()
     private var nextRequestNumber: UInt64 = 0
@@ -53,7 +78,7 @@ public final class DaemonConnection: @unchecked Sendable {
     private static let processRequestCounter = Atomic<UInt64>(0)
 
     /// Connects to the daemon at `socketPath`.
-    public init(socketPath: String, connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(30))
+    package init(socketPath: String, connectTimeout: Duration = .seconds(2), requestTimeout: Duration = .seconds(30))
         throws(ClientError) {
         self.socketPath = socketPath
         self.requestTimeout = requestTimeout
@@ -66,17 +91,17 @@ public final class DaemonConnection: @unchecked Sendable {
     }
 
     /// Wraps a socket that is already connected (the client's launcher connects it).
-    public init(connected connection: UnixSocketConnection, requestTimeout: Duration = .seconds(30)) {
+    package init(connected connection: UnixSocketConnection, requestTimeout: Duration = .seconds(30)) {
         socketPath = connection.path
         self.requestTimeout = requestTimeout
         self.connection = connection
     }
 
     /// True once a send or receive failed; the connection must not be reused.
-    public var isBroken: Bool { lock.withLock { broken } }
+    package var isBroken: Bool { lock.withLock { broken } }
 
     /// Sends `request` and returns the daemon's answer (a protocol `Error` answer is returned, not thrown).
-    public func send(_ request: Request, timeout: Duration? = nil) throws(ClientError) -> ResponseEnvelope {
+    package func send(_ request: Request, timeout: Duration? = nil) throws(ClientError) -> ResponseEnvelope {
         lock.lock()
         defer { lock.unlock() }
         guard !broken else { throw .unavailable("the connection to \(socketPath) is closed") }
@@ -128,7 +153,7 @@ public final class DaemonConnection: @unchecked Sendable {
     }
 
     /// Sends raw bytes (tests and diagnostics) and reads one answer frame.
-    public func sendRaw(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(ClientError) -> ResponseEnvelope {
+    package func sendRaw(_ bytes: [UInt8], timeout: Duration = .seconds(5)) throws(ClientError) -> ResponseEnvelope {
         lock.lock()
         defer { lock.unlock() }
         let deadline = ContinuousClock.now + timeout
@@ -147,7 +172,7 @@ public final class DaemonConnection: @unchecked Sendable {
         }
     }
 
-    public func close() {
+    package func close() {
         lock.withLock { broken = true }
         connection.close()
     }

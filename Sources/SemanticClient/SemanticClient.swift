@@ -255,7 +255,7 @@ public final class SemanticClient: Sendable {
     public func embeddingJobStatus(dbPath: String) throws(ClientError) -> [EmbeddingJob] {
         let response = try daemonOnly(.embeddingJobStatus(dbPath: dbPath), spawn: configuration.spawnDaemon)
         guard case .jobStatus(let info) = response else { throw unexpected(response, "JobStatus") }
-        return info.jobs
+        return info.jobs.map(EmbeddingJob.init)
     }
 
     /// Cancels the daemon's jobs for `dbPath` (only those of `modelID` when given); returns how many.
@@ -356,7 +356,7 @@ public final class SemanticClient: Sendable {
             do {
                 let answer = try connection.send(request)
                 guard case .error(let refusal) = answer.response else { return answer.response }
-                error = .daemon(code: refusal.code, message: refusal.message, retryable: refusal.retryable,
+                error = .daemon(code: DaemonErrorCode(refusal.code), message: refusal.message, retryable: refusal.retryable,
                                 retryAfterMilliseconds: refusal.retryAfterMilliseconds)
             } catch let sendError {
                 error = sendError
@@ -412,7 +412,7 @@ public final class SemanticClient: Sendable {
 
     private func unexpected(_ response: Response, _ expected: String) -> ClientError {
         if case .error(let error) = response {
-            return .daemon(code: error.code, message: error.message, retryable: error.retryable,
+            return .daemon(code: DaemonErrorCode(error.code), message: error.message, retryable: error.retryable,
                            retryAfterMilliseconds: error.retryAfterMilliseconds)
         }
         return .protocolViolation("expected a \(expected) answer, got \(response.variantName)")

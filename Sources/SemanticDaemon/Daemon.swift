@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import SemanticCore
 import SemanticRuntime
+import SemanticService
 import CSemdSystem
 import Synchronization
 #if canImport(Glibc)
@@ -29,10 +30,8 @@ public enum DaemonError: Error, CustomStringConvertible {
 
 public final class Daemon: Sendable {
     public let configuration: DaemonConfiguration
-    public let host: ModelHost
-    public let handler: RequestHandler
-    /// The background embedding jobs (nil when a custom job service was given).
-    public let jobService: JobService?
+    /// The protocol-free service every door calls: models, inference, jobs, the ledger.
+    public let service: InferenceService
     let server: DaemonServer
     let logger: Logger
     /// Why the daemon is stopping (the first reason wins).
@@ -46,25 +45,22 @@ public final class Daemon: Sendable {
     private let stopSignal = AsyncStream<Void>.makeStream()
 
     public init(configuration: DaemonConfiguration, registry: ModelRegistry = .daemon,
-                jobs: (any EmbeddingJobService)? = nil, metrics: DaemonMetrics = DaemonMetrics(), logger: Logger) {
+                metrics: DaemonMetrics = DaemonMetrics(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         var scheduler = InferenceSchedulerConfiguration()
         scheduler.maxBatchTokens = configuration.maxBatchTokens
         scheduler.maxWait = configuration.maxBatchWait
         scheduler.maxBackgroundBatchTokens = configuration.backgroundBatchTokens
-        host = ModelHost(registry: registry, modelsRoot: configuration.modelsRoot,
-                         engineConfiguration: EngineConfiguration(threads: configuration.threads),
-                         schedulerConfiguration: scheduler, metrics: metrics)
         let stop = stopSignal.continuation
         let reason = stopReason
-        let ownJobs = jobs == nil ? JobService(host: host, logger: logger) : nil
-        jobService = ownJobs
-        handler = RequestHandler(host: host, jobs: jobs ?? ownJobs) {
+        service = InferenceService(registry: registry, modelsRoot: configuration.modelsRoot,
+                                  engineConfiguration: EngineConfiguration(threads: configuration.threads),
+                                  schedulerConfiguration: scheduler, metrics: metrics, runsJobs: true, logger: logger) {
             reason.record("Shutdown request")
             stop.yield()
         }
-        server = DaemonServer(handler: handler, limits: DaemonServer.Limits(
+        server = DaemonServer(service: service, limits: DaemonServer.Limits(
             maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
             readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID), logger: logger)
     }
@@ -107,15 +103,15 @@ public final class Daemon: Sendable {
         logger.info("\(BLASKernelSelection.outcome.description)")
 
         // Load the models while already accepting: early requests wait for the load, not for a connect.
-        let host = self.host
+        let service = self.service
         let preload = configuration.preloadReranker
         let logger = self.logger
         let warmedUp = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             defer { warmedUp.signal() }
             let start = ContinuousClock.now
-            host.warmUp(preloadReranker: preload)
-            let states = host.modelStates().map { "\($0.descriptor.id)=\($0.loaded ? "loaded" : ($0.failure ?? "not loaded"))" }
+            service.warmUp(preloadReranker: preload)
+            let states = service.models.states().map { "\($0.descriptor.id)=\($0.loaded ? "loaded" : ($0.failure ?? "not loaded"))" }
             logger.info("models warmed up in \(ContinuousClock.now - start): \(states.joined(separator: ", "))")
         }
 
@@ -146,7 +142,7 @@ public final class Daemon: Sendable {
                 logger.debug("while stopping: \(error)")
             }
         }
-        await jobService?.stop()
+        await service.jobs?.stop()
         // A stop during start-up waits for the warm-up inference: nothing of ours may still be computing
         // once run() returns (the process may exit right after, tearing down OpenBLAS under it).
         await withCheckedContinuation { continuation in
@@ -155,11 +151,11 @@ public final class Daemon: Sendable {
                 continuation.resume()
             }
         }
-        host.stop()
+        service.stop()
         // A request answered with a Timeout may have left its batch running: wait for it too.
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                host.waitUntilIdle()
+                service.waitUntilIdle()
                 continuation.resume()
             }
         }
@@ -182,7 +178,7 @@ public final class Daemon: Sendable {
             if let xf { watchXF(xf, listeners: listeners, warned: &warnedAboutXF) }
             if let idle = configuration.idleTimeout,
                IdleTimeout<ContinuousClock>(limit: idle).hasExpired(
-                   now: .now, lastActivity: handler.lastActivityInstant, openConnections: server.openConnections) {
+                   now: .now, lastActivity: service.lastActivityInstant, openConnections: server.openConnections) {
                 requestStop(reason: "idle for \(idle)")
                 return
             }

@@ -3,6 +3,7 @@
 import Foundation
 import SemanticCore
 import SemanticRuntime
+import SemanticService
 
 public struct DaemonConfiguration: Sendable {
     /// The public socket path and the lock files beside it.

@@ -1,6 +1,6 @@
 // The socket server (SwiftNIO): accepts connections on the owner-only listening sockets (cass's and
 // xf's), frames each connection's bytes, lets the first frame's envelope choose the connection's
-// dialect, answers requests one after another per connection through that dialect's handler,
+// dialect, answers requests one after another per connection through that dialect's door,
 // and enforces the limits: at most `maxConnections` connections (one more gets an Overloaded error
 // frame), a per-request timeout (Timeout error), and a read timeout that disconnects a client that
 // stalls inside a frame or idles between requests. Stopping finishes the requests in flight first.
@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SemanticRuntime
+import SemanticService
 import SemanticWire
 import Synchronization
 
@@ -126,9 +127,10 @@ public final class DaemonServer: Sendable {
         }
     }
 
-    let handler: RequestHandler
-    /// The xf dialect's handler, sharing `handler`'s models, counters and jobs.
-    public let xfHandler: XFRequestHandler
+    let service: InferenceService
+    /// The doors, one per protocol the sockets speak, all over `service`.
+    let cassDoor: CassDoor
+    let xfDoor: XFDoor
     let limits: Limits
     let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -142,9 +144,10 @@ public final class DaemonServer: Sendable {
     /// Connections closed unread because their peer was not the daemon's user.
     public let refusedPeers = Atomic<Int>(0)
 
-    public init(handler: RequestHandler, limits: Limits, logger: Logger) {
-        self.handler = handler
-        xfHandler = XFRequestHandler(base: handler)
+    public init(service: InferenceService, limits: Limits, logger: Logger) {
+        self.service = service
+        cassDoor = CassDoor(service: service)
+        xfDoor = XFDoor(service: service)
         self.limits = limits
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -236,7 +239,7 @@ public final class DaemonServer: Sendable {
     private func refuse(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, socketDialect: WireDialect) async {
         refusedConnections.wrappingAdd(1, ordering: .relaxed)
         logger.warning("connection refused: \(limits.maxConnections) connections are open")
-        let reply = responder(for: socketDialect).overloadedReply(maxConnections: limits.maxConnections)
+        let reply = door(for: socketDialect).overloadedReply(maxConnections: limits.maxConnections)
         // Written on the channel itself and awaited, so the reply has reached the socket before the
         // close (a write through the async writer could still be pending when the channel closes and
         // be dropped: the refused client then saw a bare close, in about a third of the runs).
@@ -255,11 +258,11 @@ public final class DaemonServer: Sendable {
     /// How long a refused connection is kept open for its client's request.
     static let refusalGrace = TimeAmount.seconds(1)
 
-    /// The responder of `dialect`.
-    func responder(for dialect: WireDialect) -> any DialectResponder {
+    /// The door of `dialect`.
+    func door(for dialect: WireDialect) -> any SocketDoor {
         switch dialect {
-        case .cass: return CassResponder(handler: handler)
-        case .xf: return XFResponder(handler: xfHandler)
+        case .cass: return cassDoor
+        case .xf: return xfDoor
         }
     }
 
@@ -273,7 +276,7 @@ public final class DaemonServer: Sendable {
                     switch frame {
                     case .tooLarge(let length):
                         logger.warning("closing connection \(state.id): frame of \(length) bytes exceeds the limit")
-                        let reply = responder(for: dialect ?? socketDialect).oversizedFrameReply(length: length)
+                        let reply = door(for: dialect ?? socketDialect).oversizedFrameReply(length: length)
                         try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
                         return
                     case .body(let buffer):
@@ -286,13 +289,16 @@ public final class DaemonServer: Sendable {
                                 logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
-                        let responder = responder(for: dialect ?? .cass)
+                        let door = door(for: dialect ?? .cass)
                         let eventLoop = connection.channel.eventLoop
-                        let (reply, close) = body.count > largeFrameBytes
-                            ? await offEventLoop { await answer(body, with: responder, connection: state.id, eventLoop: eventLoop) }
-                            : await InlineExecution.$allowed.withValue(isAlone(state, now: now)) {
-                                await answer(body, with: responder, connection: state.id, eventLoop: eventLoop)
-                            }
+                        // A large frame is answered on the pool and never inline; a small one from a
+                        // lone client may run on this event loop when the inference lane is idle.
+                        let large = body.count > largeFrameBytes
+                        let context = ConnectionContext(mayRunInline: !large && isAlone(state, now: now),
+                                                        deadline: .now + limits.requestTimeout)
+                        let (reply, close) = large
+                            ? await onSharedPool { await answer(body, with: door, context: context, connection: state.id, eventLoop: eventLoop) }
+                            : await answer(body, with: door, context: context, connection: state.id, eventLoop: eventLoop)
                         if close || stopping.load(ordering: .acquiring) {
                             // The last reply: wait until it is on the socket, then close.
                             try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
@@ -310,7 +316,7 @@ public final class DaemonServer: Sendable {
 
     /// No other connection has a request in hand or sent one within `soloWindowNanoseconds`: then this
     /// connection's request may run on the event loop itself when the inference lane is idle
-    /// (`InlineExecution`), crossing no thread. With other clients active it goes through the lane,
+    /// (`ConnectionContext.mayRunInline`), crossing no thread. With other clients active it goes through the lane,
     /// which merges their requests.
     private func isAlone(_ state: ConnectionState, now: UInt64) -> Bool {
         connections.withLock { open in
@@ -328,17 +334,18 @@ public final class DaemonServer: Sendable {
 
     /// Handles one frame body within the request timeout; returns the encoded reply frame.
     /// The reply runs on the calling task's executor (the event loop, or the pool for a large frame).
-    private func answer(_ body: [UInt8], with responder: any DialectResponder, connection: Int,
+    private func answer(_ body: [UInt8], with door: any SocketDoor, context: ConnectionContext, connection: Int,
                         eventLoop: any EventLoop) async -> ([UInt8], Bool) {
         let start = ContinuousClock.now
         let timeout = limits.requestTimeout
         let executor: (any TaskExecutor)? = eventLoop.inEventLoop ? EventLoopTaskExecutor(eventLoop) : nil
-        let outcome = await handler.dialects.whileInFlight {
-            await firstOf({ await responder.reply(to: body) }, timeout: timeout, eventLoop: eventLoop, executor: executor)
+        let outcome = await service.ledger.whileInFlight(door: Door(door.dialect.rawValue)) {
+            await firstOf({ await door.reply(to: body, connection: context) }, timeout: timeout, eventLoop: eventLoop,
+                          executor: executor)
         }
         guard let outcome else {
-            logger.warning("connection \(connection): \(responder.dialect) request timed out after \(timeout)")
-            return (responder.timeoutReply(to: body, limit: timeout), false)
+            logger.warning("connection \(connection): \(door.dialect) request timed out after \(timeout)")
+            return (door.timeoutReply(to: body, limit: timeout), false)
         }
         logger.debug("connection \(connection): \(outcome.summary) in \(ContinuousClock.now - start)")
         return (outcome.frame, outcome.close)

@@ -3,7 +3,7 @@
 // On the concurrency pool it crossed four times (the event loop woke a pool thread for each frame,
 // and the answer hopped back to the event loop to be written), which cost a one-text Embed about a
 // quarter of a millisecond and a Health round trip half of its time. Work that can block or run
-// long leaves the event loop through `offEventLoop`: model loading, job requests (SQLite), and
+// long leaves the event loop through `onSharedPool` (SemanticService): model loading, job requests (SQLite), and
 // frames large enough that decoding and tokenizing them would hold up the other connections.
 import NIOCore
 import Synchronization
@@ -20,12 +20,6 @@ final class EventLoopTaskExecutor: TaskExecutor, Sendable {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
-}
-
-/// Runs `body` on the shared concurrency pool, whatever executor the calling task prefers: for work
-/// that may block its thread (a model load, SQLite) or run for milliseconds.
-func offEventLoop<T, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-    try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
 }
 
 /// Frames above this size are answered on the concurrency pool: decoding and tokenizing them takes

@@ -6,6 +6,7 @@
 import Foundation
 import Logging
 import SemanticRuntime
+import SemanticService
 import SemanticWire
 
 extension DaemonConfiguration {
@@ -115,12 +116,12 @@ extension Daemon {
 
     /// What the heartbeats say about the sockets: each dialect's socket and its request count.
     func heartbeatListeners(xf: XFListener?) -> [LockFile.Listener] {
-        let dialects = handler.dialects
+        let ledger = service.ledger
         var listeners = [LockFile.Listener(dialect: WireDialect.cass.rawValue, socket: configuration.paths.socket,
-                                           requests: dialects.requests(.cass))]
+                                           requests: ledger.requests(of: .cass))]
         if let xf {
             listeners.append(LockFile.Listener(dialect: WireDialect.xf.rawValue, socket: xf.paths.socket,
-                                               requests: dialects.requests(.xf)))
+                                               requests: ledger.requests(of: .xf)))
         }
         return listeners
     }

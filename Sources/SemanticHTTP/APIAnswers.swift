@@ -3,7 +3,7 @@
 // from results to bytes.
 import Foundation
 import SemanticCore
-import SemanticDaemon
+import SemanticService
 
 enum APIAnswers {
     /// `{"object":"list","data":[{"object":"embedding","index":i,"embedding":…}],"model":…,"usage":{…}}`

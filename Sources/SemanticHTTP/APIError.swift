@@ -2,6 +2,7 @@
 // status and, for 429 and 503, a Retry-After. Maps the model layer's `ServiceError` (the same errors
 // the socket dialects map to protocol codes) and the listener's own refusals.
 import SemanticDaemon
+import SemanticService
 
 struct APIError: Error, Equatable {
     var status: Int
@@ -97,6 +98,11 @@ extension APIError {
         case .shuttingDown:
             self = APIError(status: 503, message: error.description, type: "server_error", code: "shutting_down",
                             retryAfter: retryAfter)
+        case .deadlineExceeded:
+            self = APIError(status: 504, message: error.description, type: "server_error", code: "timeout",
+                            retryAfter: retryAfter)
+        case .internalFailure, .unavailable:
+            self = APIError(status: 500, message: error.description, type: "server_error", code: "internal_error")
         }
     }
 }

@@ -34,7 +34,7 @@ struct EmbeddingsRequest: Decodable, Sendable {
 }
 
 /// `POST /v1/rerank`: `{"query", "documents": ["text" | {"text"}, ...], "model"?, "top_n"?, "return_documents"?}`
-struct RerankRequest: Decodable, Sendable {
+struct RerankBody: Decodable, Sendable {
     let query: String
     let documents: [String]
     let model: String

@@ -8,6 +8,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import SemanticDaemon
+import SemanticService
 import SemanticRuntime
 import ServiceLifecycle
 import Synchronization
@@ -24,21 +25,19 @@ public final class HTTPListener: Service, Sendable {
     /// Connections on the Unix socket closed unread because their peer was not `servedUserID`.
     public let refusedPeers = Atomic<Int>(0)
 
-    /// Serves `host`'s models; `handler` hears of every request (for the daemon's idle timeout);
-    /// `exposition` answers /metrics (nil: /metrics is 404).
-    public init(configuration: HTTPConfiguration, host: ModelHost, handler: RequestHandler,
-                exposition: MetricsExposition?, logger: Logger) {
+    /// Serves `service` over HTTP (its ledger hears of every request, for the idle timeout and the
+    /// metrics); `exposition` answers /metrics (nil: /metrics is 404).
+    public init(configuration: HTTPConfiguration, service: InferenceService, exposition: MetricsExposition?, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        api = SemanticAPI(host: host, handler: handler, configuration: configuration,
+        api = SemanticAPI(service: service, configuration: configuration,
                           admission: Admission(limit: configuration.maxConcurrentRequests,
-                                               retryAfterSeconds: configuration.retryAfterSeconds),
+                                               retryAfterSeconds: configuration.retryAfterSeconds, ledger: service.ledger),
                           exposition: exposition)
     }
 
     public convenience init(configuration: HTTPConfiguration, daemon: Daemon, exposition: MetricsExposition?, logger: Logger) {
-        self.init(configuration: configuration, host: daemon.host, handler: daemon.handler, exposition: exposition,
-                  logger: logger)
+        self.init(configuration: configuration, service: daemon.service, exposition: exposition, logger: logger)
     }
 
     /// The TCP port actually bound (useful with port 0), once listening.

@@ -3,7 +3,7 @@
 // GET /metrics answers. Never touches the global MetricsSystem.
 import CoreMetrics
 import Prometheus
-import SemanticDaemon
+import SemanticService
 
 public final class MetricsExposition: Sendable {
     public let registry: PrometheusCollectorRegistry

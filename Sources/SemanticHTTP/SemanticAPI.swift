@@ -1,4 +1,4 @@
-// The HTTP API over the daemon's ModelHost: POST /v1/embeddings (OpenAI), POST /v1/rerank
+// The HTTP door over the daemon's InferenceService: POST /v1/embeddings (OpenAI), POST /v1/rerank
 // (Cohere/TEI), GET /v1/models, GET /health, GET /metrics. One responder that routes, checks the API
 // key, enforces the limits, maps errors to OpenAI's error body and counts every answer in the metrics.
 // Work reaches the same scheduler as the Unix socket, so HTTP and socket requests batch together.
@@ -9,7 +9,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SemanticCore
-import SemanticDaemon
+import SemanticService
 
 struct SemanticAPI: HTTPResponder {
     typealias Context = BasicRequestContext
@@ -28,10 +28,17 @@ struct SemanticAPI: HTTPResponder {
             if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
             self = Endpoint(rawValue: path) ?? .other
         }
+
+        var kind: RequestKind {
+            switch self {
+            case .embeddings: return .embed
+            case .rerank: return .rerank
+            default: return .other
+            }
+        }
     }
 
-    let host: ModelHost
-    let handler: RequestHandler
+    let service: InferenceService
     let configuration: HTTPConfiguration
     let admission: Admission
     let exposition: MetricsExposition?
@@ -40,7 +47,7 @@ struct SemanticAPI: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let start = ContinuousClock.now
         let endpoint = Endpoint(path: request.uri.path)
-        var response: Response
+        let response: Response
         do {
             response = try await route(request, endpoint)
         } catch let error as APIError {
@@ -50,8 +57,10 @@ struct SemanticAPI: HTTPResponder {
                                             code: "internal_error"))
         }
         let elapsed = ContinuousClock.now - start
-        host.metrics.recordRequest(endpoint: endpoint.rawValue, dialect: "http", status: String(response.status.code),
-                                   duration: elapsed)
+        let status = String(response.status.code)
+        let outcome: RequestOutcome = response.status.code < 400 ? .success(label: status) : .error(code: status)
+        service.ledger.recordRequest(door: .http, operation: endpoint.rawValue, kind: endpoint.kind, outcome: outcome,
+                                     duration: elapsed)
         context.logger.debug("http \(request.method) \(request.uri.path) → \(response.status.code) in \(elapsed)")
         // A HEAD answer keeps the headers (Content-Length included) and drops the body.
         return request.method == .head ? response.createHeadResponse() : response
@@ -83,7 +92,7 @@ struct SemanticAPI: HTTPResponder {
         let body = try await collectBody(request)
         try admission.enter()
         defer { admission.leave() }
-        handler.touch()
+        service.noteActivity()
         let parsed = try RequestBody.decode(EmbeddingsRequest.self, from: body)
         guard parsed.input.count <= configuration.maxInputsPerRequest else {
             throw APIError.tooManyInputs(parsed.input.count, limit: configuration.maxInputsPerRequest, param: "input")
@@ -94,8 +103,8 @@ struct SemanticAPI: HTTPResponder {
         try ensureDefaultEmbedderReady(parsed.model)
         let result: EmbedResult
         do {
-            result = try await host.embed(parsed.input, model: parsed.model, dims: parsed.dimensions,
-                                          maxTokens: configuration.maxTokensPerRequest)
+            result = try await service.embed(EmbedRequest(texts: parsed.input, model: parsed.model, dims: parsed.dimensions),
+                                             context: requestContext)
         } catch {
             throw APIError(error, retryAfter: configuration.retryAfterSeconds)
         }
@@ -106,8 +115,8 @@ struct SemanticAPI: HTTPResponder {
         let body = try await collectBody(request)
         try admission.enter()
         defer { admission.leave() }
-        handler.touch()
-        let parsed = try RequestBody.decode(RerankRequest.self, from: body)
+        service.noteActivity()
+        let parsed = try RequestBody.decode(RerankBody.self, from: body)
         guard !parsed.documents.isEmpty else {
             throw APIError.badRequest("'documents' must not be an empty list", param: "documents")
         }
@@ -116,8 +125,8 @@ struct SemanticAPI: HTTPResponder {
         }
         let result: RerankResult
         do {
-            result = try await host.rerank(query: parsed.query, documents: parsed.documents, model: parsed.model,
-                                           maxTokens: configuration.maxTokensPerRequest)
+            result = try await service.rerank(RerankRequest(query: parsed.query, documents: parsed.documents, model: parsed.model),
+                                              context: requestContext)
         } catch {
             throw APIError(error, retryAfter: configuration.retryAfterSeconds)
         }
@@ -125,12 +134,20 @@ struct SemanticAPI: HTTPResponder {
                                                 returnDocuments: parsed.returnDocuments))
     }
 
+    /// What every HTTP inference call tells the service: interactive, never inline (Hummingbird's
+    /// event loops serve many connections), within the request's token cap; no deadline (a client that
+    /// stops waiting closes its connection).
+    var requestContext: SemanticService.RequestContext {
+        SemanticService.RequestContext(door: .http, priority: .interactive, deadline: nil, mayRunInline: false,
+                       maxTokens: configuration.maxTokensPerRequest)
+    }
+
     /// While the default embedder is still loading (the daemon warms it at start), a request for it
     /// is answered 503 with Retry-After, as /health says, so a load balancer or the OpenAI client's
     /// retry sends it on rather than holding it. Other models load on first use.
     private func ensureDefaultEmbedderReady(_ name: String) throws(APIError) {
         guard case .loading(let model) = readiness(),
-              let wanted = try? host.registry.resolve(name.isEmpty ? "default" : name, kind: .embedder),
+              let wanted = try? service.models.registry.resolve(name.isEmpty ? "default" : name, kind: .embedder),
               wanted.id == model else { return }
         throw .notReady(model, retryAfter: configuration.retryAfterSeconds)
     }
@@ -144,15 +161,15 @@ struct SemanticAPI: HTTPResponder {
 
     /// The default embedder's state, as /health reports it.
     func readiness() -> Readiness {
-        guard let model = host.registry.models(of: .embedder).first else {
+        guard let model = service.models.defaultEmbedder else {
             return .failed(model: nil, reason: "no embedder is configured")
         }
-        if host.isReady { return .ready(model: model.id) }
-        if let failure = host.modelStates().first(where: { $0.descriptor.id == model.id })?.failure {
+        if service.models.isReady { return .ready(model: model.id) }
+        if let failure = service.models.state(of: model.id)?.failure {
             return .failed(model: model.id, reason: failure)
         }
         do {
-            _ = try host.modelsRoot.installedDirectory(for: model)
+            _ = try service.models.modelsRoot.installedDirectory(for: model)
         } catch {
             return .failed(model: model.id, reason: error.description)
         }
@@ -187,7 +204,7 @@ struct SemanticAPI: HTTPResponder {
     // MARK: Models, health, metrics
 
     private func models() -> Response {
-        Self.json(.ok, APIAnswers.models(host.modelStates(), created: Int(started.timeIntervalSince1970)))
+        Self.json(.ok, APIAnswers.models(service.models.states(), created: Int(started.timeIntervalSince1970)))
     }
 
     private func health() -> Response {
@@ -216,8 +233,7 @@ struct SemanticAPI: HTTPResponder {
             return Self.answer(APIError(status: 404, message: "metrics are not collected by this listener",
                                         type: "invalid_request_error", code: "unknown_url"))
         }
-        host.metrics.setInFlight(admission.current, dialect: "http")
-        host.metrics.refresh(from: host)
+        service.refreshMetrics()
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: exposition.text())))

@@ -84,13 +84,13 @@ struct JobStatus: ParsableCommand {
         let interactive = isatty(STDOUT_FILENO) == 1 && !json
         var first = true
         while true {
-            let jobs: [EmbeddingJobDetail]
+            let jobs: [EmbeddingJob]
             do {
                 jobs = try client.embeddingJobStatus(dbPath: database)
             } catch {
                 throw CommandFailure(error, socket: client.configuration.paths.socket)
             }
-            let active = jobs.contains { $0.status == "pending" || $0.status == "running" }
+            let active = jobs.contains { $0.status.isActive }
             if json {
                 if !watch || !active {
                     print(JSONValue.object([("db", .string(database)), ("jobs", .array(jobs.map(Self.json)))]).text)
@@ -105,21 +105,21 @@ struct JobStatus: ParsableCommand {
         }
     }
 
-    static func json(_ job: EmbeddingJobDetail) -> JSONValue {
-        .object([("job_id", .int(Int(job.jobID))), ("model", .string(job.modelID)), ("status", .string(job.status)),
+    static func json(_ job: EmbeddingJob) -> JSONValue {
+        .object([("job_id", .int(Int(job.id))), ("model", .string(job.modelID)), ("status", .string(job.status.description)),
                  ("total_docs", .int(Int(job.totalDocuments))), ("completed_docs", .int(Int(job.completedDocuments))),
                  ("error", job.errorMessage.map { .string($0) } ?? .null)])
     }
 
-    static func table(_ jobs: [EmbeddingJobDetail]) -> String {
+    static func table(_ jobs: [EmbeddingJob]) -> String {
         let table = TextTable(columns: ["JOB", "MODEL", "STATUS", "PROGRESS", "NOTE"], rightAligned: [0])
         for job in jobs {
-            table.add([String(job.jobID), job.modelID, job.status, progressBar(job), job.errorMessage ?? ""])
+            table.add([String(job.id), job.modelID, job.status.description, progressBar(job), job.errorMessage ?? ""])
         }
         return jobs.isEmpty ? "no embedding jobs for this archive" : table.render()
     }
 
-    static func progressBar(_ job: EmbeddingJobDetail) -> String {
+    static func progressBar(_ job: EmbeddingJob) -> String {
         guard job.totalDocuments > 0 else { return "" }
         let fraction = min(1, Double(job.completedDocuments) / Double(job.totalDocuments))
         let filled = Int((fraction * 20).rounded())

@@ -7,6 +7,7 @@ import SemanticCore
 import SemanticDaemon
 import SemanticHTTP
 import SemanticRuntime
+import SemanticService
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc

@@ -8,6 +8,7 @@ import SemanticClient
 import SemanticCore
 import SemanticDaemon
 import SemanticRuntime
+import SemanticService
 import SemanticTestSupport
 import SemanticWire
 import Synchronization
@@ -36,7 +37,7 @@ final class TinyDaemon: Sendable {
     let scratch: TemporaryDirectory
     let task: Task<Void, Error>
     var socket: String { daemon.configuration.paths.socket }
-    var handler: RequestHandler { daemon.handler }
+    var service: InferenceService { daemon.service }
 
     init(scratch existing: TemporaryDirectory? = nil) async throws {
         scratch = try existing ?? TemporaryDirectory(prefix: "semd-client")

@@ -58,13 +58,13 @@ import Testing
         let texts = (0..<10).map { "text number \($0)" }
         let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
         let reports = ProgressLog()
-        let before = daemon.handler.currentCounters.embedRequests
+        let before = daemon.service.ledger.totals.embedRequests
         let result = try await offPool { try client.embed(texts, progress: { reports.add($0, $1) }) }
         #expect(result.embeddings.count == 10 && result.servedBy == .daemon)
         for (vector, reference) in zip(result.embeddings, expected) { #expect(compare(vector, reference).maxAbs <= 1e-6) }
         #expect(reports.values == [[4, 10], [8, 10], [10, 10]])
         // Three batches; a loaded machine may add a retry of one.
-        let requests = daemon.handler.currentCounters.embedRequests - before
+        let requests = daemon.service.ledger.totals.embedRequests - before
         #expect((3...5).contains(requests), "\(requests) Embed requests")
         let empty = try await offPool { try client.embed([]) }
         #expect(empty.embeddings.isEmpty && empty.model == "tiny-16")

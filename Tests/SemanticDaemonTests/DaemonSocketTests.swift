@@ -5,6 +5,7 @@ import Logging
 import SemanticClient
 import SemanticCore
 import SemanticRuntime
+import SemanticService
 import SemanticTestSupport
 import SemanticWire
 import Testing
@@ -203,7 +204,7 @@ final class RunningDaemon: Sendable {
         try await RunningDaemon.with(configure: { $0.maxBatchWait = .milliseconds(5) }) { running in
             let texts = (0..<8).map { "client \($0) asks about topic \($0 * 7)" }
             let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
-            let before = running.daemon.host.schedulerStatistics
+            let before = running.daemon.service.ledger.batchStatistics
             // Blocking clients run on threads of their own, as separate client processes would, so they
             // never occupy the in-process daemon's concurrency pool.
             let failures = await runOnThreads(count: 8) { client -> String? in
@@ -223,7 +224,7 @@ final class RunningDaemon: Sendable {
                 }
             }
             #expect(failures.isEmpty, "\(failures)")
-            let after = running.daemon.host.schedulerStatistics
+            let after = running.daemon.service.ledger.batchStatistics
             #expect(after.requests - before.requests == 80)
             #expect(after.mergedBatches > before.mergedBatches, "no batch carried more than one request")
             #expect(after.batches - before.batches < 80)
@@ -236,7 +237,7 @@ final class RunningDaemon: Sendable {
         try await RunningDaemon.with { running in
             let connection = try await running.connect()
             let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["a lone query"])
-            let before = running.daemon.host.schedulerStatistics
+            let before = running.daemon.service.ledger.batchStatistics
             for _ in 0..<5 {
                 // past the 50 ms in which another connection's frame (the readiness probe's) counts
                 try await Task.sleep(for: .milliseconds(60))
@@ -247,7 +248,7 @@ final class RunningDaemon: Sendable {
                 }
                 #expect(compare(response.embeddings[0], expected[0]).maxAbs <= 1e-6)
             }
-            let after = running.daemon.host.schedulerStatistics
+            let after = running.daemon.service.ledger.batchStatistics
             #expect(after.requests - before.requests == 5)
             #expect(after.inlineBatches - before.inlineBatches >= 4, "a lone client's requests went through the lane")
         }

@@ -6,6 +6,7 @@ import NIOPosix
 import Synchronization
 import Testing
 @testable import SemanticDaemon
+import SemanticService
 
 @Suite struct EventLoopExecutionTests {
     @Test func aTaskPreferringTheExecutorRunsOnTheEventLoopAndOffEventLoopLeavesIt() async throws {
@@ -14,7 +15,7 @@ import Testing
         let executor = EventLoopTaskExecutor(loop)
         let (onLoop, offLoop, backOnLoop) = await Task(executorPreference: executor) { () -> (Bool, Bool, Bool) in
             let first = loop.inEventLoop
-            let away = await offEventLoop { () async -> Bool in
+            let away = await onSharedPool { () async -> Bool in
                 await Task.yield()
                 return loop.inEventLoop
             }

@@ -43,7 +43,7 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     @Test func onContinuousClockAFreshRequestIsNeverIdle() {
-        // What the daemon runs: instants of ContinuousClock, as RequestHandler records them.
+        // What the daemon runs: instants of ContinuousClock, as InferenceService records them.
         let idle = IdleTimeout<ContinuousClock>(limit: .seconds(3600))
         let recorded = ContinuousClock.now
         #expect(!idle.hasExpired(now: .now, lastActivity: recorded, openConnections: 0))

@@ -5,7 +5,7 @@ import CSemdSystem
 import Foundation
 import Synchronization
 import Testing
-@testable import SemanticDaemon
+@testable import SemanticService
 
 /// Records every batch the scheduler runs.
 final class BatchLog: Sendable {
@@ -75,7 +75,7 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         defer { scheduler.stop() }
         #expect(try await scheduler.submit(key: "double", items: [1, 2, 3], tokens: 3) == [2, 4, 6])
         #expect(try await scheduler.submit(key: "double", items: [], tokens: 0) == [])
-        #expect(scheduler.currentStatistics.batches == 1)
+        #expect(scheduler.ledger.batchStatistics.batches == 1)
         #expect(log.all == [[1, 2, 3]])
     }
 
@@ -93,7 +93,7 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         #expect(try await blocker.value == [0])
         for (request, task) in waiting { #expect(try await task.value == [request * 2, request * 20]) }
         #expect(log.all == [[0], (1...8).flatMap { [$0, $0 * 10] }])
-        let statistics = scheduler.currentStatistics
+        let statistics = scheduler.ledger.batchStatistics
         #expect(statistics.requests == 9 && statistics.batches == 2 && statistics.mergedBatches == 1)
         #expect(statistics.largestBatchRequests == 8)
     }
@@ -122,13 +122,13 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         let threads = ThreadLog()
         let scheduler = makeThreadRecordingScheduler(threads)
         defer { scheduler.stop() }
-        #expect(try await scheduler.submit(key: "k", items: [1, 2], tokens: 2, inlineWhenIdle: true) == [1001, 1002])
+        #expect(try await scheduler.submit(key: "k", items: [1, 2], tokens: 2, mayRunInline: true) == [1001, 1002])
         #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1) == [1003])
         #expect(try await scheduler.submit(key: "k", items: [4], tokens: 1) == [1004])
         // the inline batch ran elsewhere than the lane's two
         let ran = threads.withLock { $0 }
         #expect(ran.count == 3 && ran[1] == ran[2] && ran[0] != ran[1])
-        let statistics = scheduler.currentStatistics
+        let statistics = scheduler.ledger.batchStatistics
         #expect(statistics.inlineBatches == 1 && statistics.batches == 3 && statistics.requests == 3)
     }
 
@@ -138,18 +138,18 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         let scheduler = makeThreadRecordingScheduler(threads, gate: gate) { $0.maxInlineTokens = 8 }
         defer { scheduler.stop() }
         // over the inline token limit, and without permission: the lane runs them
-        #expect(try await scheduler.submit(key: "k", items: [1], tokens: 9, inlineWhenIdle: true) == [1001])
+        #expect(try await scheduler.submit(key: "k", items: [1], tokens: 9, mayRunInline: true) == [1001])
         #expect(try await scheduler.submit(key: "k", items: [2], tokens: 1) == [1002])
         // the lane is running a batch: an inline request waits for it and runs on the lane after it
         let blocker = Task { try await scheduler.submit(key: "k", items: [0], tokens: 1) }
         try await eventually { threads.withLock { $0.count } == 3 }
-        let queued = Task { try await scheduler.submit(key: "k", items: [3], tokens: 1, inlineWhenIdle: true) }
+        let queued = Task { try await scheduler.submit(key: "k", items: [3], tokens: 1, mayRunInline: true) }
         try await eventually { scheduler.queuedRequests == 1 }
         gate.open()
         #expect(try await blocker.value == [1000])
         #expect(try await queued.value == [1003])
         #expect(Set(threads.withLock { $0 }).count == 1)  // all on the lane's thread
-        #expect(scheduler.currentStatistics.inlineBatches == 0)
+        #expect(scheduler.ledger.batchStatistics.inlineBatches == 0)
     }
 
     /// After a batch that served several requests their clients are about to return and merge: the
@@ -167,12 +167,12 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         try await eventually { scheduler.queuedRequests == 2 }
         gate.open()
         _ = try await (blocker.value, a.value, b.value)
-        #expect(scheduler.currentStatistics.mergedBatches == 1)
-        #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1, inlineWhenIdle: true) == [1003])
-        #expect(scheduler.currentStatistics.inlineBatches == 0)
+        #expect(scheduler.ledger.batchStatistics.mergedBatches == 1)
+        #expect(try await scheduler.submit(key: "k", items: [3], tokens: 1, mayRunInline: true) == [1003])
+        #expect(scheduler.ledger.batchStatistics.inlineBatches == 0)
         // that batch served one request: the next lone request runs inline
-        #expect(try await scheduler.submit(key: "k", items: [4], tokens: 1, inlineWhenIdle: true) == [1004])
-        #expect(scheduler.currentStatistics.inlineBatches == 1)
+        #expect(try await scheduler.submit(key: "k", items: [4], tokens: 1, mayRunInline: true) == [1004])
+        #expect(scheduler.ledger.batchStatistics.inlineBatches == 1)
     }
 
     /// After stop, `waitUntilIdle` returns only once the batch still running has ended.
@@ -341,7 +341,7 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         let scheduler = makeScheduler(log, gate: gate)
         defer { scheduler.stop() }
         scheduler.pauseForInteractiveWork(limit: .seconds(60))  // nothing interactive: returns at once
-        #expect(scheduler.currentStatistics.backgroundPauses == 0)
+        #expect(scheduler.ledger.batchStatistics.backgroundPauses == 0)
 
         let blocker = try await block(scheduler, log)
         let resumed = Mutex(false)
@@ -350,7 +350,7 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
             resumed.withLock { $0 = true }
         }
         background.start()
-        try await eventually { scheduler.currentStatistics.backgroundPauses == 1 }
+        try await eventually { scheduler.ledger.batchStatistics.backgroundPauses == 1 }
         try await Task.sleep(for: .milliseconds(200))
         #expect(!resumed.withLock { $0 })
         let start = ContinuousClock.now
@@ -360,7 +360,7 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         gate.open()
         _ = try await blocker.value
         try await eventually { resumed.withLock { $0 } }
-        #expect(scheduler.currentStatistics.backgroundPauses == 2)
+        #expect(scheduler.ledger.batchStatistics.backgroundPauses == 2)
     }
 
     /// With maxWait zero the lane never holds a batch open.

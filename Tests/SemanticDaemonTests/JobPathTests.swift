@@ -9,6 +9,7 @@ import SemanticTestSupport
 import SemanticWire
 import Testing
 @testable import SemanticDaemon
+@testable import SemanticService
 #if canImport(Glibc)
 import Glibc
 #endif

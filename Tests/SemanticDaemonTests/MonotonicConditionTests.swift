@@ -3,7 +3,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SemanticDaemon
+@testable import SemanticService
 
 @Suite struct MonotonicConditionTests {
     @Test func aTimedWaitEndsAfterItsTimeout() {

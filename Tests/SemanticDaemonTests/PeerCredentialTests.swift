@@ -112,7 +112,7 @@ final class CapturedLog: Sendable {
             #expect(refusals.count == 2, "\(log.all)")
             #expect(refusals.allSatisfy { $0.hasPrefix("info ") && $0.contains("uid \(getuid())") })
             #expect(refusals.contains { $0.contains("cass socket") } && refusals.contains { $0.contains("xf socket") })
-            #expect(daemon.handler.currentCounters.totalRequests == 0, "no request of a refused peer was read")
+            #expect(daemon.service.ledger.totals.requests == 0, "no request of a refused peer was read")
         }
     }
 

@@ -9,6 +9,7 @@ import SemanticWire
 import Synchronization
 import Testing
 @testable import SemanticDaemon
+import SemanticService
 
 /// The spec's bit-exact `fnv1a-384` examples (fsvi-canonicalizer-spec §3.4): text → the non-zero
 /// buckets and their f32 bit patterns.
@@ -40,10 +41,11 @@ struct XFDialectTests {
         let called = Mutex<Bool>(false)
     }
 
-    func makeHandler(flag: ShutdownFlag = ShutdownFlag()) -> XFRequestHandler {
-        let host = ModelHost(registry: Self.registry, modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
-        let base = RequestHandler(host: host) { flag.called.withLock { $0 = true } }
-        return XFRequestHandler(base: base)
+    func makeHandler(flag: ShutdownFlag = ShutdownFlag()) -> XFDoor {
+        let service = InferenceService(registry: Self.registry, modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag)) {
+            flag.called.withLock { $0 = true }
+        }
+        return XFDoor(service: service)
     }
 
     @Test func xfNamesMapOntoSemdModels() {
@@ -74,7 +76,7 @@ struct XFDialectTests {
     ])
     func unknownNamesGetCode3ListingWhatIsAvailable(request: XFRequest) async throws {
         let xf = makeHandler()
-        defer { xf.host.stop() }
+        defer { xf.service.stop() }
         let response = await xf.handle(request)
         guard case .error(let code, let message) = response else { Issue.record("\(response)"); return }
         #expect(code == .unknownModel)
@@ -88,7 +90,7 @@ struct XFDialectTests {
 
     @Test func theHashEmbedderGivesTheSpecVectorsThroughBothDialects() async throws {
         let xf = makeHandler()
-        defer { xf.host.stop() }  // no inference worker outlives the test
+        defer { xf.service.stop() }  // no inference worker outlives the test
         let texts = hashEmbedderExamples.map(\.text) + ["!@#$%^&*()"]
         for name in ["hash", "fnv1a", "fnv1a-384", "hash-fnv1a-384"] {
             let response = await xf.handle(.embed(texts: texts, model: name, dims: nil))
@@ -98,7 +100,7 @@ struct XFDialectTests {
             }
             #expect(vectors.last?.allSatisfy { $0.bitPattern == hashUniformBits } == true)
         }
-        let cass = await xf.base.handle(.embed(texts: texts, model: "fnv1a-384", dims: nil), requestID: "c")
+        let cass = await CassDoor(service: xf.service).handle(.embed(texts: texts, model: "fnv1a-384", dims: nil), requestID: "c")
         guard case .embed(let answer) = cass else { Issue.record("\(cass)"); return }
         #expect(answer.model == "fnv1a-384")
         for (example, vector) in zip(hashEmbedderExamples, answer.embeddings) {
@@ -112,10 +114,10 @@ struct XFDialectTests {
 
     @Test func embedAndRerankUseTheSameModelsAsCass() async throws {
         let xf = makeHandler()
-        defer { xf.host.stop() }  // no inference worker outlives the test
+        defer { xf.service.stop() }  // no inference worker outlives the test
         let texts = ["hello world", "the daemon answers both dialects"]
         let xfAnswer = await xf.handle(.embed(texts: texts, model: "default", dims: nil))
-        let cassAnswer = await xf.base.handle(.embed(texts: texts, model: "default", dims: nil), requestID: "c")
+        let cassAnswer = await CassDoor(service: xf.service).handle(.embed(texts: texts, model: "default", dims: nil), requestID: "c")
         guard case .embeddings(let xfVectors) = xfAnswer, case .embed(let cassVectors) = cassAnswer else {
             Issue.record("\(xfAnswer) \(cassAnswer)")
             return
@@ -130,7 +132,7 @@ struct XFDialectTests {
         #expect(code == .invalidRequest)
 
         let xfScores = await xf.handle(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"], model: "default"))
-        let cassScores = await xf.base.handle(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
+        let cassScores = await CassDoor(service: xf.service).handle(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
                                                       model: "default"), requestID: "r")
         guard case .scores(let scores) = xfScores, case .rerank(let reference) = cassScores else {
             Issue.record("\(xfScores) \(cassScores)")
@@ -141,7 +143,7 @@ struct XFDialectTests {
 
     @Test func healthAndStatusDescribeTheDaemon() async throws {
         let xf = makeHandler()
-        defer { xf.host.stop() }  // no inference worker outlives the test
+        defer { xf.service.stop() }  // no inference worker outlives the test
         _ = await xf.handle(.embed(texts: ["warm"], model: "default", dims: nil))
         _ = await xf.handle(.embed(texts: ["warm"], model: "hash", dims: nil))
         let health = await xf.handle(.health)
@@ -158,7 +160,7 @@ struct XFDialectTests {
 
     @Test func framesThatDoNotDecodeGetInvalidRequestWithTheBestIDKnown() async throws {
         let xf = makeHandler()
-        defer { xf.host.stop() }  // no inference worker outlives the test
+        defer { xf.service.stop() }  // no inference worker outlives the test
         // Not an envelope at all: id 0.
         let garbage = await xf.respond(toFrameBody: [0x93, 0x01, 0x07, 0xc1])
         #expect(garbage.response.id == 0 && !garbage.closeAfterwards)
@@ -179,13 +181,13 @@ struct XFDialectTests {
         let health = await xf.respond(toFrameBody: frame.body)
         #expect(health.response.id == 1)
         guard case .health = health.response.response else { Issue.record("\(health)"); return }
-        #expect(xf.base.dialects.requests(.xf) == 3 && xf.base.dialects.requests(.cass) == 0)
+        #expect(xf.service.ledger.requests(of: .xf) == 3 && xf.service.ledger.requests(of: .cass) == 0)
     }
 
     @Test func shutdownSaysOkAndClosesTheConnection() async throws {
         let flag = ShutdownFlag()
         let xf = makeHandler(flag: flag)
-        defer { xf.host.stop() }  // no inference worker outlives the test
+        defer { xf.service.stop() }  // no inference worker outlives the test
         let frame = try #require(xfFrames.first { $0.name == "xf-req-shutdown" })
         let answer = await xf.respond(toFrameBody: frame.body)
         #expect(answer.response == XFEnvelopeReply(id: 6, response: .shutdown(ok: true)) && answer.closeAfterwards)

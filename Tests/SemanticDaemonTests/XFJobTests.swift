@@ -48,9 +48,9 @@ import Testing
             #expect(job.createdAt >= before && job.startedAt >= job.createdAt && job.completedAt >= job.startedAt)
             #expect(job.errorMessage == nil)
             #expect(FileManager.default.fileExists(atPath: index + "/vector_index/index-fnv1a-384.fsvi"))
-            // The same rows through cass's dialect, by db_path.
-            let cassJobs = try running.daemon.jobService!.status(dbPath: database)
-            #expect(cassJobs.map(\.jobID) == [jobID] && cassJobs[0].status == "completed")
+            // The same rows through the service, by db_path.
+            let rows = try running.daemon.service.jobs!.jobs(dbPath: database)
+            #expect(rows.map(\.id) == [jobID] && rows[0].status == .completed)
 
             let cancelled = try await offPool { try xfRequest(.cancelEmbeddingJob(dbPath: database, modelID: "fast"), socket: xfSocket) }
             #expect(cancelled == .jobCancelled(count: 0))

@@ -45,7 +45,7 @@ extension RunningDaemon {
             let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
             let (cassSocket, xfSocket) = (running.socket, running.xfSocket)
             let vectors = VectorsBox()
-            let cassBefore = running.daemon.handler.dialects.requests(.cass)  // the readiness polls
+            let cassBefore = running.daemon.service.ledger.requests(of: .cass)  // the readiness polls
             // Eight clients at once, each on a thread of its own: four speak cass on the cass socket (one
             // connection, many requests), four speak xf on the xf socket (one connection per request).
             let failures = await runOnThreads(count: 8) { client -> String? in
@@ -86,8 +86,8 @@ extension RunningDaemon {
                 #expect(hashes.count == 2 && hashes[0].map(\.bitPattern) == hashes[1].map(\.bitPattern))
                 #expect(hashes[0] == (try HashEmbedder().embed(texts[text])))
             }
-            #expect(running.daemon.handler.dialects.requests(.cass) - cassBefore == 20)
-            #expect(running.daemon.handler.dialects.requests(.xf) == 20)
+            #expect(running.daemon.service.ledger.requests(of: .cass) - cassBefore == 20)
+            #expect(running.daemon.service.ledger.requests(of: .xf) == 20)
         }
     }
 
@@ -197,8 +197,8 @@ extension RunningDaemon {
                 for _ in 0..<3 { _ = try xfRequest(.health, socket: xfSocket) }
                 _ = try DaemonConnection(socketPath: cassSocket).send(.status)
             }
-            let cassCount = running.daemon.handler.dialects.requests(.cass)
-            #expect(running.daemon.handler.dialects.requests(.xf) == 3)
+            let cassCount = running.daemon.service.ledger.requests(of: .cass)
+            #expect(running.daemon.service.ledger.requests(of: .xf) == 3)
             let expected = [LockFile.Listener(dialect: "cass", socket: cassSocket, requests: cassCount),
                             LockFile.Listener(dialect: "xf", socket: xfSocket, requests: 3)]
             let paths = running.daemon.configuration
@@ -242,7 +242,7 @@ extension RunningDaemon {
                     Issue.record("xf lost")
                     return
                 }
-                #expect(first.daemon.handler.dialects.requests(.xf) == 1)
+                #expect(first.daemon.service.ledger.requests(of: .xf) == 1)
             }
             try await requiredXFSocketFails(shared)
         }

@@ -7,6 +7,7 @@ import Logging
 import SemanticCore
 import SemanticDaemon
 import SemanticRuntime
+import SemanticService
 import SemanticTestSupport
 import ServiceLifecycle
 import Testing
@@ -202,14 +203,13 @@ func expectHealthy(_ running: RunningHTTPDaemon, headers: [String: String] = [:]
 
     @Test func healthAndDefaultModelAnswer503UntilTheModelIsLoaded() async throws {
         // A host that has not warmed up yet: the state a daemon is in for its first moments.
-        let host = ModelHost(registry: ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
-                             modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
-        defer { host.stop() }
-        let handler = RequestHandler(host: host)
+        let service = InferenceService(registry: ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+                                       modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
+        defer { service.stop() }
         var logger = Logger(label: "semd-http-test")
         logger.logLevel = .warning
         let listener = HTTPListener(configuration: HTTPConfiguration(address: .tcp(host: "127.0.0.1", port: 0)),
-                                    host: host, handler: handler, exposition: nil, logger: logger)
+                                    service: service, exposition: nil, logger: logger)
         let group = ServiceGroup(services: [listener], logger: logger)
         let task = Task { try await group.run() }
         while listener.port == nil { try await Task.sleep(for: .milliseconds(20)) }
@@ -228,7 +228,7 @@ func expectHealthy(_ running: RunningHTTPDaemon, headers: [String: String] = [:]
         #expect(early.status == 503 && early.headers["retry-after"] == "1" && apiError(in: early)?.code == "model_loading")
         #expect(try await request("GET", "/metrics").status == 404, "no exposition given: no metrics route")
 
-        try await offPool { host.warmUp(preloadReranker: false) }
+        try await offPool { service.warmUp(preloadReranker: false) }
         #expect(try await request("GET", "/health").status == 200)
         #expect(try await request("POST", "/v1/embeddings", jsonText(["input": "x"])).status == 200)
         await group.triggerGracefulShutdown()

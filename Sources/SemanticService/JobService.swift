@@ -3,15 +3,15 @@
 // its MiniLM passes going through the daemon's own resident embedder at background priority (no second
 // model copy), sliced by tokens so interactive requests are served between slices. Cancel works for
 // running and queued jobs; rows left `running` by a daemon that stopped are marked failed the first
-// time this daemon touches the archive.
+// time this daemon touches the archive. Speaks SemanticIndex's types (requests, records with a typed
+// status); each door maps them onto its wire.
 import Foundation
 import Logging
 import SemanticCore
 import SemanticIndex
-import SemanticWire
 import Synchronization
 
-public final class JobService: EmbeddingJobService, Sendable {
+public final class JobService: Sendable {
     struct Queued: Sendable {
         let job: SubmittedEmbeddingJob
         let cancellation: JobCancellation
@@ -26,7 +26,6 @@ public final class JobService: EmbeddingJobService, Sendable {
         var stopped = false
     }
 
-    let host: ModelHost
     let logger: Logger
     /// The queue, shared by the request handlers and the worker.
     final class Shared: Sendable {
@@ -38,15 +37,16 @@ public final class JobService: EmbeddingJobService, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     private let worker: Task<Void, Never>
 
-    public init(host: ModelHost, logger: Logger) {
-        self.host = host
+    init(embedding: EmbeddingPath, logger: Logger) {
         self.logger = logger
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wakeUp = continuation
         let state = self.state
-        // The host slices background work by tokens, so interactive requests are served between slices.
-        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { [host] texts in
-            try await host.embed(texts, model: "minilm-384", dims: nil, priority: .background).vectors
+        // The embedding path slices background work by tokens, so interactive requests are served
+        // between slices.
+        let context = RequestContext(door: .job, priority: .background)
+        let runner = EmbeddingJobRunner(quality: QualityEmbedder.miniLM { texts in
+            try await embedding.embed(EmbedRequest(texts: texts, model: ModelDescriptor.miniLM.id), context: context).vectors
         })
         worker = Task.detached(priority: .utility) {
             for await _ in stream {
@@ -97,16 +97,9 @@ public final class JobService: EmbeddingJobService, Sendable {
         return store
     }
 
-    public func submit(dbPath: String, indexPath: String, twoTier: Bool, fastModel: String?, qualityModel: String?,
-                       requestID: String) throws -> String {
-        let request = EmbeddingJobRequest(databasePath: dbPath, indexPath: indexPath, twoTier: twoTier,
-                                          fastModel: fastModel, qualityModel: qualityModel)
-        _ = try enqueue(request, requestID: requestID)
-        return requestID
-    }
-
     /// Records the request's pending rows, queues it, and returns the rows (one per pass).
-    func enqueue(_ request: EmbeddingJobRequest, requestID: String) throws -> SubmittedEmbeddingJob {
+    /// `requestID` names the job in the log.
+    public func submit(_ request: EmbeddingJobRequest, requestID: String) throws -> SubmittedEmbeddingJob {
         let dbPath = request.databasePath
         try JobRequestPaths.checkDatabase(dbPath)
         try JobRequestPaths.checkIndex(request.indexPath)
@@ -123,17 +116,21 @@ public final class JobService: EmbeddingJobService, Sendable {
         return submitted
     }
 
-    /// The archives requests have named so far (the xf dialect's "every job" query).
-    var knownArchives: [String] { state.withLock { $0.knownArchives.sorted() } }
-
-    public func status(dbPath: String) throws -> [EmbeddingJobDetail] {
-        try store(for: dbPath).jobs().map {
-            EmbeddingJobDetail(jobID: $0.id, modelID: $0.modelID, status: $0.status.rawValue,
-                               totalDocuments: $0.totalDocuments, completedDocuments: $0.completedDocuments,
-                               errorMessage: $0.errorMessage)
-        }
+    /// The messages of the archive at `dbPath` (checked as a job request's archive is).
+    public func messageCount(dbPath: String) throws -> Int {
+        try JobRequestPaths.checkDatabase(dbPath)
+        return try CassArchive(path: dbPath).countMessages()
     }
 
+    /// The archives requests have named so far (the xf dialect's "every job" query).
+    public var knownArchives: [String] { state.withLock { $0.knownArchives.sorted() } }
+
+    /// Every job row of the archive, newest first.
+    public func jobs(dbPath: String) throws -> [EmbeddingJobRecord] {
+        try store(for: dbPath).jobs()
+    }
+
+    /// Cancels the archive's pending and running rows (only `modelID`'s when given); returns how many.
     public func cancel(dbPath: String, modelID: String?) throws -> Int {
         let count = try store(for: dbPath).cancel(modelID: modelID)
         state.withLock { current in

@@ -8,13 +8,6 @@
 import CSemdSystem
 import Foundation
 
-public enum SchedulerPriority: Sendable {
-    /// Client requests (Embed, Rerank): the interactive lane, all engine threads.
-    case interactive
-    /// Background jobs: the background lane (lowest CPU priority), in token-bounded batches.
-    case background
-}
-
 public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     /// The queue holds as many requests as it may.
     case overloaded(queued: Int)
@@ -53,30 +46,8 @@ public struct InferenceSchedulerConfiguration: Sendable {
     public init() {}
 }
 
-public struct InferenceSchedulerStatistics: Sendable, Equatable {
-    public var batches = 0
-    public var requests = 0
-    public var items = 0
-    /// Batches that carried more than one request.
-    public var mergedBatches = 0
-    public var largestBatchRequests = 0
-    public var largestBatchTokens = 0
-    /// Times background work paused at a pause point for interactive work.
-    public var backgroundPauses = 0
-    /// Requests run on their caller's thread (`submit(inlineWhenIdle:)`), counted in `batches` too.
-    public var inlineBatches = 0
-}
-
-/// Whether the request being served may run on its caller's thread when the inference lane is idle
-/// (`InferenceScheduler.submit(inlineWhenIdle:)`). The socket server sets it for a request while no
-/// other connection is active; the model host passes it on.
-public enum InlineExecution {
-    @TaskLocal public static var allowed = false
-}
-
 public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, Output: Sendable>: @unchecked Sendable {
     public typealias Configuration = InferenceSchedulerConfiguration
-    public typealias Statistics = InferenceSchedulerStatistics
 
     /// Runs one batch: every item shares `key` and `priority` (the lane running it); returns one
     /// output per item, in order.
@@ -106,10 +77,13 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     /// Batches running now, on either lane or inline.
     private var runningBatches = 0
     private var stopped = false
-    private var statistics = Statistics()
+    /// Where every batch and background pause is counted.
+    public let ledger: ServiceLedger
 
-    public init(configuration: Configuration = Configuration(), name: String = "semd-inference", execute: @escaping Execute) {
+    public init(configuration: Configuration = Configuration(), name: String = "semd-inference",
+                ledger: ServiceLedger = ServiceLedger(), execute: @escaping Execute) {
         self.configuration = configuration
+        self.ledger = ledger
         self.execute = execute
         // The lanes hold the scheduler until `stop()` ends them.
         for lane in [SchedulerPriority.interactive, .background] {
@@ -138,19 +112,18 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
 
     /// Queues `items` (costing `tokens` in total) and returns their outputs once a batch has run.
     ///
-    /// `inlineWhenIdle`: the caller knows no other client is active (the daemon's socket server
-    /// tells it). Then an interactive request of at most `maxInlineTokens` runs on the caller's own
+    /// `mayRunInline`: the caller knows no other client is active (`RequestContext.mayRunInline`). Then an interactive request of at most `maxInlineTokens` runs on the caller's own
     /// thread when the interactive lane is idle, nothing is queued or announced, and the lane's last
     /// batch served one request (several mean their clients are about to return and merge): a lone
     /// client's request then crosses no thread at all. It counts as the lane's batch (background
-    /// work pauses for it, the statistics see it).
+    /// work pauses for it, the ledger counts it).
     public func submit(key: Key, items: [Item], tokens: Int, priority: SchedulerPriority = .interactive,
-                       announced wasAnnounced: Bool = false, inlineWhenIdle: Bool = false) async throws -> [Output] {
+                       announced wasAnnounced: Bool = false, mayRunInline: Bool = false) async throws -> [Output] {
         if items.isEmpty {
             if wasAnnounced { withdrawAnnouncement() }
             return []
         }
-        if inlineWhenIdle, priority == .interactive, tokens <= configuration.maxInlineTokens, let outputs = try runInlineIfIdle(
+        if mayRunInline, priority == .interactive, tokens <= configuration.maxInlineTokens, let outputs = try runInlineIfIdle(
             key: key, items: items, tokens: tokens, announced: wasAnnounced) {
             return outputs
         }
@@ -193,10 +166,10 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         condition.lock()
         interactiveRunning = false
         runningBatches -= 1
-        recordBatch(requests: 1, items: items.count, tokens: tokens, lane: .interactive)
-        statistics.inlineBatches += 1
+        noteBatchEnded(requests: 1, lane: .interactive)
         condition.broadcast()
         condition.unlock()
+        ledger.recordBatch(BatchRecord(requests: 1, items: items.count, tokens: tokens, ranInline: true))
         let outputs = try outcome.get()
         guard outputs.count == items.count else {
             throw SchedulerError.outputCountMismatch(expected: items.count, got: outputs.count)
@@ -212,7 +185,7 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         condition.lock()
         defer { condition.unlock() }
         guard !stopped, interactiveBusy else { return }
-        statistics.backgroundPauses += 1
+        ledger.recordBackgroundPause()
         let deadline = ContinuousClock.now + limit
         while !stopped, interactiveBusy {
             let remaining = ContinuousClock.now.duration(to: deadline)
@@ -224,13 +197,6 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
     /// Interactive work is running or waiting (lock held).
     private var interactiveBusy: Bool {
         interactiveRunning || queue.contains { $0.priority == .interactive }
-    }
-
-    /// Counters since start.
-    public var currentStatistics: Statistics {
-        condition.lock()
-        defer { condition.unlock() }
-        return statistics
     }
 
     /// Requests waiting (not running).
@@ -318,19 +284,12 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         return indices
     }
 
-    /// Counts a finished batch, and for the interactive lane remembers how many requests it served
-    /// and when it ended (lock held).
-    private func recordBatch(requests: Int, items: Int, tokens: Int, lane: SchedulerPriority) {
-        if lane == .interactive {
-            lastInteractiveBatchRequests = requests
-            lastInteractiveBatchEnded = .now
-        }
-        statistics.batches += 1
-        statistics.requests += requests
-        statistics.items += items
-        if requests > 1 { statistics.mergedBatches += 1 }
-        statistics.largestBatchRequests = max(statistics.largestBatchRequests, requests)
-        statistics.largestBatchTokens = max(statistics.largestBatchTokens, tokens)
+    /// For the interactive lane, remembers how many requests its last batch served and when it ended
+    /// (lock held).
+    private func noteBatchEnded(requests: Int, lane: SchedulerPriority) {
+        guard lane == .interactive else { return }
+        lastInteractiveBatchRequests = requests
+        lastInteractiveBatchEnded = .now
     }
 
     private func run(_ batch: [Pending], lane: SchedulerPriority) {
@@ -344,8 +303,9 @@ public final class InferenceScheduler<Key: Hashable & Sendable, Item: Sendable, 
         }
 
         condition.lock()
-        recordBatch(requests: batch.count, items: items.count, tokens: tokens, lane: lane)
+        noteBatchEnded(requests: batch.count, lane: lane)
         condition.unlock()
+        ledger.recordBatch(BatchRecord(requests: batch.count, items: items.count, tokens: tokens, ranInline: false))
 
         switch outcome {
         case .failure(let error):

@@ -5,10 +5,11 @@
 import Foundation
 import SemanticCore
 import SemanticIndex
+import SemanticService
 import SemanticWire
 
-extension XFRequestHandler {
-    var jobService: JobService? { base.jobs as? JobService }
+extension XFDoor {
+    var jobService: JobService? { service.jobs }
 
     static let jobsUnavailable = XFResponse.error(code: .jobError, message: "embedding jobs are not available in this daemon")
 
@@ -21,7 +22,7 @@ extension XFRequestHandler {
     func submitJob(dbPath: String, indexPath: String, modelID: String, twoTier: Bool, fastModel: String?,
                    qualityModel: String?) -> XFResponse {
         guard let jobs = jobService else { return Self.jobsUnavailable }
-        let registry = host.registry
+        let registry = service.models.registry
         for name in [fastModel, qualityModel].compactMap({ $0 })
         where XFModelNames.resolve(name, kind: .embedder, registry: registry) == nil {
             return .error(code: .unknownModel, message: XFModelNames.unknownModelMessage(name, kind: .embedder, registry: registry))
@@ -46,9 +47,8 @@ extension XFRequestHandler {
         let estimated: Int
         do {
             // Checked before any row is written: semd's jobs read cass archives only.
-            try JobRequestPaths.checkDatabase(dbPath)
-            estimated = try CassArchive(path: dbPath).countMessages()
-            let submitted = try jobs.enqueue(request, requestID: "xf-\(modelID)")
+            estimated = try jobs.messageCount(dbPath: dbPath)
+            let submitted = try jobs.submit(request, requestID: "xf-\(modelID)")
             return .jobSubmitted(jobID: submitted.passes.first?.jobID ?? 0, estimatedDocuments: Int64(estimated))
         } catch {
             return Self.jobError(error, operation: "submit the job")
@@ -62,7 +62,7 @@ extension XFRequestHandler {
             let archives = dbPath.map { [$0] } ?? jobs.knownArchives
             var rows: [XFEmbeddingJobInfo] = []
             for archive in archives {
-                rows += try jobs.store(for: archive).jobs().map(Self.jobInfo)
+                rows += try jobs.jobs(dbPath: archive).map(Self.jobInfo)
             }
             return .jobStatus(rows)
         } catch {
@@ -81,7 +81,7 @@ extension XFRequestHandler {
             case "fast": names += [ModelDescriptor.fnv1aHash384.id, "hash"]
             case "quality": names += [ModelDescriptor.miniLM.id, "minilm"]
             default:
-                if let id = XFModelNames.resolve(modelID, kind: .embedder, registry: host.registry)?.id { names.append(id) }
+                if let id = XFModelNames.resolve(modelID, kind: .embedder, registry: service.models.registry)?.id { names.append(id) }
             }
             var seen = Set<String>()
             var cancelled = 0

@@ -39,11 +39,12 @@ extension ModelRegistry {
     public static let daemon = ModelRegistry.standard.addingHashEmbedder()
 }
 
-extension ModelHost {
+/// The built-in hash embedder as the service runs it.
+enum HashEmbedding {
     /// Embeds with the built-in hash embedder. `dims` keeps the first components and re-normalises,
     /// as the neural embedders do; without it the vectors are the reference's, bit for bit.
-    func embed(_ texts: [String], with hash: HashEmbedder, descriptor: ModelDescriptor, dims: Int?)
-        throws(ServiceError) -> EmbedResult {
+    static func embed(_ texts: [String], with hash: HashEmbedder, descriptor: ModelDescriptor, dims: Int?)
+        throws(ServiceError) -> [[Float]] {
         if let dims, !(1...hash.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(hash.dimension) dimensions")
         }
@@ -54,10 +55,9 @@ extension ModelHost {
             throw .invalidInput(error.description)
         }
         if let dims, dims < hash.dimension {
-            vectors = vectors.map { Self.truncatedAndNormalized($0, to: dims) }
+            vectors = vectors.map { truncatedAndNormalized($0, to: dims) }
         }
-        usage.recordUse(of: descriptor.id)
-        return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: 0)
+        return vectors
     }
 
     /// The first `dims` components, L2-normalised in f32 (all zero stays all zero).

@@ -58,7 +58,7 @@ public final class DaemonMetrics: Sendable {
 
     /// One answered request. `endpoint`: the HTTP route or the dialect's request name; `status`: the
     /// HTTP status code, or `ok` / the protocol error code for a socket dialect.
-    public func recordRequest(endpoint: String, dialect: String, status: String, duration: Duration) {
+    func recordRequest(endpoint: String, dialect: String, status: String, duration: Duration) {
         Counter(label: Name.requests, dimensions: [("endpoint", endpoint), ("dialect", dialect), ("status", status)],
                 factory: factory).increment()
         Timer(label: Name.requestDuration, dimensions: [("endpoint", endpoint), ("dialect", dialect)], factory: factory)
@@ -66,7 +66,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Requests of `dialect` being answered now.
-    public func setInFlight(_ count: Int, dialect: String) {
+    func setInFlight(_ count: Int, dialect: String) {
         Gauge(label: Name.inFlight, dimensions: [("dialect", dialect)], factory: factory).record(count)
     }
 
@@ -78,11 +78,11 @@ public final class DaemonMetrics: Sendable {
 
     /// Refreshes the gauges that are read rather than counted: queue depth, memory, model states.
     /// Call before exposing the numbers.
-    public func refresh(from host: ModelHost) {
-        queueDepth.record(host.queuedRequests)
+    func refresh(queuedRequests: Int, ready isReady: Bool, models: [HostedModelState]) {
+        queueDepth.record(queuedRequests)
         residentMemory.record(ProcessResources.residentBytes())
-        ready.record(host.isReady ? 1 : 0)
-        for state in host.modelStates() {
+        ready.record(isReady ? 1 : 0)
+        for state in models {
             let dimensions = [("model", state.descriptor.id), ("kind", state.descriptor.kind.rawValue)]
             Gauge(label: Name.modelLoaded, dimensions: dimensions, factory: factory).record(state.loaded ? 1 : 0)
             Gauge(label: Name.modelLoadFailed, dimensions: dimensions, factory: factory).record(state.failure == nil ? 0 : 1)

@@ -1,0 +1,52 @@
+// What a protocol spoken on the daemon's Unix sockets provides to the server: the reply frame to a
+// frame body, and what it answers when the server itself refuses (too many connections, a frame over
+// the limit, a request out of time). The server picks a door per connection from the first frame's
+// envelope (the socket's own dialect answers before any frame arrived). A door only decodes, calls
+// the `InferenceService`, and encodes: adding a protocol is adding one door. No I/O, no policy.
+import SemanticService
+import SemanticWire
+
+/// What the server knows about the connection a frame came on, which the door passes to the service.
+struct ConnectionContext: Sendable {
+    /// No other connection is active: a small request may run on the connection's own thread.
+    var mayRunInline: Bool
+    /// When the server answers Timeout instead (nil: no limit, for a door called without a server).
+    var deadline: ContinuousClock.Instant?
+
+    /// A frame handed to a door directly (tests, tools): nothing else known about its connection.
+    static let direct = ConnectionContext(mayRunInline: false, deadline: nil)
+}
+
+/// A door's answer to one frame.
+struct DoorReply: Sendable {
+    var frame: [UInt8]
+    /// Close the connection once the frame is written (after a Shutdown answer).
+    var close: Bool
+    /// One line for the debug log.
+    var summary: String
+}
+
+protocol SocketDoor: Sendable {
+    var dialect: WireDialect { get }
+    /// The reply to a frame body.
+    func reply(to body: [UInt8], connection: ConnectionContext) async -> DoorReply
+    /// The reply when the request did not finish within `limit`.
+    func timeoutReply(to body: [UInt8], limit: Duration) -> [UInt8]
+    /// The reply to a length prefix over the limit (the connection is closed after it).
+    func oversizedFrameReply(length: Int) -> [UInt8]
+    /// The reply to a connection refused because `maxConnections` are open.
+    func overloadedReply(maxConnections: Int) -> [UInt8]
+}
+
+extension RequestContext {
+    /// An interactive client request arriving through `door` on a connection.
+    init(door: Door, connection: ConnectionContext) {
+        self.init(door: door, priority: .interactive, deadline: connection.deadline, mayRunInline: connection.mayRunInline)
+    }
+}
+
+/// Milliseconds since `start`, as the protocols' `elapsed_ms` carry them.
+func milliseconds(since start: ContinuousClock.Instant) -> UInt64 {
+    let elapsed = ContinuousClock.now - start
+    return UInt64(max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+}
