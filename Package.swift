@@ -48,6 +48,8 @@ let package = Package(
         ),
         // Where a daemon lives on disk: socket paths, owner-only binding, lock files, connections.
         .target(name: "SemanticRuntime"),
+        // cass protocol v2's attestation: key and generation files, v2 socket paths, fingerprints.
+        .target(name: "SemanticAttestation", dependencies: ["SemanticWire", "SemanticRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         // The server: where the engine and the wire meet.
         .target(
             name: "SemanticDaemon",
@@ -114,6 +116,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticAttestationTests", dependencies: ["SemanticAttestation", "SemanticWire", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SemanticClientTests",
             dependencies: [
