@@ -22,17 +22,18 @@ enum AttestationKeyFile {
             if code == EEXIST { return try load(at: path) }
             throw StateFileChecks.openFailure(code, file: .key, path: path)
         }
+        let key: AttestationKey
         do {
-            let key = try writeNewKey(to: descriptor, path: path)
+            key = try writeNewKey(to: descriptor, path: path)
             close(descriptor)
-            try StateFileChecks.synchronizeDirectory(directory)
-            return key
         } catch {
             // A half-written key would fail every later load; remove it so the next start creates one.
             close(descriptor)
             unlink(path)
             throw error
         }
+        try StateFileChecks.synchronizeDirectory(directory)
+        return key
     }
 
     /// Loads an existing key with every check of §7.
