@@ -58,7 +58,8 @@ enum AttestationKeyFile {
         return key
     }
 
-    private static func writeNewKey(to descriptor: Int32, path: String) throws(AttestationStateError) -> AttestationKey {
+    private static func writeNewKey(to descriptor: Int32, path: String)
+        throws(AttestationStateError) -> AttestationKey {
         // The creation mode passes through the umask; make it exactly 0600 whatever the umask is.
         guard fchmod(descriptor, 0o600) == 0 else { throw .system(operation: "fchmod", path: path, errno: errno) }
         var generator = SystemRandomNumberGenerator()  // getrandom(2) on Linux, arc4random on Darwin

@@ -1,7 +1,7 @@
 // The few byte-level hashing rules the key, generation and socket-path code needs: u64 big-endian,
 // LP(x) = u64be(len(x)) ‖ x, T(s) = LP(utf8(s)), SHA-256 with a raw (unprefixed) ASCII domain, and
 // lowercase hex. Kept internal and minimal: the general canonical encoder of the attestation layer
-// lives beside it. Never hashes or formats secret bytes for display.
+// lives beside it. Never turns secret bytes into text: only digests are written as hex.
 import Crypto
 
 enum AttestationStateHashing {

@@ -86,7 +86,8 @@ public struct CassSocketPaths: Sendable, Equatable {
     public static func socketFileName(dataDirectory: String, environment: CassDaemonEnvironment) -> String {
         let normalized = PathIdentity.normalizedBytes(Array(dataDirectory.utf8),
                                                       currentDirectory: Array(environment.currentDirectory.utf8))
-        let digest = AttestationStateHashing.sha256(socketNamePreimage(user: environment.user, normalizedDataDirectory: normalized))
+        let preimage = socketNamePreimage(user: environment.user, normalizedDataDirectory: normalized)
+        let digest = AttestationStateHashing.sha256(preimage)
         return "cass-semantic-daemon-" + AttestationStateHashing.lowercaseHex(digest.prefix(12)) + ".sock"
     }
 

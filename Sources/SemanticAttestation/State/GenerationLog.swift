@@ -73,11 +73,13 @@ enum GenerationLog {
         }
         let status = try StateFileChecks.checkOpenedFile(descriptor, file: .generationLog, path: path)
         guard Int64(status.st_size) <= sizeLimit else {
-            throw .unsafeFile(.generationLog, path: path, violation: .tooLarge(limit: sizeLimit, found: Int64(status.st_size)))
+            throw .unsafeFile(.generationLog, path: path,
+                              violation: .tooLarge(limit: sizeLimit, found: Int64(status.st_size)))
         }
         let content = try StateFileChecks.readFromStart(descriptor, limit: Int(sizeLimit) + 1, path: path)
         guard content.count <= Int(sizeLimit) else {
-            throw .unsafeFile(.generationLog, path: path, violation: .tooLarge(limit: sizeLimit, found: Int64(content.count)))
+            throw .unsafeFile(.generationLog, path: path,
+                              violation: .tooLarge(limit: sizeLimit, found: Int64(content.count)))
         }
         let allocation: Allocation
         do {
