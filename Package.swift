@@ -60,6 +60,9 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // cass protocol v2's attestation: canonical encodings, HMAC proofs, semd's identity, key and
+        // generation files, v2 socket paths, fingerprints. Takes vectors and paths, never models.
+        .target(name: "SemanticAttestation", dependencies: ["SemanticWire", "SemanticRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         // The socket server and its doors (cass v1, xf): decode a frame, call the service, encode.
         .target(
             name: "SemanticDaemon",
@@ -127,6 +130,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
+        .testTarget(name: "SemanticAttestationTests", dependencies: ["SemanticAttestation", "SemanticWire", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SemanticClientTests",
             dependencies: [
