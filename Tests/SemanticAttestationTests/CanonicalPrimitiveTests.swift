@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Canonical primitives")
 struct CanonicalPrimitiveTests {
-    let vectors = V2Vectors.shared
+    let vectors = V2Fixture.shared
 
     @Test("integers are big-endian, lengths u64, text T(s), Option 0 or 1 + value")
     func primitiveLayouts() {
@@ -53,11 +53,11 @@ struct CanonicalPrimitiveTests {
     @Test("§9 endpoint and executable fingerprints")
     func endpointAndExecutable() {
         #expect(DaemonDigests.endpointFingerprint(endpoint: vectors.string("endpoint_string")) == vectors.string("endpoint_fingerprint"))
-        let identity = bytes(hex: vectors.string("executable_identity_hex"))
+        let identity = hexBytes(vectors.string("executable_identity_hex"))
         #expect(Hexadecimal.sha256(Array("example-daemon-binary".utf8)) == vectors.string("executable_identity_hex"))
         var preimage = CanonicalEncoder(rawDomain: "frankensearch.daemon-executable.v1")
         preimage.appendLengthPrefixed(identity)
-        #expect(preimage.bytes == bytes(hex: vectors.string("executable_fingerprint_preimage_hex")))
+        #expect(preimage.bytes == hexBytes(vectors.string("executable_fingerprint_preimage_hex")))
         #expect(DaemonDigests.executableFingerprint(identity: identity) == vectors.string("executable_fingerprint"))
     }
 
