@@ -52,6 +52,7 @@ struct CanonicalPrimitiveTests {
 
     @Test("§9 endpoint and executable fingerprints")
     func endpointAndExecutable() {
+        #expect(vectors.string("endpoint_string") == "uds-unix-hex:" + Hexadecimal.lowercase(Array(vectors.string("realpath_socket").utf8)))
         #expect(DaemonDigests.endpointFingerprint(endpoint: vectors.string("endpoint_string")) == vectors.string("endpoint_fingerprint"))
         let identity = hexBytes(vectors.string("executable_identity_hex"))
         #expect(Hexadecimal.sha256(Array("example-daemon-binary".utf8)) == vectors.string("executable_identity_hex"))

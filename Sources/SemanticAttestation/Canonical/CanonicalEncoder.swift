@@ -73,11 +73,6 @@ public struct CanonicalEncoder: Sendable {
         encode(value, &self)
     }
 
-    /// Bytes with no prefix at all.
-    public mutating func appendRaw<Bytes: Sequence>(_ value: Bytes) where Bytes.Element == UInt8 {
-        bytes.append(contentsOf: value)
-    }
-
     /// Lowercase hex SHA-256 of the bytes written so far.
     public var sha256Hex: String {
         Hexadecimal.sha256(bytes)
