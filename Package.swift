@@ -91,6 +91,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // cass protocol v2 ("attested"): canonical encodings, HMAC proofs, the daemon's identity bundle,
+        // and the key/generation files. Takes vectors, texts and file paths, never models.
+        .target(name: "SemanticAttestation", dependencies: ["SemanticWire", "SemanticRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         // What other programs link: connect, spawn, retry, in-process fallback.
         .target(
             name: "SemanticClient",
@@ -149,6 +152,7 @@ let package = Package(
         ),
         // Runs the built semctl and semd as real processes (build them first: `swift build`).
         .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
+        .testTarget(name: "SemanticAttestationTests", dependencies: ["SemanticAttestation", "SemanticWire", "SemanticCore", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SemanticIndexTests",
             dependencies: ["SemanticIndex", "SemanticCore", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]
