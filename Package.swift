@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "SemanticDaemon",
             dependencies: [
-                "SemanticService", "SemanticCore", "SemanticWire", "SemanticRuntime", "SemanticIndex",
+                "SemanticService", "SemanticAttestation", "SemanticCore", "SemanticWire", "SemanticRuntime", "SemanticIndex",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,9 +91,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // cass protocol v2 ("attested"): canonical encodings, HMAC proofs, the daemon's identity bundle,
-        // and the key/generation files. Takes vectors, texts and file paths, never models.
-        .target(name: "SemanticAttestation", dependencies: ["SemanticWire", "SemanticRuntime", .product(name: "Crypto", package: "swift-crypto")]),
         // What other programs link: connect, spawn, retry, in-process fallback.
         .target(
             name: "SemanticClient",
@@ -133,7 +130,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SemanticRuntimeTests", dependencies: ["SemanticRuntime", "SemanticTestSupport"]),
-        .testTarget(name: "SemanticAttestationTests", dependencies: ["SemanticAttestation", "SemanticWire", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SemanticClientTests",
             dependencies: [
