@@ -146,6 +146,21 @@ public struct DaemonStatus: Sendable, Equatable {
     /// The sockets the daemon serves with each dialect's request count, from its run lock's
     /// heartbeat (refreshed every second); empty when the daemon does not report them.
     public let listeners: [DaemonListener]
+    /// cass protocol v2's attested channel, when the daemon serves a cass data directory.
+    public let attestedChannel: AttestedChannelStatus?
+}
+
+/// cass protocol v2's attested channel as the daemon's heartbeat reports it (never the key).
+public struct AttestedChannelStatus: Sendable, Equatable {
+    /// `starting` (the model is loading), `up` or `down`.
+    public let state: String
+    public let dataDirectory: String
+    /// The socket cass clients of that directory connect to.
+    public let socket: String
+    public let generation: UInt64?
+    public let keyID: String?
+    /// Why the channel is down.
+    public let reason: String?
 }
 
 /// One socket of the daemon and the requests its dialect answered.
@@ -226,10 +241,12 @@ public struct EmbeddingJob: Sendable, Equatable {
 }
 
 extension DaemonStatus {
-    init(_ response: StatusResponse, socket: String, pid: Int32?, listeners: [DaemonListener] = []) {
+    init(_ response: StatusResponse, socket: String, pid: Int32?, listeners: [DaemonListener] = [],
+         attestedChannel: AttestedChannelStatus? = nil) {
         self.socket = socket
         self.pid = pid
         self.listeners = listeners
+        self.attestedChannel = attestedChannel
         uptimeSeconds = response.uptimeSeconds
         protocolVersion = response.version
         memoryBytes = response.memoryBytes

@@ -1,7 +1,8 @@
 // A whole daemon's life: take the run lock (one daemon per socket), write the heartbeat, lower the
 // priority, bind the owner-only socket, load the models while already accepting, serve, and on any
 // stop (Shutdown request, signal, idle timeout, memory limit, socket removed) finish in-flight work,
-// remove the socket and release the lock. The xf socket, when configured, lives beside it (XFListener).
+// remove the socket and release the lock. The xf socket and a cass data directory's v2 socket, when
+// configured, live beside it (SideSockets.swift); the cass v2 attested channel starts after the model.
 // Library code: it never exits the process.
 import Foundation
 import Logging
@@ -32,6 +33,8 @@ public final class Daemon: Sendable {
     public let configuration: DaemonConfiguration
     /// The protocol-free service every door calls: models, inference, jobs, the ledger.
     public let service: InferenceService
+    /// cass v2's attested channel, when a cass data directory is served.
+    public let attestedChannel: AttestedChannel?
     let server: DaemonServer
     let logger: Logger
     /// Why the daemon is stopping (the first reason wins).
@@ -60,7 +63,10 @@ public final class Daemon: Sendable {
             reason.record("Shutdown request")
             stop.yield()
         }
-        server = DaemonServer(service: service, limits: DaemonServer.Limits(
+        attestedChannel = configuration.cassChannelSocket.map {
+            AttestedChannel(dataDirectory: configuration.cassDataDirectory ?? "", socket: $0)
+        }
+        server = DaemonServer(service: service, attestedChannel: attestedChannel, limits: DaemonServer.Limits(
             maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
             readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID), logger: logger)
     }
@@ -97,8 +103,10 @@ public final class Daemon: Sendable {
         }
         defer { OwnerOnlySocket.cleanUp(bound) }
         let xf = try openXFListener()
-        defer { xf?.close() }
-        try? lock.writeHeartbeat(listeners: heartbeatListeners(xf: xf))
+        let cassV2 = openCassV2Socket()
+        let sides = [xf, cassV2].compactMap { $0 }
+        defer { for side in sides { side.close() } }
+        try? lock.writeHeartbeat(listeners: heartbeatListeners(sides: sides), attestedChannel: heartbeatAttestation)
         logger.info("semd \(SemanticCoreInfo.version) listening on \(paths.socket) (pid \(getpid()), models \(configuration.modelsRoot))")
         logger.info("\(BLASKernelSelection.outcome.description)")
 
@@ -106,6 +114,7 @@ public final class Daemon: Sendable {
         let service = self.service
         let preload = configuration.preloadReranker
         let logger = self.logger
+        let channel = attestedChannel
         let warmedUp = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             defer { warmedUp.signal() }
@@ -113,12 +122,15 @@ public final class Daemon: Sendable {
             service.warmUp(preloadReranker: preload)
             let states = service.models.states().map { "\($0.descriptor.id)=\($0.loaded ? "loaded" : ($0.failure ?? "not loaded"))" }
             logger.info("models warmed up in \(ContinuousClock.now - start): \(states.joined(separator: ", "))")
+            // The attested channel publishes only once the embedder is loaded (cass v2 spec §6.1).
+            channel?.establish(service: service, semdVersion: SemanticCoreInfo.version, logger: logger)
         }
 
         await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.server.run(on: bound) }
             if let xf { group.addTask { try await self.server.run(on: xf.bound, dialect: .xf) } }
-            group.addTask { await self.watch(lock: lock, bound: bound, xf: xf) }
+            if let cassV2 { group.addTask { try await self.server.run(on: cassV2.bound, dialect: .cass) } }
+            group.addTask { await self.watch(lock: lock, bound: bound, sides: sides) }
             group.addTask {
                 for await _ in self.stopSignal.stream { break }
             }
@@ -133,7 +145,7 @@ public final class Daemon: Sendable {
             // New clients find no socket from here on (they spawn or fall back); clients already
             // connected finish the request they are running.
             OwnerOnlySocket.cleanUp(bound)
-            if let xf { OwnerOnlySocket.cleanUp(xf.bound) }
+            for side in sides { OwnerOnlySocket.cleanUp(side.bound) }
             server.stop()
             stopSignal.continuation.finish()
             do {
@@ -164,18 +176,18 @@ public final class Daemon: Sendable {
     }
 
     /// Once a second: refresh the heartbeat, and stop on idle timeout, memory limit or a removed socket.
-    private func watch(lock: LockFile, bound: BoundSocket, xf: XFListener?) async {
-        var warnedAboutXF = false
+    private func watch(lock: LockFile, bound: BoundSocket, sides: [SideSocket]) async {
+        var warned = Array(repeating: false, count: sides.count)
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             if stopReason.value != nil { return }
-            let listeners = heartbeatListeners(xf: xf)
+            let listeners = heartbeatListeners(sides: sides)
             do {
-                try lock.writeHeartbeat(listeners: listeners)
+                try lock.writeHeartbeat(listeners: listeners, attestedChannel: heartbeatAttestation)
             } catch {
                 logger.warning("heartbeat not written: \(error)")
             }
-            if let xf { watchXF(xf, listeners: listeners, warned: &warnedAboutXF) }
+            for (index, side) in sides.enumerated() { watchSide(side, listeners: listeners, warned: &warned[index]) }
             if let idle = configuration.idleTimeout,
                IdleTimeout<ContinuousClock>(limit: idle).hasExpired(
                    now: .now, lastActivity: service.lastActivityInstant, openConnections: server.openConnections) {

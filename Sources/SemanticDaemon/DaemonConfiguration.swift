@@ -41,6 +41,12 @@ public struct DaemonConfiguration: Sendable {
     /// True when the xf socket was chosen explicitly: failing to serve it then stops the start;
     /// xf's default path is served when it can be and skipped with a warning otherwise.
     public var xfSocketRequired = false
+    /// The cass data directory whose cass v2 attested channel semd serves (`--cass-data-dir`,
+    /// `SEMD_CASS_DATA_DIR`, or `semd daemon --data-dir` as cass spawns it); nil serves none.
+    public var cassDataDirectory: String?
+    /// The cass v2 socket of that data directory when it is not `paths` itself (cass spawned semd on
+    /// it): semd listens there too, and the attested identity names it.
+    public var cassV2Paths: DaemonPaths?
     /// The one user served on the sockets (SO_PEERCRED): the daemon's own. Not a flag: tests set
     /// another uid to see their own connections refused.
     var servedUserID: UInt32 = getuid()
@@ -71,6 +77,7 @@ public struct DaemonConfiguration: Sendable {
         threads: Int? = nil,
         xfSocket: String? = nil,
         noXF: Bool = false,
+        cassDataDirectory: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executablePath: String? = CommandLine.arguments.first
     ) throws -> DaemonConfiguration {
@@ -131,6 +138,7 @@ public struct DaemonConfiguration: Sendable {
             configuration.backgroundBatchTokens = Int(value)
         }
         try configuration.resolveXFSocket(explicit: xfSocket, disabled: noXF, environment: environment)
+        try configuration.resolveCassChannel(dataDirectory: cassDataDirectory, environment: environment)
         return configuration
     }
 

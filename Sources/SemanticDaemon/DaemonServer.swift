@@ -130,6 +130,7 @@ public final class DaemonServer: Sendable {
     let service: InferenceService
     /// The doors, one per protocol the sockets speak, all over `service`.
     let cassDoor: CassDoor
+    let cassV2Door: CassV2Door
     let xfDoor: XFDoor
     let limits: Limits
     let logger: Logger
@@ -144,9 +145,10 @@ public final class DaemonServer: Sendable {
     /// Connections closed unread because their peer was not the daemon's user.
     public let refusedPeers = Atomic<Int>(0)
 
-    public init(service: InferenceService, limits: Limits, logger: Logger) {
+    public init(service: InferenceService, attestedChannel: AttestedChannel? = nil, limits: Limits, logger: Logger) {
         self.service = service
         cassDoor = CassDoor(service: service)
+        cassV2Door = CassV2Door(service: service, channel: attestedChannel)
         xfDoor = XFDoor(service: service)
         self.limits = limits
         self.logger = logger
@@ -258,7 +260,7 @@ public final class DaemonServer: Sendable {
     /// How long a refused connection is kept open for its client's request.
     static let refusalGrace = TimeAmount.seconds(1)
 
-    /// The door of `dialect`.
+    /// The door that answers on a socket of `dialect` before any frame said more (cass: v1's).
     func door(for dialect: WireDialect) -> any SocketDoor {
         switch dialect {
         case .cass: return cassDoor
@@ -266,30 +268,51 @@ public final class DaemonServer: Sendable {
         }
     }
 
+    /// The door of a frame's protocol.
+    func door(for dialect: FrameDialect) -> any SocketDoor {
+        switch dialect {
+        case .cassV1: return cassDoor
+        case .cassV2: return cassV2Door
+        case .xf: return xfDoor
+        }
+    }
+
     private func serve(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, state: ConnectionState,
                        socketDialect: WireDialect) async {
-        // Fixed by the first frame whose envelope is recognisably cass's or xf's.
+        // The family is fixed by the first frame whose envelope is recognisably cass's or xf's. On a cass
+        // connection each frame's envelope version picks v1's or v2's door; a frame whose version cannot
+        // be read goes to the version the connection spoke last (v1 until a v2 frame arrives).
         var dialect: WireDialect?
+        var cassVersion = FrameDialect.cassV1
+        func current() -> FrameDialect {
+            switch dialect ?? socketDialect {
+            case .xf: return .xf
+            case .cass: return cassVersion
+            }
+        }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
                     switch frame {
                     case .tooLarge(let length):
                         logger.warning("closing connection \(state.id): frame of \(length) bytes exceeds the limit")
-                        let reply = door(for: dialect ?? socketDialect).oversizedFrameReply(length: length)
-                        try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
+                        let reply = door(for: current()).oversizedFrameReply(length: length)
+                        // An empty reply: the protocol closes without one (cass v2).
+                        if !reply.isEmpty { try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply)) }
                         return
                     case .body(let buffer):
                         let body = Array(buffer: buffer)
                         let now = DispatchTime.now().uptimeNanoseconds
                         state.lastFrame.store(now, ordering: .relaxed)
+                        let detected = FrameDialect.detect(frameBody: body)
                         if dialect == nil {
-                            dialect = WireDialect.detect(frameBody: body)
+                            dialect = detected?.wireDialect
                             if dialect == nil {
                                 logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
-                        let door = door(for: dialect ?? .cass)
+                        if dialect != .xf, let detected, detected != .xf { cassVersion = detected }
+                        let door = door(for: dialect == .xf ? .xf : cassVersion)
                         let eventLoop = connection.channel.eventLoop
                         // A large frame is answered on the pool and never inline; a small one from a
                         // lone client may run on this event loop when the inference lane is idle.
@@ -300,8 +323,9 @@ public final class DaemonServer: Sendable {
                             ? await onSharedPool { await answer(body, with: door, context: context, connection: state.id, eventLoop: eventLoop) }
                             : await answer(body, with: door, context: context, connection: state.id, eventLoop: eventLoop)
                         if close || stopping.load(ordering: .acquiring) {
-                            // The last reply: wait until it is on the socket, then close.
-                            try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply))
+                            // The last reply: wait until it is on the socket, then close (an empty one:
+                            // the protocol closes without a reply).
+                            if !reply.isEmpty { try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply)) }
                             return
                         }
                         try await outbound.write(ByteBuffer(bytes: reply))
@@ -339,13 +363,14 @@ public final class DaemonServer: Sendable {
         let start = ContinuousClock.now
         let timeout = limits.requestTimeout
         let executor: (any TaskExecutor)? = eventLoop.inEventLoop ? EventLoopTaskExecutor(eventLoop) : nil
-        let outcome = await service.ledger.whileInFlight(door: Door(door.dialect.rawValue)) {
+        let outcome = await service.ledger.whileInFlight(door: door.ledgerDoor) {
             await firstOf({ await door.reply(to: body, connection: context) }, timeout: timeout, eventLoop: eventLoop,
                           executor: executor)
         }
         guard let outcome else {
             logger.warning("connection \(connection): \(door.dialect) request timed out after \(timeout)")
-            return (door.timeoutReply(to: body, limit: timeout), false)
+            let reply = door.timeoutReply(to: body, limit: timeout)
+            return (reply, reply.isEmpty)
         }
         logger.debug("connection \(connection): \(outcome.summary) in \(ContinuousClock.now - start)")
         return (outcome.frame, outcome.close)

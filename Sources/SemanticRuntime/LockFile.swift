@@ -70,8 +70,8 @@ public final class LockFile: @unchecked Sendable {
     /// Writes `{"pid":…,"heartbeat_unix_ms":…}` at offset 0 and truncates the file to it, with
     /// `"listeners":[…]` after them when there are any (readers that know only the first two fields
     /// ignore it). Refuses to write through anything but a regular file with a single link.
-    public func writeHeartbeat(pid: Int32 = getpid(), now: Date = Date(), listeners: [Listener] = [])
-        throws(RuntimeError) {
+    public func writeHeartbeat(pid: Int32 = getpid(), now: Date = Date(), listeners: [Listener] = [],
+                               attestedChannel: AttestedChannelReport? = nil) throws(RuntimeError) {
         lock.lock()
         defer { lock.unlock() }
         guard descriptor >= 0 else { return }
@@ -86,6 +86,9 @@ public final class LockFile: @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if !listeners.isEmpty, let encoded = try? encoder.encode(listeners) {
             json += ",\"listeners\":" + String(decoding: encoded, as: UTF8.self)
+        }
+        if let attestedChannel, let encoded = try? encoder.encode(attestedChannel) {
+            json += ",\"attested_channel\":" + String(decoding: encoded, as: UTF8.self)
         }
         let bytes = Array((json + "}").utf8)
         let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
@@ -111,17 +114,53 @@ public final class LockFile: @unchecked Sendable {
         /// The sockets the daemon serves, with the requests each dialect answered (nil when the
         /// writer did not say).
         public let listeners: [Listener]?
+        /// The cass v2 attested channel, when the daemon serves a cass data directory.
+        public let attestedChannel: AttestedChannelReport?
 
-        public init(pid: Int32, heartbeatUnixMilliseconds: UInt64, listeners: [Listener]? = nil) {
+        public init(pid: Int32, heartbeatUnixMilliseconds: UInt64, listeners: [Listener]? = nil,
+                    attestedChannel: AttestedChannelReport? = nil) {
             self.pid = pid
             self.heartbeatUnixMilliseconds = heartbeatUnixMilliseconds
             self.listeners = listeners
+            self.attestedChannel = attestedChannel
         }
 
         enum CodingKeys: String, CodingKey {
             case pid
             case heartbeatUnixMilliseconds = "heartbeat_unix_ms"
             case listeners
+            case attestedChannel = "attested_channel"
+        }
+    }
+
+    /// The cass v2 attested channel as a heartbeat reports it: never the key, only its id.
+    public struct AttestedChannelReport: Sendable, Equatable, Codable {
+        /// `starting`, `up` or `down`.
+        public let state: String
+        public let dataDirectory: String
+        /// The socket whose endpoint the published identity names.
+        public let socket: String
+        public let generation: UInt64?
+        public let keyID: String?
+        /// Why the channel is down.
+        public let reason: String?
+
+        public init(state: String, dataDirectory: String, socket: String, generation: UInt64?, keyID: String?, reason: String?) {
+            self.state = state
+            self.dataDirectory = dataDirectory
+            self.socket = socket
+            self.generation = generation
+            self.keyID = keyID
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case state
+            case dataDirectory = "data_dir"
+            case socket
+            case generation
+            case keyID = "key_id"
+            case reason
         }
     }
 

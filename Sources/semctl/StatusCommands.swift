@@ -11,7 +11,10 @@ struct StatusCommand: ParsableCommand {
         discussion: """
         Never starts a daemon. Exits 3 when none is running (with --json, {"socket", "running": false} \
         is printed first). The sockets table lists each socket the daemon serves (cass's and xf's) with \
-        the requests answered in that dialect, as of the daemon's last heartbeat (at most a second old).
+        the requests answered in that dialect, as of the daemon's last heartbeat (at most a second old). \
+        When the daemon serves a cass data directory (semd --cass-data-dir), the cass v2 attested channel \
+        is shown: up, starting or down (with the reason), its data directory, socket, generation and key \
+        id (never the key).
 
         Examples:
           semctl status
@@ -58,6 +61,16 @@ struct StatusCommand: ParsableCommand {
                         ("requests", .int(Int(listener.requests))),
                     ])
                 })),
+                ("attested_channel", status.attestedChannel.map { channel in
+                    .object([
+                        ("state", .string(channel.state)),
+                        ("data_dir", .string(channel.dataDirectory)),
+                        ("socket", .string(channel.socket)),
+                        ("generation", channel.generation.map { .int(Int($0)) } ?? .null),
+                        ("key_id", channel.keyID.map { .string($0) } ?? .null),
+                        ("reason", channel.reason.map { .string($0) } ?? .null),
+                    ])
+                } ?? .null),
                 ("models", .array(status.models.map { model in
                     .object([
                         ("id", .string(model.id)),
@@ -90,6 +103,16 @@ struct StatusCommand: ParsableCommand {
                 sockets.add([listener.dialect, listener.socket, String(listener.requests)])
             }
             print(sockets.render())
+            print("")
+        }
+        if let channel = status.attestedChannel {
+            print("cass v2 attested channel: \(channel.state)")
+            print("  data dir   \(channel.dataDirectory)")
+            print("  socket     \(channel.socket)")
+            if let generation = channel.generation, let keyID = channel.keyID {
+                print("  generation \(generation), key \(keyID)")
+            }
+            if let reason = channel.reason { print("  reason     \(reason)") }
             print("")
         }
         let models = TextTable(columns: ["MODEL", "KIND", "LOADED", "DIM", "MEMORY", "NAME"], rightAligned: [3, 4])

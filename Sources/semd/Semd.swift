@@ -43,9 +43,16 @@ struct Semd: AsyncParsableCommand {
                                       of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
           XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
+          SEMD_CASS_DATA_DIR          cass data directory whose attested channel semd serves
+          CASS_DAEMON_SOCKET          cass v2 socket for that directory (default: cass's hashed per-directory path)
           OPENBLAS_CORETYPE           OpenBLAS kernel (e.g. Haswell, SkylakeX). Unset: the library's own
                                       choice, or, where it fell back to a generic kernel on a CPU it does
                                       not know, the kernel the CPU supports (switched in place at start)
+
+        cass protocol v2 (attested): with --cass-data-dir DIR (or SEMD_CASS_DATA_DIR) semd also listens on \
+        cass's own socket for DIR and signs its embeddings with the key in DIR/daemon/ (created, 0600, when \
+        absent), so a current cass accepts them. Each frame's envelope version picks v1 or v2 rules on any \
+        cass socket. `semctl status` shows whether the channel is up and why not. See Docs/PROTOCOL.md.
 
         The xf dialect: semd also answers xf's daemon protocol on xf's socket, so xf and cass share \
         one resident model. Either socket accepts either dialect (the first frame decides). The default \
@@ -68,8 +75,11 @@ struct Semd: AsyncParsableCommand {
           semd --log-level debug                 # request ids and timings
           semd --no-xf                           # cass's socket only
           semd --http 127.0.0.1:8088             # plus the HTTP API (OpenAI base URL http://127.0.0.1:8088/v1)
+          semd --cass-data-dir ~/.local/share/coding-agent-search   # cass v2's attested channel for cass
+          CASS_DAEMON_BINARY=$(command -v semd) cass search ...     # let cass spawn semd (`semd daemon`)
         """,
-        version: SemanticCoreInfo.version
+        version: SemanticCoreInfo.version,
+        subcommands: [CassDaemonCommand.self]
     )
 
     @Option(help: ArgumentHelp("Socket path (default: $SEMD_SOCKET, then $TMPDIR/semantic-daemon-$USER.sock).",
@@ -94,7 +104,13 @@ struct Semd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Socket of the xf dialect (default /tmp/xf-daemon-$USER.sock).", valueName: "path"))
     var xfSocket: String?
     @Flag(name: .customLong("no-xf"), help: "Do not serve the xf dialect's socket.") var noXF = false
+    @Option(help: ArgumentHelp(
+        "Serve cass protocol v2's attested channel for this cass data directory (default: $SEMD_CASS_DATA_DIR): "
+            + "the key and generation files in DIR/daemon/, and cass's own socket for DIR (see Docs/PROTOCOL.md).",
+        valueName: "dir")) var cassDataDir: String?
     @Flag(help: .hidden) var spawned = false
+    /// Started by cass as its own daemon (`semd daemon --socket PATH`): the attested channel names PATH.
+    @Flag(help: .hidden) var cassSpawned = false
     @OptionGroup(title: "HTTP listener") var httpOptions: HTTPOptions
 
     func run() async throws {
@@ -112,11 +128,12 @@ struct Semd: AsyncParsableCommand {
                 socket: socket, modelsDirectory: modelsDir, maxConnections: maxConnections,
                 requestTimeoutSeconds: requestTimeout, readTimeoutSeconds: readTimeout, idleTimeoutSeconds: idleTimeout,
                 spawned: spawned, memoryLimit: memoryLimit, niceness: nice, threads: threads,
-                xfSocket: xfSocket, noXF: noXF)
+                xfSocket: xfSocket, noXF: noXF, cassDataDirectory: cassDataDir)
         } catch {
             throw ValidationError(String(describing: error))
         }
         configuration.preloadReranker = !lazyReranker
+        if cassSpawned { configuration.cassV2Paths = nil }
         let http = try httpOptions.resolve(readTimeoutSeconds: readTimeout)
         try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath })
         let logger = Logger(label: "semd")
@@ -153,5 +170,43 @@ struct Semd: AsyncParsableCommand {
             if let inner = child.value as? any Error, let found = daemonError(in: inner) { return found }
         }
         return nil
+    }
+}
+
+/// `semd daemon --socket PATH [--data-dir DIR]`: the command line cass uses to start its own daemon,
+/// so a cass user can point `CASS_DAEMON_BINARY` at semd and let cass spawn it. It runs semd on PATH
+/// with the attested channel for DIR (cass's default data directory when absent), as a spawned daemon
+/// (idle timeout one hour unless given).
+struct CassDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run as cass starts its daemon (CASS_DAEMON_BINARY=semd): cass protocol v2 on --socket for --data-dir.",
+        discussion: """
+        cass spawns `<binary> daemon --socket PATH [--data-dir DIR]`. semd then serves PATH (cass v1, cass v2 \
+        with the attested channel for DIR, and xf frames), plus xf's default socket, and exits after an hour \
+        without requests. DIR defaults to cass's own default: $CASS_DATA_DIR, $XDG_DATA_HOME/coding-agent-search, \
+        ~/.local/share/coding-agent-search.
+        """
+    )
+
+    @Option(help: ArgumentHelp("The socket cass connects to.", valueName: "path")) var socket: String
+    @Option(help: ArgumentHelp("cass's data directory (key and generation files in DIR/daemon/).", valueName: "dir"))
+    var dataDir: String?
+    @Option(help: ArgumentHelp("Exit after this long without requests (default 3600).", valueName: "seconds"))
+    var idleTimeout: Double?
+    @Option(help: "Connections served at once (default 16).") var maxConnections: Int?
+    @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = dataDir ?? DaemonConfiguration.defaultCassDataDirectory(environment: environment)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        var arguments = ["--socket", socket, "--cass-data-dir", directory, "--spawned", "--cass-spawned"]
+        if let idleTimeout { arguments += ["--idle-timeout", String(idleTimeout)] }
+        if let maxConnections { arguments += ["--max-connections", String(maxConnections)] }
+        if let logFile { arguments += ["--log-file", logFile] }
+        let semd = try Semd.parse(arguments)
+        try await semd.run()
     }
 }

@@ -11,6 +11,7 @@ import SemanticWire
 public final class CassDoor: SocketDoor, Sendable {
     public let service: InferenceService
     var dialect: WireDialect { .cass }
+    var ledgerDoor: Door { .cass }
 
     public init(service: InferenceService) {
         self.service = service
@@ -98,44 +99,30 @@ public final class CassDoor: SocketDoor, Sendable {
     }
 
     private func jobResponse(_ request: Request, requestID: String) -> Response {
-        guard let jobs = service.jobs else { return .error(Self.jobsUnavailable) }
+        let answer: CassJobAnswer
         switch request {
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
-            do {
-                _ = try jobs.submit(EmbeddingJobRequest(databasePath: dbPath, indexPath: indexPath, twoTier: twoTier,
-                                                        fastModel: fastModel, qualityModel: qualityModel),
-                                    requestID: requestID)
-                return .jobSubmitted(jobID: requestID, message: "embedding job submitted")
-            } catch {
-                return .error(ErrorResponse(code: .internalError, message: "failed to submit job: \(error)", retryable: false))
-            }
+            answer = CassJobs.submit(service, dbPath: dbPath, indexPath: indexPath, twoTier: twoTier, fastModel: fastModel,
+                                     qualityModel: qualityModel, requestID: requestID)
         case .embeddingJobStatus(let dbPath):
-            do {
-                return .jobStatus(EmbeddingJobInfo(jobs: try jobs.jobs(dbPath: dbPath).map(Self.jobDetail)))
-            } catch {
-                return .error(ErrorResponse(code: .internalError, message: "failed to query jobs: \(error)", retryable: false))
-            }
+            answer = CassJobs.status(service, dbPath: dbPath)
         case .cancelEmbeddingJob(let dbPath, let modelID):
-            do {
-                let count = try jobs.cancel(dbPath: dbPath, modelID: modelID)
-                return .jobCancelled(cancelled: count, message: "cancelled \(count) job(s)")
-            } catch {
-                return .error(ErrorResponse(code: .internalError, message: "failed to cancel jobs: \(error)", retryable: false))
-            }
+            answer = CassJobs.cancel(service, dbPath: dbPath, modelID: modelID)
         default:
-            return .error(ErrorResponse(code: .internalError, message: "\(request.variantName) is not a job request", retryable: false))
+            answer = .error(ErrorResponse(code: .internalError, message: "\(request.variantName) is not a job request",
+                                          retryable: false))
+        }
+        switch answer {
+        case .submitted(let jobID, let message): return .jobSubmitted(jobID: jobID, message: message)
+        case .status(let info): return .jobStatus(info)
+        case .cancelled(let count, let message): return .jobCancelled(cancelled: count, message: message)
+        case .error(let error): return .error(error)
         }
     }
 
-    /// A job row as the protocol carries it.
-    static func jobDetail(_ record: EmbeddingJobRecord) -> EmbeddingJobDetail {
-        EmbeddingJobDetail(jobID: record.id, modelID: record.modelID, status: record.status.rawValue,
-                           totalDocuments: record.totalDocuments, completedDocuments: record.completedDocuments,
-                           errorMessage: record.errorMessage)
-    }
-
-    /// Status: every known model with its state, uptime, RSS and the request count.
-    func status() -> StatusResponse {
+    /// Status: every known model with its state, uptime, RSS and the request count (`version`: the
+    /// protocol version the answer carries; cass v2 sends the same layout with 2).
+    func status(version: UInt32 = SemanticWireInfo.protocolVersion) -> StatusResponse {
         let status = service.status()
         func info(_ state: HostedModelState) -> ModelInfo {
             ModelInfo(id: state.descriptor.id,
@@ -143,15 +130,12 @@ public final class CassDoor: SocketDoor, Sendable {
                       dimension: state.dimension, loaded: state.loaded, memoryBytes: state.memoryBytes)
         }
         return StatusResponse(
-            uptimeSeconds: status.uptimeSeconds,
+            uptimeSeconds: status.uptimeSeconds, version: version,
             embedders: status.models.filter { $0.descriptor.kind == .embedder }.map(info),
             rerankers: status.models.filter { $0.descriptor.kind == .reranker }.map(info),
             memoryBytes: status.memoryBytes,
             totalRequests: status.totals.requests)
     }
-
-    static let jobsUnavailable = ErrorResponse(code: .internalError, message: "embedding jobs are not available in this daemon",
-                                               retryable: false)
 
     /// The protocol error for a service failure.
     static func errorResponse(_ error: ServiceError) -> ErrorResponse {

@@ -28,6 +28,8 @@ struct DoorReply: Sendable {
 
 protocol SocketDoor: Sendable {
     var dialect: WireDialect { get }
+    /// How the service's ledger names the requests that came through this door.
+    var ledgerDoor: Door { get }
     /// The reply to a frame body.
     func reply(to body: [UInt8], connection: ConnectionContext) async -> DoorReply
     /// The reply when the request did not finish within `limit`.

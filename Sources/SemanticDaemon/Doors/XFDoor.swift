@@ -10,6 +10,7 @@ import SemanticWire
 public final class XFDoor: SocketDoor, Sendable {
     public let service: InferenceService
     var dialect: WireDialect { .xf }
+    var ledgerDoor: Door { .xf }
 
     public init(service: InferenceService) {
         self.service = service
