@@ -1,5 +1,6 @@
-// WireDecodingOptions: the two choices a decoder of this protocol has to make about hostile or
-// sloppy peers — trailing bytes inside a frame, the nesting limit, and how many elements one array may hold. A documented value, nothing more.
+// WireDecodingOptions: the choices a decoder of this protocol has to make about hostile or sloppy
+// peers — trailing bytes inside a frame, unknown fields in map-form structs, the nesting limit, and
+// how many elements one array may hold. A documented value, nothing more.
 
 /// How strict decoding is.
 public struct WireDecodingOptions: Sendable, Equatable {
@@ -11,7 +12,16 @@ public struct WireDecodingOptions: Sendable, Equatable {
         case ignore
     }
 
+    /// What to do with a map-form struct's key that names no field of the struct.
+    public enum UnknownFieldPolicy: Sendable, Equatable {
+        /// Skip the key and its value, as a serde struct without `deny_unknown_fields` does (cass v1).
+        case skip
+        /// `WireError.unknownField`, as serde's `deny_unknown_fields` does (cass protocol v2).
+        case reject
+    }
+
     public var trailingBytes: TrailingBytesPolicy
+    public var unknownFields: UnknownFieldPolicy
     /// Arrays and maps nested deeper than this are `WireError.depthExceeded`.
     public var maximumDepth: Int
     /// Arrays and maps announcing more elements than this are `WireError.tooManyElements`
@@ -19,15 +29,20 @@ public struct WireDecodingOptions: Sendable, Equatable {
     public var maximumArrayLength: Int
 
     public init(trailingBytes: TrailingBytesPolicy = .reject,
+                unknownFields: UnknownFieldPolicy = .skip,
                 maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
                 maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
         self.trailingBytes = trailingBytes
+        self.unknownFields = unknownFields
         self.maximumDepth = maximumDepth
         self.maximumArrayLength = maximumArrayLength
     }
 
-    /// Trailing bytes rejected, depth 64, 1,048,576 elements per array.
+    /// Trailing bytes rejected, unknown fields skipped, depth 64, 1,048,576 elements per array.
     public static let strict = WireDecodingOptions()
     /// Trailing bytes ignored like a Rust v1 peer, depth 64, 1,048,576 elements per array.
     public static let tolerant = WireDecodingOptions(trailingBytes: .ignore)
+    /// cass protocol v2 (spec §2.1): trailing bytes and unknown fields rejected, depth 64,
+    /// 1,048,576 elements per array.
+    public static let cassV2 = WireDecodingOptions(trailingBytes: .reject, unknownFields: .reject)
 }

@@ -13,7 +13,7 @@ public protocol MessagePackCodable {
 extension MessagePackCodable {
     /// Decodes exactly one value from `bytes`; trailing bytes are an error unless `options` allow them.
     public init(messagePack bytes: ArraySlice<UInt8>, options: WireDecodingOptions = .strict) throws {
-        var reader = MessagePackReader(bytes, maximumDepth: options.maximumDepth, maximumArrayLength: options.maximumArrayLength)
+        var reader = MessagePackReader(bytes, options: options)
         self = try Self(from: &reader)
         try reader.finish(options)
     }
