@@ -1,6 +1,6 @@
 // WireDecodingOptions: the choices a decoder of this protocol has to make about hostile or sloppy
-// peers — trailing bytes inside a frame, unknown fields in map-form structs, the nesting limit, and
-// how many elements one array may hold. A documented value, nothing more.
+// peers — trailing bytes inside a frame, map keys a struct does not have, the nesting limit, and how
+// many elements one array may hold. A documented value, nothing more.
 
 /// How strict decoding is.
 public struct WireDecodingOptions: Sendable, Equatable {
@@ -12,11 +12,11 @@ public struct WireDecodingOptions: Sendable, Equatable {
         case ignore
     }
 
-    /// What to do with a map-form struct's key that names no field of the struct.
+    /// What to do with a key of a map-form struct that the struct does not have.
     public enum UnknownFieldPolicy: Sendable, Equatable {
-        /// Skip the key and its value, as a serde struct without `deny_unknown_fields` does (cass v1).
+        /// Skip the key and its value (the default; what serde does without `deny_unknown_fields`, as in cass v1).
         case skip
-        /// `WireError.unknownField`, as serde's `deny_unknown_fields` does (cass protocol v2).
+        /// `WireError.unknownField` (serde's `deny_unknown_fields`, as in cass protocol v2).
         case reject
     }
 
@@ -29,20 +29,17 @@ public struct WireDecodingOptions: Sendable, Equatable {
     public var maximumArrayLength: Int
 
     public init(trailingBytes: TrailingBytesPolicy = .reject,
-                unknownFields: UnknownFieldPolicy = .skip,
                 maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
-                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
+                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength,
+                unknownFields: UnknownFieldPolicy = .skip) {
         self.trailingBytes = trailingBytes
         self.unknownFields = unknownFields
         self.maximumDepth = maximumDepth
         self.maximumArrayLength = maximumArrayLength
     }
 
-    /// Trailing bytes rejected, unknown fields skipped, depth 64, 1,048,576 elements per array.
+    /// Trailing bytes rejected, unknown map keys skipped, depth 64, 1,048,576 elements per array.
     public static let strict = WireDecodingOptions()
-    /// Trailing bytes ignored like a Rust v1 peer, depth 64, 1,048,576 elements per array.
+    /// Trailing bytes ignored like a Rust v1 peer, unknown map keys skipped, depth 64, 1,048,576 elements per array.
     public static let tolerant = WireDecodingOptions(trailingBytes: .ignore)
-    /// cass protocol v2 (spec §2.1): trailing bytes and unknown fields rejected, depth 64,
-    /// 1,048,576 elements per array.
-    public static let cassV2 = WireDecodingOptions(trailingBytes: .reject, unknownFields: .reject)
 }

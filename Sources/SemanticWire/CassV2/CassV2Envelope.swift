@@ -10,7 +10,7 @@ public enum CassV2 {
     /// `MAX_FRAME_BYTES`: the largest frame body, inclusive (10 MiB, the length prefix not counted).
     public static let maximumFrameBodyLength = Frame.maximumBodyLength
     /// How v2 decodes: unknown fields and trailing bytes rejected, nesting at most 64 deep.
-    public static let decodingOptions = WireDecodingOptions.cassV2
+    public static let decodingOptions = WireDecodingOptions(trailingBytes: .reject, unknownFields: .reject)
 
     /// The body length a frame's 4-byte prefix announces, when it is 1...10 MiB.
     /// A v2 server closes the connection without a reply on `emptyOrOversizedFrame`.

@@ -40,15 +40,18 @@ extension EmbeddingSpaceIdentityV1: MessagePackCodable {
         "output_normalization", "dimension", "input_contract_fingerprint", "hash_control", "projection",
     ]
 
+    /// The fields rmp-serde needs in the array form: all but `hash_control` and `projection`, which
+    /// are `#[serde(default)]`.
+    static let requiredFieldCount = 17
+
     /// Accepts 17, 18 or 19 array elements (the last two are `#[serde(default)]`); explicit nils there
-    /// mean absent too.
+    /// mean absent too. The map form may leave both out.
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, kind = EmbeddingSpaceKind.semantic, artifacts: [EmbeddingArtifactIdentityV1] = []
         var dimension: UInt32 = 0, hashControl: HashControlProfileV1?, projection: EmbeddingProjectionV1?
-        // The twelve text fields, by field index.
+        // The text fields, by field index.
         var texts = [String](repeating: "", count: Self.fields.count)
-        try readStruct(&reader, type: "EmbeddingSpaceIdentityV1", fields: Self.fields, optional: [17, 18],
-                       omittableTrailingFields: 2) { reader, field in
+        func readField(_ reader: inout MessagePackReader, _ field: Int) throws {
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 3: kind = try EmbeddingSpaceKind(from: &reader)
@@ -58,6 +61,21 @@ extension EmbeddingSpaceIdentityV1: MessagePackCodable {
             case 18: projection = try readOptional(&reader) { try EmbeddingProjectionV1(from: &$0) }
             default: texts[field] = try reader.readString()
             }
+        }
+        if case .array(let count) = try reader.peekHeader() {
+            // The shared struct reader wants every field in an array; this one may end after 17.
+            guard (Self.requiredFieldCount ... Self.fields.count).contains(count) else {
+                throw WireError.wrongArrayLength(field: "", type: "EmbeddingSpaceIdentityV1",
+                                                 expected: Self.fields.count, found: count)
+            }
+            _ = try reader.readArrayHeader()
+            try reader.enterContainer()
+            defer { reader.leaveContainer() }
+            for field in 0..<count {
+                try within(Self.fields[field]) { try readField(&reader, field) }
+            }
+        } else {
+            try readStruct(&reader, type: "EmbeddingSpaceIdentityV1", fields: Self.fields, optional: [17, 18], readField)
         }
         self.init(schemaVersion: schemaVersion, logicalModelID: texts[1], immutableRevision: texts[2], kind: kind,
                   artifactManifestFingerprint: texts[4], artifacts: artifacts, tokenizerFingerprint: texts[6],

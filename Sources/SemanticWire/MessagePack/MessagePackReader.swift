@@ -45,7 +45,7 @@ public struct MessagePackReader: Sendable {
     public let maximumDepth: Int
     /// The most elements (entries, for a map) an array or map read as a whole value may announce.
     public let maximumArrayLength: Int
-    /// What a map-form struct does with a key that names none of its fields.
+    /// What struct decoders do with a map key the struct does not have (skipped by default).
     public var unknownFields: WireDecodingOptions.UnknownFieldPolicy = .skip
 
     public init(_ bytes: ArraySlice<UInt8>, maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
@@ -59,12 +59,6 @@ public struct MessagePackReader: Sendable {
     public init(_ bytes: [UInt8], maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
                 maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
         self.init(bytes[...], maximumDepth: maximumDepth, maximumArrayLength: maximumArrayLength)
-    }
-
-    /// A reader with the depth, array-length and unknown-field choices of `options`.
-    public init(_ bytes: ArraySlice<UInt8>, options: WireDecodingOptions) {
-        self.init(bytes, maximumDepth: options.maximumDepth, maximumArrayLength: options.maximumArrayLength)
-        unknownFields = options.unknownFields
     }
 
     /// 1,048,576 elements: a decoded String is 16 bytes, so one array of empty strings (one byte each

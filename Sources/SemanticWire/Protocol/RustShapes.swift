@@ -6,20 +6,18 @@
 /// Reads a struct in array or map form, calling `readField(&reader, fieldIndex)` for each field
 /// present; errors get the field name prefixed to their path.
 ///
-/// - Array form must have exactly `fields.count` elements (like Rust, even when the last are optional),
-///   except that the last `omittableTrailingFields` (serde `#[serde(default)]` fields) may be left off.
-/// - Map form: keys are field names (str or bin) or field indices; unknown keys are skipped, or
-///   rejected when the reader's `unknownFields` says so; a field named twice is an error; a missing
-///   field is an error unless its index is in `optional`.
+/// - Array form must have exactly `fields.count` elements (like Rust, even when the last are optional).
+/// - Map form: keys are field names (str or bin) or field indices; a field named twice is an error; a
+///   missing field is an error unless its index is in `optional`; a key the struct does not have is
+///   skipped, or is `WireError.unknownField` when the reader's `unknownFields` policy is `.reject`.
 func readStruct(
     _ reader: inout MessagePackReader, type: String, fields: [String], optional: Set<Int> = [],
-    omittableTrailingFields: Int = 0,
     _ readField: (inout MessagePackReader, Int) throws -> Void
 ) throws {
     let header = try reader.readHeader()
     switch header {
     case .array(let count):
-        guard count <= fields.count, count >= fields.count - omittableTrailingFields else {
+        guard count == fields.count else {
             throw WireError.wrongArrayLength(field: "", type: type, expected: fields.count, found: count)
         }
         try reader.enterContainer()
@@ -32,11 +30,7 @@ func readStruct(
         defer { reader.leaveContainer() }
         var seen = Set<Int>()
         for _ in 0..<count {
-            let (index, key) = try readFieldKey(&reader, fields: fields)
-            guard let index else {
-                if reader.unknownFields == .reject {
-                    throw WireError.unknownField(field: "", type: type, key: key)
-                }
+            guard let index = try readFieldKey(&reader, type: type, fields: fields) else {
                 try reader.skipValue()
                 continue
             }
@@ -51,19 +45,27 @@ func readStruct(
     }
 }
 
-/// A map key naming a struct field: its index (nil for a key the struct does not have) and how the
-/// key read (a field name, or `index N`).
-private func readFieldKey(_ reader: inout MessagePackReader, fields: [String]) throws -> (index: Int?, key: String) {
+/// A map key naming a struct field: its index, or nil for a key the struct does not have (which the
+/// reader's policy may refuse instead).
+private func readFieldKey(_ reader: inout MessagePackReader, type: String, fields: [String]) throws -> Int? {
     let header = try reader.readHeader()
+    let index: Int?
+    let unknownName: String
     switch header {
     case .string(let length), .binary(let length):
         let name = try reader.readUTF8(length: length)
-        return (fields.firstIndex(of: name), "\"\(name)\"")
-    case .unsigned(let index):
-        return (index < UInt64(fields.count) ? Int(index) : nil, "index \(index)")
+        index = fields.firstIndex(of: name)
+        unknownName = "\"\(name)\""
+    case .unsigned(let value):
+        index = value < UInt64(fields.count) ? Int(value) : nil
+        unknownName = "index \(value)"
     default:
         throw MessagePackReader.mismatch("a field name", header)
     }
+    if index == nil && reader.unknownFields == .reject {
+        throw WireError.unknownField(field: "", type: type, name: unknownName)
+    }
+    return index
 }
 
 /// How an enum value arrived: a bare name/index (no payload) or a one-entry map (payload follows).
