@@ -25,13 +25,12 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCod
     /// The variant name on the wire.
     public var name: String { rawValue }
 
-    static let names = ErrorCode.allCases.map(\.rawValue)
+    /// `ErrorCode`'s declaration: every case a unit variant named by its raw value, indexed in
+    /// declaration order (the same in cass v1 and v2).
+    public static let wireTable = WireEnumTable<ErrorCode>("ErrorCode", unitVariants: allCases, name: \.rawValue)
 
     public init(from reader: inout MessagePackReader) throws {
-        self = try readEnum(&reader, type: "ErrorCode", variants: Self.names) { reader, index, form in
-            try readUnitPayload(&reader, form)
-            return ErrorCode.allCases[index]
-        }
+        self = try Self.wireTable.read(&reader) { _, variant in variant.kind }
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
@@ -56,11 +55,12 @@ public struct ErrorResponse: Sendable, Equatable, MessagePackCodable {
         self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 
-    static let fields = ["code", "message", "retryable", "retry_after_ms"]
+    static let fields = WireStruct(
+        "ErrorResponse", fields: ["code", "message", "retryable", "retry_after_ms"], optional: ["retry_after_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
         var code = ErrorCode.internalError, message = "", retryable = false, retryAfter: UInt64? = nil
-        try readStruct(&reader, type: "ErrorResponse", fields: Self.fields, optional: [3]) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: code = try ErrorCode(from: &reader)
             case 1: message = try reader.readString()
@@ -72,7 +72,7 @@ public struct ErrorResponse: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try code.encode(to: &writer)
         try writer.writeString(message)
         writer.writeBool(retryable)

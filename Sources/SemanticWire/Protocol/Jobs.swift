@@ -23,12 +23,14 @@ public struct EmbeddingJobDetail: Sendable, Equatable, MessagePackCodable {
         self.errorMessage = errorMessage
     }
 
-    static let fields = ["job_id", "model_id", "status", "total_docs", "completed_docs", "error_message"]
+    static let fields = WireStruct(
+        "EmbeddingJobDetail", fields: ["job_id", "model_id", "status", "total_docs", "completed_docs", "error_message"],
+        optional: ["error_message"])
 
     public init(from reader: inout MessagePackReader) throws {
         var jobID: Int64 = 0, modelID = "", status = "", total: Int64 = 0, completed: Int64 = 0
         var errorMessage: String? = nil
-        try readStruct(&reader, type: "EmbeddingJobDetail", fields: Self.fields, optional: [5]) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: jobID = try reader.readSigned()
             case 1: modelID = try reader.readString()
@@ -43,7 +45,7 @@ public struct EmbeddingJobDetail: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeSigned(jobID)
         try writer.writeString(modelID)
         try writer.writeString(status)
@@ -63,18 +65,18 @@ public struct EmbeddingJobInfo: Sendable, Equatable, MessagePackCodable {
         self.jobs = jobs
     }
 
-    static let fields = ["jobs"]
+    static let fields = WireStruct("EmbeddingJobInfo", fields: ["jobs"])
 
     public init(from reader: inout MessagePackReader) throws {
         var jobs: [EmbeddingJobDetail] = []
-        try readStruct(&reader, type: "EmbeddingJobInfo", fields: Self.fields) { reader, _ in
+        try readStruct(&reader, Self.fields) { reader, _ in
             jobs = try reader.readArray { try EmbeddingJobDetail(from: &$0) }
         }
         self.init(jobs: jobs)
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 1)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeArrayHeader(count: jobs.count)
         for job in jobs { try job.encode(to: &writer) }
     }

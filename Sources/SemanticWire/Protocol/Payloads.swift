@@ -16,11 +16,11 @@ public struct HealthStatus: Sendable, Equatable, MessagePackCodable {
         self.memoryBytes = memoryBytes
     }
 
-    static let fields = ["uptime_secs", "version", "ready", "memory_bytes"]
+    static let fields = WireStruct("HealthStatus", fields: ["uptime_secs", "version", "ready", "memory_bytes"])
 
     public init(from reader: inout MessagePackReader) throws {
         var uptime: UInt64 = 0, version: UInt32 = 0, ready = false, memory: UInt64 = 0
-        try readStruct(&reader, type: "HealthStatus", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: uptime = try reader.readUnsigned()
             case 1: version = try reader.readUInt32()
@@ -32,7 +32,7 @@ public struct HealthStatus: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(uptimeSeconds)
         writer.writeUnsigned(UInt64(version))
         writer.writeBool(ready)
@@ -53,11 +53,11 @@ public struct EmbedResponse: Sendable, Equatable, MessagePackCodable {
         self.elapsedMilliseconds = elapsedMilliseconds
     }
 
-    static let fields = ["embeddings", "model", "elapsed_ms"]
+    static let fields = WireStruct("EmbedResponse", fields: ["embeddings", "model", "elapsed_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
         var embeddings: [[Float]] = [], model = "", elapsed: UInt64 = 0
-        try readStruct(&reader, type: "EmbedResponse", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: embeddings = try reader.readArray { try $0.readFloat32Array() }
             case 1: model = try reader.readString()
@@ -68,7 +68,7 @@ public struct EmbedResponse: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeFloat32Arrays(embeddings)
         try writer.writeString(model)
         writer.writeUnsigned(elapsedMilliseconds)
@@ -93,11 +93,11 @@ public struct RerankResponse: Sendable, Equatable, MessagePackCodable {
         self.elapsedMilliseconds = elapsedMilliseconds
     }
 
-    static let fields = ["scores", "model", "elapsed_ms"]
+    static let fields = WireStruct("RerankResponse", fields: ["scores", "model", "elapsed_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
         var scores: [Float] = [], model = "", elapsed: UInt64 = 0
-        try readStruct(&reader, type: "RerankResponse", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: scores = try reader.readFloat32Array()
             case 1: model = try reader.readString()
@@ -108,7 +108,7 @@ public struct RerankResponse: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeFloat32Array(scores)
         try writer.writeString(model)
         writer.writeUnsigned(elapsedMilliseconds)
@@ -131,11 +131,12 @@ public struct ModelInfo: Sendable, Equatable, MessagePackCodable {
         self.memoryBytes = memoryBytes
     }
 
-    static let fields = ["id", "name", "dimension", "loaded", "memory_bytes"]
+    static let fields = WireStruct(
+        "ModelInfo", fields: ["id", "name", "dimension", "loaded", "memory_bytes"], optional: ["dimension"])
 
     public init(from reader: inout MessagePackReader) throws {
         var id = "", name = "", dimension: Int? = nil, loaded = false, memory: UInt64 = 0
-        try readStruct(&reader, type: "ModelInfo", fields: Self.fields, optional: [2]) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: id = try reader.readString()
             case 1: name = try reader.readString()
@@ -148,7 +149,7 @@ public struct ModelInfo: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 5)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(id)
         try writer.writeString(name)
         writer.writeOptionalCount(dimension)
@@ -178,12 +179,13 @@ public struct StatusResponse: Sendable, Equatable, MessagePackCodable {
         self.totalRequests = totalRequests
     }
 
-    static let fields = ["uptime_secs", "version", "embedders", "rerankers", "memory_bytes", "total_requests"]
+    static let fields = WireStruct(
+        "StatusResponse", fields: ["uptime_secs", "version", "embedders", "rerankers", "memory_bytes", "total_requests"])
 
     public init(from reader: inout MessagePackReader) throws {
         var uptime: UInt64 = 0, version: UInt32 = 0, embedders: [ModelInfo] = [], rerankers: [ModelInfo] = []
         var memory: UInt64 = 0, total: UInt64 = 0
-        try readStruct(&reader, type: "StatusResponse", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: uptime = try reader.readUnsigned()
             case 1: version = try reader.readUInt32()
@@ -198,7 +200,7 @@ public struct StatusResponse: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(uptimeSeconds)
         writer.writeUnsigned(UInt64(version))
         try writer.writeArrayHeader(count: embedders.count)

@@ -1,9 +1,9 @@
-// Request: what a client asks the daemon (cass spec §1.4). Variant names and field order are the
-// wire format: unit variants travel as their name, struct variants as {name: [fields in order]}.
-// It must never reorder fields or emit variant indices.
+// Request: what a client asks the daemon (cass spec §1.4). `wireTable` is the declaration the codec
+// reads: each variant's name, Rust index and fields, in Rust order. Unit variants travel as their
+// name, struct variants as {name: [fields in order]}. It must never reorder fields or emit indices.
 
 /// A request, the payload of a `RequestEnvelope`.
-public enum Request: Sendable, Equatable, MessagePackCodable {
+public enum Request: Sendable, Equatable, MessagePackCodable, ModelRequestCases {
     /// `Health`
     case health
     /// `Embed { texts: Vec<String>, model: String, dims: Option<usize> }`
@@ -22,144 +22,102 @@ public enum Request: Sendable, Equatable, MessagePackCodable {
     /// `Shutdown`
     case shutdown
 
-    /// Variant names in Rust declaration order (the index is accepted when decoding, never written).
-    static let variantNames = [
-        "Health", "Embed", "Rerank", "Status", "SubmitEmbeddingJob", "EmbeddingJobStatus",
-        "CancelEmbeddingJob", "Shutdown",
-    ]
+    /// Which variant a request is, without its values.
+    public enum Kind: Sendable, CaseIterable {
+        case health, embed, rerank, status, submitEmbeddingJob, embeddingJobStatus, cancelEmbeddingJob, shutdown
+    }
 
-    /// The variant name on the wire, e.g. `"SubmitEmbeddingJob"`.
-    public var variantName: String {
+    /// cass v1's `Request`, in Rust declaration order.
+    public static let wireTable = WireEnumTable<Kind>("Request", [
+        .health(.health, index: 0),
+        .embed(.embed, index: 1),
+        .rerank(.rerank, index: 2),
+        .status(.status, index: 3),
+        WireVariant(.submitEmbeddingJob, "SubmitEmbeddingJob", index: 4, .fields(WireStruct(
+            "SubmitEmbeddingJob", fields: ["db_path", "index_path", "two_tier", "fast_model", "quality_model"],
+            optional: ["fast_model", "quality_model"]))),
+        WireVariant(.embeddingJobStatus, "EmbeddingJobStatus", index: 5, .fields(WireStruct(
+            "EmbeddingJobStatus", fields: ["db_path"]))),
+        WireVariant(.cancelEmbeddingJob, "CancelEmbeddingJob", index: 6, .fields(WireStruct(
+            "CancelEmbeddingJob", fields: ["db_path", "model_id"], optional: ["model_id"]))),
+        .shutdown(.shutdown, index: 7),
+    ])
+
+    /// The one place a case meets its row in `wireTable`.
+    public var kind: Kind {
         switch self {
-        case .health: return "Health"
-        case .embed: return "Embed"
-        case .rerank: return "Rerank"
-        case .status: return "Status"
-        case .submitEmbeddingJob: return "SubmitEmbeddingJob"
-        case .embeddingJobStatus: return "EmbeddingJobStatus"
-        case .cancelEmbeddingJob: return "CancelEmbeddingJob"
-        case .shutdown: return "Shutdown"
+        case .health: .health
+        case .embed: .embed
+        case .rerank: .rerank
+        case .status: .status
+        case .submitEmbeddingJob: .submitEmbeddingJob
+        case .embeddingJobStatus: .embeddingJobStatus
+        case .cancelEmbeddingJob: .cancelEmbeddingJob
+        case .shutdown: .shutdown
         }
     }
 
+    /// The variant name on the wire, e.g. `"SubmitEmbeddingJob"`.
+    public var variantName: String { Self.wireTable[kind].name }
+
     public func encode(to writer: inout MessagePackWriter) throws {
-        switch self {
-        case .health, .status, .shutdown:
-            try writer.writeString(variantName)
-            return
-        default:
-            try writer.writeMapHeader(count: 1)
-            try writer.writeString(variantName)
-        }
+        try Self.wireTable.writeTag(of: kind, to: &writer)
         switch self {
         case .health, .status, .shutdown:
             break
         case .embed(let texts, let model, let dims):
-            try writer.writeArrayHeader(count: 3)
-            try writer.writeStringArray(texts)
-            try writer.writeString(model)
-            writer.writeOptionalCount(dims)
+            try writer.writeEmbedFields(texts: texts, model: model, dims: dims)
         case .rerank(let query, let documents, let model):
-            try writer.writeArrayHeader(count: 3)
-            try writer.writeString(query)
-            try writer.writeStringArray(documents)
-            try writer.writeString(model)
+            try writer.writeRerankFields(query: query, documents: documents, model: model)
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
-            try writer.writeArrayHeader(count: 5)
             try writer.writeString(dbPath)
             try writer.writeString(indexPath)
             writer.writeBool(twoTier)
             try writer.writeOptionalString(fastModel)
             try writer.writeOptionalString(qualityModel)
         case .embeddingJobStatus(let dbPath):
-            try writer.writeArrayHeader(count: 1)
             try writer.writeString(dbPath)
         case .cancelEmbeddingJob(let dbPath, let modelID):
-            try writer.writeArrayHeader(count: 2)
             try writer.writeString(dbPath)
             try writer.writeOptionalString(modelID)
         }
     }
 
     public init(from reader: inout MessagePackReader) throws {
-        self = try readEnum(&reader, type: "Request", variants: Self.variantNames) { reader, variant, form in
-            switch variant {
-            case 0:
-                try readUnitPayload(&reader, form)
-                return .health
-            case 3:
-                try readUnitPayload(&reader, form)
-                return .status
-            case 7:
-                try readUnitPayload(&reader, form)
-                return .shutdown
-            default:
-                try requirePayload(form, type: Self.variantNames[variant])
-                return try Self.readStructVariant(variant, &reader)
+        self = try Self.wireTable.read(&reader) { reader, variant in
+            switch variant.kind {
+            case .health: return .health
+            case .status: return .status
+            case .shutdown: return .shutdown
+            case .embed: return try .readEmbed(&reader, variant)
+            case .rerank: return try .readRerank(&reader, variant)
+            case .submitEmbeddingJob: return try Self.readSubmitEmbeddingJob(&reader, variant)
+            case .embeddingJobStatus:
+                var dbPath = ""
+                try readStruct(&reader, variant.fields) { reader, _ in dbPath = try reader.readString() }
+                return .embeddingJobStatus(dbPath: dbPath)
+            case .cancelEmbeddingJob:
+                var dbPath = "", modelID: String? = nil
+                try readStruct(&reader, variant.fields) { reader, field in
+                    if field == 0 { dbPath = try reader.readString() } else { modelID = try readOptional(&reader) { try $0.readString() } }
+                }
+                return .cancelEmbeddingJob(dbPath: dbPath, modelID: modelID)
             }
         }
     }
 
-    /// Field names of the struct variants, in order (the map form's keys).
-    private enum Fields {
-        static let embed = ["texts", "model", "dims"]
-        static let rerank = ["query", "documents", "model"]
-        static let submitEmbeddingJob = ["db_path", "index_path", "two_tier", "fast_model", "quality_model"]
-        static let embeddingJobStatus = ["db_path"]
-        static let cancelEmbeddingJob = ["db_path", "model_id"]
-    }
-
-    private static func readStructVariant(_ variant: Int, _ reader: inout MessagePackReader) throws -> Request {
-        let type = variantNames[variant]
-        switch variant {
-        case 1:
-            var texts: [String] = [], model = "", dims: Int? = nil
-            try readStruct(&reader, type: type, fields: Fields.embed, optional: [2]) { reader, field in
-                switch field {
-                case 0: texts = try reader.readStringArray()
-                case 1: model = try reader.readString()
-                default: dims = try readOptional(&reader) { try $0.readCount() }
-                }
+    private static func readSubmitEmbeddingJob(_ reader: inout MessagePackReader, _ variant: WireVariant<Kind>) throws -> Request {
+        var dbPath = "", indexPath = "", twoTier = false, fastModel: String? = nil, qualityModel: String? = nil
+        try readStruct(&reader, variant.fields) { reader, field in
+            switch field {
+            case 0: dbPath = try reader.readString()
+            case 1: indexPath = try reader.readString()
+            case 2: twoTier = try reader.readBool()
+            case 3: fastModel = try readOptional(&reader) { try $0.readString() }
+            default: qualityModel = try readOptional(&reader) { try $0.readString() }
             }
-            return .embed(texts: texts, model: model, dims: dims)
-        case 2:
-            var query = "", documents: [String] = [], model = ""
-            try readStruct(&reader, type: type, fields: Fields.rerank) { reader, field in
-                switch field {
-                case 0: query = try reader.readString()
-                case 1: documents = try reader.readStringArray()
-                default: model = try reader.readString()
-                }
-            }
-            return .rerank(query: query, documents: documents, model: model)
-        case 4:
-            var dbPath = "", indexPath = "", twoTier = false, fastModel: String? = nil, qualityModel: String? = nil
-            try readStruct(&reader, type: type, fields: Fields.submitEmbeddingJob, optional: [3, 4]) { reader, field in
-                switch field {
-                case 0: dbPath = try reader.readString()
-                case 1: indexPath = try reader.readString()
-                case 2: twoTier = try reader.readBool()
-                case 3: fastModel = try readOptional(&reader) { try $0.readString() }
-                default: qualityModel = try readOptional(&reader) { try $0.readString() }
-                }
-            }
-            return .submitEmbeddingJob(dbPath: dbPath, indexPath: indexPath, twoTier: twoTier,
-                                       fastModel: fastModel, qualityModel: qualityModel)
-        case 5:
-            var dbPath = ""
-            try readStruct(&reader, type: type, fields: Fields.embeddingJobStatus) { reader, _ in
-                dbPath = try reader.readString()
-            }
-            return .embeddingJobStatus(dbPath: dbPath)
-        default:
-            var dbPath = "", modelID: String? = nil
-            try readStruct(&reader, type: type, fields: Fields.cancelEmbeddingJob, optional: [1]) { reader, field in
-                switch field {
-                case 0: dbPath = try reader.readString()
-                default: modelID = try readOptional(&reader) { try $0.readString() }
-                }
-            }
-            return .cancelEmbeddingJob(dbPath: dbPath, modelID: modelID)
         }
+        return .submitEmbeddingJob(dbPath: dbPath, indexPath: indexPath, twoTier: twoTier,
+                                   fastModel: fastModel, qualityModel: qualityModel)
     }
 }

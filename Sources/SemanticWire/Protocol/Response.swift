@@ -1,6 +1,7 @@
-// Response: what the daemon answers (cass spec §1.5). Newtype variants travel as {name: [payload
-// struct]}, struct variants as {name: [fields in order]}. It must never reorder fields or emit
-// variant indices.
+// Response: what the daemon answers (cass spec §1.5). `wireTable` is the declaration the codec reads:
+// each variant's name, Rust index and payload, in Rust order. Newtype variants travel as {name:
+// [payload struct]}, struct variants as {name: [fields in order]}. It must never reorder fields or
+// emit variant indices.
 
 /// A response, the payload of a `ResponseEnvelope`.
 public enum Response: Sendable, Equatable, MessagePackCodable {
@@ -23,91 +24,88 @@ public enum Response: Sendable, Equatable, MessagePackCodable {
     /// `Error(ErrorResponse)`
     case error(ErrorResponse)
 
-    /// Variant names in Rust declaration order (the index is accepted when decoding, never written).
-    static let variantNames = [
-        "Health", "Embed", "Rerank", "Status", "JobSubmitted", "JobStatus", "JobCancelled", "Shutdown", "Error",
-    ]
+    /// Which variant a response is, without its values.
+    public enum Kind: Sendable, CaseIterable {
+        case health, embed, rerank, status, jobSubmitted, jobStatus, jobCancelled, shutdown, error
+    }
 
-    /// The variant name on the wire, e.g. `"JobSubmitted"`.
-    public var variantName: String {
+    /// cass v1's `Response`, in Rust declaration order.
+    public static let wireTable = WireEnumTable<Kind>("Response", [
+        WireVariant(.health, "Health", index: 0, .newtype(HealthStatus.fields)),
+        WireVariant(.embed, "Embed", index: 1, .newtype(EmbedResponse.fields)),
+        WireVariant(.rerank, "Rerank", index: 2, .newtype(RerankResponse.fields)),
+        WireVariant(.status, "Status", index: 3, .newtype(StatusResponse.fields)),
+        WireVariant(.jobSubmitted, "JobSubmitted", index: 4, .fields(WireStruct("JobSubmitted", fields: ["job_id", "message"]))),
+        WireVariant(.jobStatus, "JobStatus", index: 5, .newtype(EmbeddingJobInfo.fields)),
+        WireVariant(.jobCancelled, "JobCancelled", index: 6, .fields(WireStruct("JobCancelled", fields: ["cancelled", "message"]))),
+        WireVariant(.shutdown, "Shutdown", index: 7, .fields(WireStruct("Shutdown", fields: ["message"]))),
+        WireVariant(.error, "Error", index: 8, .newtype(ErrorResponse.fields)),
+    ])
+
+    /// The one place a case meets its row in `wireTable`.
+    public var kind: Kind {
         switch self {
-        case .health: return "Health"
-        case .embed: return "Embed"
-        case .rerank: return "Rerank"
-        case .status: return "Status"
-        case .jobSubmitted: return "JobSubmitted"
-        case .jobStatus: return "JobStatus"
-        case .jobCancelled: return "JobCancelled"
-        case .shutdown: return "Shutdown"
-        case .error: return "Error"
+        case .health: .health
+        case .embed: .embed
+        case .rerank: .rerank
+        case .status: .status
+        case .jobSubmitted: .jobSubmitted
+        case .jobStatus: .jobStatus
+        case .jobCancelled: .jobCancelled
+        case .shutdown: .shutdown
+        case .error: .error
         }
     }
 
+    /// The variant name on the wire, e.g. `"JobSubmitted"`.
+    public var variantName: String { Self.wireTable[kind].name }
+
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeMapHeader(count: 1)
-        try writer.writeString(variantName)
+        try Self.wireTable.writeTag(of: kind, to: &writer)
         switch self {
         case .health(let status): try status.encode(to: &writer)
         case .embed(let response): try response.encode(to: &writer)
         case .rerank(let response): try response.encode(to: &writer)
         case .status(let response): try response.encode(to: &writer)
         case .jobSubmitted(let jobID, let message):
-            try writer.writeArrayHeader(count: 2)
             try writer.writeString(jobID)
             try writer.writeString(message)
         case .jobStatus(let info): try info.encode(to: &writer)
         case .jobCancelled(let cancelled, let message):
-            try writer.writeArrayHeader(count: 2)
             writer.writeInt(cancelled)
             try writer.writeString(message)
         case .shutdown(let message):
-            try writer.writeArrayHeader(count: 1)
             try writer.writeString(message)
         case .error(let response): try response.encode(to: &writer)
         }
     }
 
     public init(from reader: inout MessagePackReader) throws {
-        self = try readEnum(&reader, type: "Response", variants: Self.variantNames) { reader, variant, form in
-            try requirePayload(form, type: Self.variantNames[variant])
-            return try Self.readPayload(variant, &reader)
-        }
-    }
-
-    /// Field names of the struct variants, in order (the map form's keys).
-    private enum Fields {
-        static let jobSubmitted = ["job_id", "message"]
-        static let jobCancelled = ["cancelled", "message"]
-        static let shutdown = ["message"]
-    }
-
-    private static func readPayload(_ variant: Int, _ reader: inout MessagePackReader) throws -> Response {
-        let type = variantNames[variant]
-        switch variant {
-        case 0: return .health(try HealthStatus(from: &reader))
-        case 1: return .embed(try EmbedResponse(from: &reader))
-        case 2: return .rerank(try RerankResponse(from: &reader))
-        case 3: return .status(try StatusResponse(from: &reader))
-        case 4:
-            var jobID = "", message = ""
-            try readStruct(&reader, type: type, fields: Fields.jobSubmitted) { reader, field in
-                if field == 0 { jobID = try reader.readString() } else { message = try reader.readString() }
+        self = try Self.wireTable.read(&reader) { reader, variant in
+            switch variant.kind {
+            case .health: return .health(try HealthStatus(from: &reader))
+            case .embed: return .embed(try EmbedResponse(from: &reader))
+            case .rerank: return .rerank(try RerankResponse(from: &reader))
+            case .status: return .status(try StatusResponse(from: &reader))
+            case .jobStatus: return .jobStatus(try EmbeddingJobInfo(from: &reader))
+            case .error: return .error(try ErrorResponse(from: &reader))
+            case .jobSubmitted:
+                var jobID = "", message = ""
+                try readStruct(&reader, variant.fields) { reader, field in
+                    if field == 0 { jobID = try reader.readString() } else { message = try reader.readString() }
+                }
+                return .jobSubmitted(jobID: jobID, message: message)
+            case .jobCancelled:
+                var cancelled = 0, message = ""
+                try readStruct(&reader, variant.fields) { reader, field in
+                    if field == 0 { cancelled = try reader.readCount() } else { message = try reader.readString() }
+                }
+                return .jobCancelled(cancelled: cancelled, message: message)
+            case .shutdown:
+                var message = ""
+                try readStruct(&reader, variant.fields) { reader, _ in message = try reader.readString() }
+                return .shutdown(message: message)
             }
-            return .jobSubmitted(jobID: jobID, message: message)
-        case 5: return .jobStatus(try EmbeddingJobInfo(from: &reader))
-        case 6:
-            var cancelled = 0, message = ""
-            try readStruct(&reader, type: type, fields: Fields.jobCancelled) { reader, field in
-                if field == 0 { cancelled = try reader.readCount() } else { message = try reader.readString() }
-            }
-            return .jobCancelled(cancelled: cancelled, message: message)
-        case 7:
-            var message = ""
-            try readStruct(&reader, type: type, fields: Fields.shutdown) { reader, _ in
-                message = try reader.readString()
-            }
-            return .shutdown(message: message)
-        default: return .error(try ErrorResponse(from: &reader))
         }
     }
 

@@ -56,11 +56,12 @@ public struct XFLoadedModelInfo: Sendable, Equatable, MessagePackCodable {
         self.lastUsed = lastUsed
     }
 
-    static let fields = ["name", "model_type", "loaded_at", "requests_served", "last_used"]
+    static let fields = WireStruct(
+        "LoadedModelInfo", fields: ["name", "model_type", "loaded_at", "requests_served", "last_used"])
 
     public init(from reader: inout MessagePackReader) throws {
         var name = "", modelType = "", loadedAt: UInt64 = 0, served: UInt64 = 0, lastUsed: UInt64 = 0
-        try readStruct(&reader, type: "LoadedModelInfo", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: name = try reader.readString()
             case 1: modelType = try reader.readString()
@@ -73,7 +74,7 @@ public struct XFLoadedModelInfo: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 5)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(name)
         try writer.writeString(modelType)
         writer.writeUnsigned(loadedAt)
@@ -138,14 +139,17 @@ public struct XFEmbeddingJobInfo: Sendable, Equatable, MessagePackCodable {
         self.errorMessage = errorMessage
     }
 
-    static let fields = ["id", "db_path", "model_id", "status", "total_docs", "completed_docs", "progress_pct",
-                         "created_at", "started_at", "completed_at", "error_message"]
+    static let fields = WireStruct(
+        "EmbeddingJobInfo",
+        fields: ["id", "db_path", "model_id", "status", "total_docs", "completed_docs", "progress_pct", "created_at",
+                 "started_at", "completed_at", "error_message"],
+        optional: ["error_message"])
 
     public init(from reader: inout MessagePackReader) throws {
         var id: Int64 = 0, dbPath = "", modelID = "", status = "", total: Int64 = 0, completed: Int64 = 0
         var progress: Float = 0, created: Int64 = 0, started: Int64 = 0, finished: Int64 = 0
         var errorMessage: String? = nil
-        try readStruct(&reader, type: "EmbeddingJobInfo", fields: Self.fields, optional: [10]) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: id = try reader.readSigned()
             case 1: dbPath = try reader.readString()
@@ -166,7 +170,7 @@ public struct XFEmbeddingJobInfo: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 11)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeSigned(id)
         try writer.writeString(dbPath)
         try writer.writeString(modelID)
