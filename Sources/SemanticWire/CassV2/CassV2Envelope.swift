@@ -82,7 +82,7 @@ public struct CassV2Envelope<Payload: MessagePackCodable & Sendable & Equatable>
 
     public init(from reader: inout MessagePackReader) throws {
         var version: UInt32 = 0, requestID = "", payload: Payload? = nil
-        try readStruct(&reader, type: "FramedMessage", fields: cassV2EnvelopeFields) { reader, field in
+        try readStruct(&reader, cassV2EnvelopeFields) { reader, field in
             switch field {
             case 0: version = try reader.readUInt32()
             case 1: requestID = try reader.readString()
@@ -94,7 +94,7 @@ public struct CassV2Envelope<Payload: MessagePackCodable & Sendable & Equatable>
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: cassV2EnvelopeFields.count)
         writer.writeUnsigned(UInt64(version))
         try writer.writeString(requestID)
         try payload.encode(to: &writer)
@@ -132,5 +132,5 @@ public struct CassV2Envelope<Payload: MessagePackCodable & Sendable & Equatable>
     }
 }
 
-/// The envelope's field names, in order (generic types cannot hold stored statics).
-private let cassV2EnvelopeFields = ["version", "request_id", "payload"]
+/// `FramedMessage`'s fields, in order (generic types cannot hold stored statics).
+private let cassV2EnvelopeFields = WireStruct("FramedMessage", fields: ["version", "request_id", "payload"])

@@ -14,20 +14,17 @@ extension MessagePackReader {
     }
 }
 
-/// A unit-only enum that travels as its raw value (`"embed_batch"`, `"TransformerEmbedder"`); the
-/// declaration order is the Rust variant index, accepted when decoding but never written.
-protocol NamedWireEnum: MessagePackCodable, RawRepresentable<String>, CaseIterable {
-    /// The Rust type name, for error messages.
-    static var wireTypeName: String { get }
+/// A unit-only enum that travels as its raw value (`"embed_batch"`, `"TransformerEmbedder"`); its
+/// table declares every case a unit variant named by its raw value, indexed in declaration order (the
+/// Rust index, accepted when decoding but never written).
+protocol NamedWireEnum: MessagePackCodable, RawRepresentable<String>, CaseIterable, Hashable, Sendable
+where AllCases == [Self] {
+    static var wireTable: WireEnumTable<Self> { get }
 }
 
 extension NamedWireEnum {
     public init(from reader: inout MessagePackReader) throws {
-        let cases = Array(Self.allCases)
-        self = try readEnum(&reader, type: Self.wireTypeName, variants: cases.map(\.rawValue)) { reader, index, form in
-            try readUnitPayload(&reader, form)
-            return cases[index]
-        }
+        self = try Self.wireTable.read(&reader) { _, variant in variant.kind }
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
@@ -36,31 +33,35 @@ extension NamedWireEnum {
 }
 
 extension DaemonOperationV1: NamedWireEnum {
-    static var wireTypeName: String { "DaemonOperationV1" }
+    /// `DaemonOperationV1`'s declaration.
+    public static let wireTable = WireEnumTable<Self>("DaemonOperationV1", unitVariants: allCases, name: \.rawValue)
 }
 
 extension ModelCategory: NamedWireEnum {
-    static var wireTypeName: String { "ModelCategory" }
+    /// `ModelCategory`'s declaration.
+    public static let wireTable = WireEnumTable<Self>("ModelCategory", unitVariants: allCases, name: \.rawValue)
 }
 
 extension EmbeddingSpaceKind: NamedWireEnum {
-    static var wireTypeName: String { "EmbeddingSpaceKind" }
+    /// `EmbeddingSpaceKind`'s declaration.
+    public static let wireTable = WireEnumTable<Self>("EmbeddingSpaceKind", unitVariants: allCases, name: \.rawValue)
 }
 
 extension VectorQuantization: NamedWireEnum {
-    static var wireTypeName: String { "VectorQuantization" }
+    /// `VectorQuantization`'s declaration.
+    public static let wireTable = WireEnumTable<Self>("VectorQuantization", unitVariants: allCases, name: \.rawValue)
 }
 
 extension DaemonChallengeV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("DaemonChallengeV1", fields: [
         "schema_version", "request_nonce", "operation", "ordered_request_sha256", "input_count",
         "expected_connection_fingerprint",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, nonce = "", operation = DaemonOperationV1.handshake, digest = ""
         var inputCount: UInt32 = 0, fingerprint = ""
-        try readStruct(&reader, type: "DaemonChallengeV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 1: nonce = try reader.readString()
@@ -75,7 +76,7 @@ extension DaemonChallengeV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try writer.writeString(requestNonce)
         try operation.encode(to: &writer)
@@ -86,15 +87,15 @@ extension DaemonChallengeV1: MessagePackCodable {
 }
 
 extension DaemonConnectionIdentityV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("DaemonConnectionIdentityV1", fields: [
         "schema_version", "endpoint_fingerprint", "executable_fingerprint", "protocol_revision", "key_id",
         "generation", "embedding_identity", "model_category",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, endpoint = "", executable = "", revision = "", keyID = ""
         var generation: UInt64 = 0, identity: EmbeddingIdentityBundleV1? = nil, category = ModelCategory.hashEmbedder
-        try readStruct(&reader, type: "DaemonConnectionIdentityV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 1: endpoint = try reader.readString()
@@ -113,7 +114,7 @@ extension DaemonConnectionIdentityV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 8)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try writer.writeString(endpointFingerprint)
         try writer.writeString(executableFingerprint)
@@ -126,15 +127,15 @@ extension DaemonConnectionIdentityV1: MessagePackCodable {
 }
 
 extension DaemonEmbeddingAttestationV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("DaemonEmbeddingAttestationV1", fields: [
         "schema_version", "challenge", "connection", "vector_count", "vector_dimension", "response_payload_sha256",
         "signature_hmac_sha256",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, challenge: DaemonChallengeV1? = nil, connection: DaemonConnectionIdentityV1? = nil
         var count: UInt32 = 0, dimension: UInt32 = 0, payloadDigest = "", signature = ""
-        try readStruct(&reader, type: "DaemonEmbeddingAttestationV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 1: challenge = try DaemonChallengeV1(from: &reader)
@@ -151,7 +152,7 @@ extension DaemonEmbeddingAttestationV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 7)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try challenge.encode(to: &writer)
         try connection.encode(to: &writer)
@@ -163,11 +164,11 @@ extension DaemonEmbeddingAttestationV1: MessagePackCodable {
 }
 
 extension AttestedDaemonEmbeddingResponseV1: MessagePackCodable {
-    static let fields = ["vectors", "attestation"]
+    static let fields = WireStruct("AttestedDaemonEmbeddingResponseV1", fields: ["vectors", "attestation"])
 
     public init(from reader: inout MessagePackReader) throws {
         var vectors: [[Float]] = [], attestation: DaemonEmbeddingAttestationV1? = nil
-        try readStruct(&reader, type: "AttestedDaemonEmbeddingResponseV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: vectors = try reader.readArray { try $0.readFloat32Array() }
             default: attestation = try DaemonEmbeddingAttestationV1(from: &reader)
@@ -178,7 +179,7 @@ extension AttestedDaemonEmbeddingResponseV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 2)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeFloat32Arrays(vectors)
         try attestation.encode(to: &writer)
     }

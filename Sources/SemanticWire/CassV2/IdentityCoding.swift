@@ -4,12 +4,12 @@
 // It must never reorder fields or accept an array length rmp-serde would refuse.
 
 extension EmbeddingIdentityBundleV1: MessagePackCodable {
-    static let fields = ["space", "producer", "input", "storage"]
+    static let fields = WireStruct("EmbeddingIdentityBundleV1", fields: ["space", "producer", "input", "storage"])
 
     public init(from reader: inout MessagePackReader) throws {
         var space: EmbeddingSpaceIdentityV1?, producer: EmbeddingProducerAttestationV1?
         var input: EmbeddingInputContractV1?, storage: VectorStorageIdentityV1?
-        try readStruct(&reader, type: "EmbeddingIdentityBundleV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: space = try EmbeddingSpaceIdentityV1(from: &reader)
             case 1: producer = try EmbeddingProducerAttestationV1(from: &reader)
@@ -24,7 +24,7 @@ extension EmbeddingIdentityBundleV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try space.encode(to: &writer)
         try producer.encode(to: &writer)
         try input.encode(to: &writer)
@@ -33,12 +33,12 @@ extension EmbeddingIdentityBundleV1: MessagePackCodable {
 }
 
 extension EmbeddingSpaceIdentityV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("EmbeddingSpaceIdentityV1", fields: [
         "schema_version", "logical_model_id", "immutable_revision", "kind", "artifact_manifest_fingerprint",
         "artifacts", "tokenizer_fingerprint", "vocabulary_fingerprint", "model_config_fingerprint",
         "model_preprocessing", "sequence_policy", "query_instruction", "document_instruction", "pooling",
         "output_normalization", "dimension", "input_contract_fingerprint", "hash_control", "projection",
-    ]
+    ], optional: ["hash_control", "projection"])
 
     /// The fields rmp-serde needs in the array form: all but `hash_control` and `projection`, which
     /// are `#[serde(default)]`.
@@ -65,17 +65,16 @@ extension EmbeddingSpaceIdentityV1: MessagePackCodable {
         if case .array(let count) = try reader.peekHeader() {
             // The shared struct reader wants every field in an array; this one may end after 17.
             guard (Self.requiredFieldCount ... Self.fields.count).contains(count) else {
-                throw WireError.wrongArrayLength(field: "", type: "EmbeddingSpaceIdentityV1",
-                                                 expected: Self.fields.count, found: count)
+                throw WireError.wrongArrayLength(field: "", type: Self.fields.name, expected: Self.fields.count, found: count)
             }
             _ = try reader.readArrayHeader()
             try reader.enterContainer()
             defer { reader.leaveContainer() }
             for field in 0..<count {
-                try within(Self.fields[field]) { try readField(&reader, field) }
+                try within(Self.fields.fieldNames[field]) { try readField(&reader, field) }
             }
         } else {
-            try readStruct(&reader, type: "EmbeddingSpaceIdentityV1", fields: Self.fields, optional: [17, 18], readField)
+            try readStruct(&reader, Self.fields, readField)
         }
         self.init(schemaVersion: schemaVersion, logicalModelID: texts[1], immutableRevision: texts[2], kind: kind,
                   artifactManifestFingerprint: texts[4], artifacts: artifacts, tokenizerFingerprint: texts[6],
@@ -118,11 +117,11 @@ extension EmbeddingSpaceIdentityV1: MessagePackCodable {
 }
 
 extension EmbeddingArtifactIdentityV1: MessagePackCodable {
-    static let fields = ["role", "sha256", "size"]
+    static let fields = WireStruct("EmbeddingArtifactIdentityV1", fields: ["role", "sha256", "size"])
 
     public init(from reader: inout MessagePackReader) throws {
         var role = "", sha256 = "", size: UInt64 = 0
-        try readStruct(&reader, type: "EmbeddingArtifactIdentityV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: role = try reader.readString()
             case 1: sha256 = try reader.readString()
@@ -133,7 +132,7 @@ extension EmbeddingArtifactIdentityV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(role)
         try writer.writeString(sha256)
         writer.writeUnsigned(size)
@@ -141,14 +140,14 @@ extension EmbeddingArtifactIdentityV1: MessagePackCodable {
 }
 
 extension HashControlProfileV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("HashControlProfileV1", fields: [
         "algorithm", "algorithm_revision", "seed", "feature_rules", "tokenization_rules", "signing_rules",
         "normalization_rules",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var texts = [String](repeating: "", count: Self.fields.count), seed: UInt64 = 0
-        try readStruct(&reader, type: "HashControlProfileV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             if field == 2 { seed = try reader.readUnsigned() } else { texts[field] = try reader.readString() }
         }
         self.init(algorithm: texts[0], algorithmRevision: texts[1], seed: seed, featureRules: texts[3],
@@ -156,7 +155,7 @@ extension HashControlProfileV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 7)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(algorithm)
         try writer.writeString(algorithmRevision)
         writer.writeUnsigned(seed)
@@ -168,13 +167,13 @@ extension HashControlProfileV1: MessagePackCodable {
 }
 
 extension EmbeddingProjectionV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("EmbeddingProjectionV1", fields: [
         "parent_space_fingerprint", "source_dimension", "output_dimension", "projection_rule", "renormalization_rule",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var parent = "", source: UInt32 = 0, output: UInt32 = 0, rule = "", renormalization = ""
-        try readStruct(&reader, type: "EmbeddingProjectionV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: parent = try reader.readString()
             case 1: source = try reader.readUInt32()
@@ -188,7 +187,7 @@ extension EmbeddingProjectionV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 5)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(parentSpaceFingerprint)
         writer.writeUnsigned(UInt64(sourceDimension))
         writer.writeUnsigned(UInt64(outputDimension))
@@ -198,15 +197,15 @@ extension EmbeddingProjectionV1: MessagePackCodable {
 }
 
 extension EmbeddingProducerAttestationV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("EmbeddingProducerAttestationV1", fields: [
         "schema_version", "backend", "implementation_revision", "protocol_revision", "numeric_profile",
         "provenance_manifest_fingerprint", "space_fingerprint", "golden_vectors",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, texts = [String](repeating: "", count: Self.fields.count)
         var golden: GoldenVectorCertificateV1?
-        try readStruct(&reader, type: "EmbeddingProducerAttestationV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 7: golden = try GoldenVectorCertificateV1(from: &reader)
@@ -220,7 +219,7 @@ extension EmbeddingProducerAttestationV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 8)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try writer.writeString(backend)
         try writer.writeString(implementationRevision)
@@ -233,11 +232,12 @@ extension EmbeddingProducerAttestationV1: MessagePackCodable {
 }
 
 extension GoldenVectorCertificateV1: MessagePackCodable {
-    static let fields = ["corpus_sha256", "vectors_sha256", "vector_count", "dimension"]
+    static let fields = WireStruct(
+        "GoldenVectorCertificateV1", fields: ["corpus_sha256", "vectors_sha256", "vector_count", "dimension"])
 
     public init(from reader: inout MessagePackReader) throws {
         var corpus = "", vectors = "", count: UInt32 = 0, dimension: UInt32 = 0
-        try readStruct(&reader, type: "GoldenVectorCertificateV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: corpus = try reader.readString()
             case 1: vectors = try reader.readString()
@@ -249,7 +249,7 @@ extension GoldenVectorCertificateV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
+        try writer.writeArrayHeader(count: Self.fields.count)
         try writer.writeString(corpusSHA256)
         try writer.writeString(vectorsSHA256)
         writer.writeUnsigned(UInt64(vectorCount))
@@ -258,14 +258,14 @@ extension GoldenVectorCertificateV1: MessagePackCodable {
 }
 
 extension EmbeddingInputContractV1: MessagePackCodable {
-    static let fields = [
+    static let fields = WireStruct("EmbeddingInputContractV1", fields: [
         "schema_version", "canonicalization", "content_selection", "chunking", "query_instruction",
         "document_instruction", "doc_id_semantics",
-    ]
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, texts = [String](repeating: "", count: Self.fields.count)
-        try readStruct(&reader, type: "EmbeddingInputContractV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             if field == 0 { schemaVersion = try reader.readUInt16() } else { texts[field] = try reader.readString() }
         }
         self.init(schemaVersion: schemaVersion, canonicalization: texts[1], contentSelection: texts[2],
@@ -274,7 +274,7 @@ extension EmbeddingInputContractV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 7)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try writer.writeString(canonicalization)
         try writer.writeString(contentSelection)
@@ -286,12 +286,14 @@ extension EmbeddingInputContractV1: MessagePackCodable {
 }
 
 extension VectorStorageIdentityV1: MessagePackCodable {
-    static let fields = ["schema_version", "format", "quantization", "endianness", "vector_normalization", "dimension"]
+    static let fields = WireStruct("VectorStorageIdentityV1", fields: [
+        "schema_version", "format", "quantization", "endianness", "vector_normalization", "dimension",
+    ])
 
     public init(from reader: inout MessagePackReader) throws {
         var schemaVersion: UInt16 = 0, format = "", quantization = VectorQuantization.f32, endianness = ""
         var normalization = "", dimension: UInt32 = 0
-        try readStruct(&reader, type: "VectorStorageIdentityV1", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0: schemaVersion = try reader.readUInt16()
             case 1: format = try reader.readString()
@@ -306,7 +308,7 @@ extension VectorStorageIdentityV1: MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(schemaVersion))
         try writer.writeString(format)
         try quantization.encode(to: &writer)
