@@ -126,7 +126,8 @@ public struct CassV2Envelope<Payload: MessagePackCodable & Sendable & Equatable>
     /// The whole frame: 4-byte big-endian length, then the body, written in one buffer.
     /// Throws `WireError.frameTooLarge` when the body exceeds 10 MiB (exactly 10 MiB is allowed).
     public func encodedFrame() throws -> [UInt8] {
-        try Frame.encode(limit: CassV2.maximumFrameBodyLength, reservingCapacity: 256) { writer in
+        let capacity = (payload as? CassV2Response)?.estimatedEncodedSize ?? 128
+        return try Frame.encode(limit: CassV2.maximumFrameBodyLength, reservingCapacity: capacity) { writer in
             try encode(to: &writer)
         }
     }
@@ -134,3 +135,24 @@ public struct CassV2Envelope<Payload: MessagePackCodable & Sendable & Equatable>
 
 /// `FramedMessage`'s fields, in order (generic types cannot hold stored statics).
 private let cassV2EnvelopeFields = WireStruct("FramedMessage", fields: ["version", "request_id", "payload"])
+
+/// A cass v2 request as a client sends it: `[2, request_id, CassV2Request]`.
+public typealias CassV2RequestEnvelope = CassV2Envelope<CassV2Request>
+/// A cass v2 response as the daemon sends it: `[2, request_id, CassV2Response]`.
+public typealias CassV2ResponseEnvelope = CassV2Envelope<CassV2Response>
+
+extension CassV2Envelope where Payload == CassV2Request {
+    public init(version: UInt32 = CassV2.protocolVersion, requestID: String, request: CassV2Request) {
+        self.init(version: version, requestID: requestID, payload: request)
+    }
+
+    public var request: CassV2Request { payload }
+}
+
+extension CassV2Envelope where Payload == CassV2Response {
+    public init(version: UInt32 = CassV2.protocolVersion, requestID: String, response: CassV2Response) {
+        self.init(version: version, requestID: requestID, payload: response)
+    }
+
+    public var response: CassV2Response { payload }
+}
