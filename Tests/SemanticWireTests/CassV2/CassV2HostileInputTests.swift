@@ -1,4 +1,4 @@
-// Hostile input to the v2 decoder: every cut and every single-byte mutation of every v2 golden frame,
+// Hostile input to the v2 decoder: cuts and single-byte mutations of every v2 golden frame,
 // huge announced counts, deep nesting and random bytes end in a CassV2DecodingError (or a value that
 // re-encodes to a fixpoint), never a trap; and CassV2RequestTriage sorts each case as §2.2 says.
 import SemanticTestSupport
@@ -23,12 +23,19 @@ private func decodeStrictly(_ body: [UInt8], kind: String) throws(CassV2Decoding
     }
 }
 
+/// The positions a test tries in a body: all of the first `dense` bytes, then every `stride`th and
+/// the last eight (the large frames are runs of floats and hex strings that repeat the same shapes;
+/// `make fuzz FUZZ_TARGETS=cassv2` covers every position).
+private func positions(in body: [UInt8], dense: Int = 512, stride: Int = 31) -> [Int] {
+    body.indices.filter { $0 < dense || $0 % stride == 0 || $0 >= body.count - 8 }
+}
+
 @Suite("cass v2 hostile input")
 struct CassV2HostileInputTests {
     @Test(arguments: cassV2Frames)
-    func everyCutIsAStructuralError(frame: WireFrame) {
+    func aCutFrameIsAStructuralError(frame: WireFrame) {
         let body = frame.body
-        for cut in 1 ..< body.count {
+        for cut in positions(in: body) where cut > 0 {
             let error = #expect(throws: CassV2DecodingError.self, "cut at \(cut)") { try decodeStrictly(Array(body[..<cut]), kind: frame.kind) }
             #expect(error?.reason == .invalidStructure, "cut at \(cut): \(String(describing: error))")
         }
@@ -44,11 +51,10 @@ struct CassV2HostileInputTests {
     }
 
     @Test(arguments: cassV2Frames)
-    func everySingleByteMutationIsDefined(frame: WireFrame) {
+    func singleByteMutationsAreDefined(frame: WireFrame) {
         let body = frame.body
-        // Long frames: every byte of the first 400, then every 7th.
-        for index in body.indices where index < 400 || index % 7 == 0 {
-            for replacement: UInt8 in [0x00, 0x7f, 0x90, 0xc0, 0xc1, 0xd4, 0xdc, 0xdd, 0xdf, 0xff] {
+        for index in positions(in: body, dense: 160, stride: 61) {
+            for replacement: UInt8 in [0x00, 0x7f, 0x90, 0xc0, 0xc1, 0xdc, 0xdd, 0xff] {
                 var mutated = body
                 mutated[index] = replacement
                 do {
