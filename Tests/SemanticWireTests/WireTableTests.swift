@@ -4,6 +4,7 @@
 // declarations below are written out from the specs, apart from the tables), and every variant must be
 // written by name, never by index, and read back by name, by index, and in map form keyed by its
 // table's field names. A table that breaks any of these rules is caught.
+import SemanticTestSupport
 import SemanticWire
 import Testing
 
@@ -42,6 +43,18 @@ private enum Spec {
     ]
     static let errorCode: [SpecVariant] = ["Internal", "ModelNotFound", "InvalidInput", "Overloaded", "Timeout",
                                            "ModelLoadFailed", "VersionMismatch"].map(SpecVariant.unit)
+    static let xfRequest: [SpecVariant] = [
+        .unit("Health"), .fields("Embed", "texts", "model", "dims"), .fields("Rerank", "query", "documents", "model"),
+        .unit("Status"), .unit("Shutdown"),
+        .fields("SubmitEmbeddingJob", "db_path", "index_path", "model_id", "two_tier", "fast_model", "quality_model"),
+        .fields("EmbeddingJobStatus", "db_path"), .fields("CancelEmbeddingJob", "db_path", "model_id"),
+    ]
+    static let xfResponse: [SpecVariant] = [
+        .fields("Health", "uptime_secs", "models_loaded"), .fields("Embeddings", "vectors"), .fields("Scores", "scores"),
+        .fields("Status", "uptime_secs", "models", "rss_mb", "requests_served", "in_flight", "queue_len"),
+        .fields("Error", "code", "message"), .fields("Shutdown", "ok"), .fields("JobSubmitted", "job_id", "estimated_docs"),
+        .fields("JobStatus", "jobs"), .fields("JobCancelled", "cancelled_count"),
+    ]
 }
 
 /// Values of every variant of every enum, with optional fields both set and left out.
@@ -56,10 +69,35 @@ private enum Samples {
         return (0..<200).map { _ in generator.response() }
     }
 
+    static let xfRequests: [XFRequest] = [
+        .health, .status, .shutdown,
+        .embed(texts: ["a", "é"], model: "m", dims: 256), .embed(texts: [], model: "", dims: nil),
+        .rerank(query: "q", documents: ["d1", "d2"], model: "r"),
+        .submitEmbeddingJob(dbPath: "/x.db", indexPath: "/ix", modelID: "quality", twoTier: true,
+                            fastModel: "hash", qualityModel: nil),
+        .submitEmbeddingJob(dbPath: "/x.db", indexPath: "/ix", modelID: "fast", twoTier: false,
+                            fastModel: nil, qualityModel: "minilm"),
+        .embeddingJobStatus(dbPath: "/x.db"), .embeddingJobStatus(dbPath: nil),
+        .cancelEmbeddingJob(dbPath: "/x.db", modelID: "quality"), .cancelEmbeddingJob(dbPath: "/x.db", modelID: nil),
+    ]
+
+    static let xfResponses: [XFResponse] = [
+        .health(uptimeSeconds: 12, modelsLoaded: 2), .embeddings([[0.5, -1], []]), .scores([0.25, 3]),
+        .status(XFStatus(uptimeSeconds: 3600, models: [XFLoadedModelInfo(
+            name: "all-MiniLM-L6-v2", modelType: "embedder", loadedAt: 1_700_000_000, requestsServed: 5, lastUsed: 0)],
+                         residentMegabytes: 256.5, requestsServed: 1000, inFlight: 2, queueLength: 0)),
+        .error(code: .unknownModel, message: "unknown model: x"), .error(code: XFErrorCode(rawValue: 999), message: ""),
+        .shutdown(ok: true), .jobSubmitted(jobID: -3, estimatedDocuments: 5000),
+        .jobStatus([XFEmbeddingJobInfo(id: 12, dbPath: "/x.db", modelID: "quality", status: "in_progress",
+                                       totalDocuments: 5000, completedDocuments: 1250, progressPercent: 25,
+                                       createdAt: 1_700_000_000, startedAt: 1_700_000_005, completedAt: 0,
+                                       errorMessage: nil)]),
+        .jobCancelled(count: 1),
+    ]
 }
 
 /// The spec's declaration of one enum, compared with its table row by row.
-private func expectTable<Kind: Hashable & Sendable & CaseIterable>(_ table: WireEnumTable<Kind>, declares spec: [SpecVariant]) {
+private func expectTable<Value, Kind>(_ table: WireEnumTable<Value, Kind>, declares spec: [SpecVariant]) throws {
     #expect(table.inconsistencies == [], "\(table.typeName)")
     #expect(table.variants.map(\.name) == spec.map(\.name), "\(table.typeName): names in Rust order")
     #expect(table.variants.map(\.index) == Array(spec.indices), "\(table.typeName): indices")
@@ -71,9 +109,9 @@ private func expectTable<Kind: Hashable & Sendable & CaseIterable>(_ table: Wire
         #expect(variant.fields.fieldNames == expected.fields, "\(table.typeName).\(variant.name): fields")
         #expect(table.variant(named: variant.name)?.index == variant.index, "\(table.typeName).\(variant.name)")
         #expect(table.variant(at: variant.index)?.name == variant.name, "\(table.typeName).\(variant.name)")
-        #expect(table[variant.kind].name == variant.name, "\(table.typeName).\(variant.name)")
+        #expect(try table.variant(for: variant.kind).name == variant.name, "\(table.typeName).\(variant.name)")
     }
-    #expect(table.variant(at: spec.count) == nil && table.variant(named: "") == nil)
+    #expect(table.variant(at: spec.count) == nil && table.variant(at: -1) == nil && table.variant(named: "") == nil)
 }
 
 /// The same MessagePack tree with its tag replaced: a unit variant's bare name, or the key of the
@@ -83,19 +121,39 @@ private func retagged(_ tree: MessagePackValue, _ tag: MessagePackValue) -> Mess
     return tag
 }
 
-/// Every sample is written under its row's name, and reads back unchanged by name, by index, and
-/// with its payload as a map keyed by the row's field names (under the strictest options, so a
-/// field name the decoder does not know would fail). Every kind has a sample.
-private func expectEveryVariantRoundTrips<Value: MessagePackCodable, Kind: Hashable & Sendable & CaseIterable>(
-    _ table: WireEnumTable<Kind>, _ samples: [Value], kind: (Value) -> Kind, name: (Value) -> String
+/// The variant name and field names of a value as the JSON renderings (written apart from the codec)
+/// spell them: a unit variant is its name, any other `{name: {field: value, …}}`.
+private func renderedVariant(_ json: JSONValue) -> (name: String, fields: Set<String>)? {
+    switch json {
+    case .string(let name): return (name, [])
+    case .object(let entries) where entries.count == 1:
+        guard let (name, payload) = entries.first, case .object(let fields) = payload else { return nil }
+        return (name, Set(fields.keys))
+    default: return nil
+    }
+}
+
+/// Every sample is written under its row's name, the name and fields its JSON rendering gives, and
+/// reads back unchanged by name, by index, and with its payload as a map keyed by the row's field
+/// names (under the strictest options, so a field name the decoder does not know would fail). Every
+/// row has a sample.
+private func expectEveryVariantRoundTrips<Value: MessagePackCodable, Kind>(
+    _ table: WireEnumTable<Value, Kind>, _ samples: [Value], name: (Value) -> String, json: (Value) -> JSONValue?
 ) throws {
     let strictest = WireDecodingOptions(unknownFields: .reject)
-    var covered = Set<Kind>()
+    var covered = Set<String>()
     for sample in samples {
-        let variant = table[kind(sample)]
-        covered.insert(variant.kind)
+        guard let variant = table.variant(named: name(sample)) else {
+            Issue.record("\(table.typeName): \(name(sample)) is not a row")
+            continue
+        }
+        covered.insert(variant.name)
         let label = "\(table.typeName).\(variant.name)"
-        #expect(name(sample) == variant.name, "\(label)")
+        if let json = json(sample) {
+            let rendered = renderedVariant(json)
+            #expect(rendered?.name == variant.name, "\(label): rendered as \(json)")
+            #expect(rendered?.fields == Set(variant.fields.fieldNames), "\(label): rendered as \(json)")
+        }
         let bytes = try sample.messagePackBytes()
         let tree = try MessagePackValue(decoding: bytes)
         func readsBack(_ form: MessagePackValue, _ how: String) throws {
@@ -120,46 +178,76 @@ private func expectEveryVariantRoundTrips<Value: MessagePackCodable, Kind: Hasha
             try readsBack(.map([(key: .string(variant.name), value: named)]), "with its fields named")
         }
     }
-    #expect(covered == Set(Kind.allCases), "\(table.typeName): samples cover every variant")
+    #expect(covered == Set(table.variants.map(\.name)), "\(table.typeName): samples cover every variant")
 }
 
 @Suite("Wire tables")
 struct WireTableTests {
-    @Test func everyTableSaysWhatTheSpecSays() {
-        expectTable(Request.wireTable, declares: Spec.request)
-        expectTable(Response.wireTable, declares: Spec.response)
-        expectTable(ErrorCode.wireTable, declares: Spec.errorCode)
+    @Test func everyTableSaysWhatTheSpecSays() throws {
+        try expectTable(Request.wireTable, declares: Spec.request)
+        try expectTable(Response.wireTable, declares: Spec.response)
+        try expectTable(ErrorCode.wireTable, declares: Spec.errorCode)
+        try expectTable(XFRequest.wireTable, declares: Spec.xfRequest)
+        try expectTable(XFResponse.wireTable, declares: Spec.xfResponse)
     }
 
     @Test func cassVariantsRoundTripByNameByIndexAndWithNamedFields() throws {
-        try expectEveryVariantRoundTrips(Request.wireTable, Samples.requests(), kind: \.kind, name: \.variantName)
-        try expectEveryVariantRoundTrips(Response.wireTable, Samples.responses(), kind: \.kind, name: \.variantName)
-        try expectEveryVariantRoundTrips(ErrorCode.wireTable, ErrorCode.allCases, kind: { $0 }, name: \.name)
+        try expectEveryVariantRoundTrips(Request.wireTable, Samples.requests(), name: \.variantName, json: \.json)
+        try expectEveryVariantRoundTrips(Response.wireTable, Samples.responses(), name: \.variantName, json: \.json)
+        try expectEveryVariantRoundTrips(ErrorCode.wireTable, ErrorCode.allCases, name: \.name) { .string($0.rawValue) }
     }
 
-    private enum Toy: Hashable, Sendable, CaseIterable { case first, second, third }
+    @Test func xfVariantsRoundTripByNameByIndexAndWithNamedFields() throws {
+        try expectEveryVariantRoundTrips(XFRequest.wireTable, Samples.xfRequests, name: \.variantName, json: \.json)
+        try expectEveryVariantRoundTrips(XFResponse.wireTable, Samples.xfResponses, name: \.variantName, json: \.json)
+    }
+
+    @Test func theVariantsBothDialectsShareAreDeclaredAlike() {
+        for name in ["Health", "Embed", "Rerank", "Status", "CancelEmbeddingJob", "Shutdown"] {
+            let cass = Request.wireTable.variant(named: name), xf = XFRequest.wireTable.variant(named: name)
+            #expect(cass != nil && cass?.fields == xf?.fields, "\(name)")
+        }
+        #expect(Request.wireTable.variant(named: "Shutdown")?.index == 7)
+        #expect(XFRequest.wireTable.variant(named: "Shutdown")?.index == 4)
+    }
+
+    @Test func aValueOutsideTheTableIsAnErrorNotAGuess() throws {
+        let cassOnly = WireEnumTable<Request, Request.Kind>("Request", Request.wireTable.variants.filter { $0.name != "Rerank" })
+        #expect(cassOnly.inconsistencies == ["Request: case rerank has no row"])
+        #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "rerank")) {
+            try cassOnly.variant(for: .rerank)
+        }
+        #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "health")) {
+            try WireEnumTable<Request, Request.Kind>("Request", []).unitVariant(of: .health)
+        }
+    }
+
+    private enum Toy: Hashable, Sendable, CaseIterable { case first, second, third, fourth }
 
     @Test func aBrokenTableIsCaught() {
-        let broken = WireEnumTable<Toy>("Toy", [
-            WireVariant(.first, "First", index: 0),
-            WireVariant(.second, "Second", index: 2, .fields(WireStruct("Second", fields: ["a", "a", ""], optional: ["b"]))),
-            WireVariant(.second, "First", index: 1, .fields(WireStruct("Other", fields: ["a"]))),
+        let broken = WireEnumTable<Toy, Toy>("Toy", [
+            WireVariant(.first, "First", unit: .first),
+            WireVariant(.second, "Second", fields: WireStruct("Second", fields: ["a", "a", ""])) { _, _ in .second },
+            WireVariant(.second, "First", fields: WireStruct("Other", fields: ["a"])) { _, _ in .second },
+            WireVariant(.third, "Third", unit: .first),
+            WireVariant(.third, "", unit: .third),
         ])
         #expect(broken.inconsistencies == [
-            "Toy.Second: index 2, but it is row 1 (indices run 0, 1, 2, … in order)",
             "Toy.Second: field \"a\" declared twice",
             "Toy.Second: field 2 has no name",
-            "Toy.Second: optional field \"b\" is not one of its fields",
-            "Toy.First: index 1, but it is row 2 (indices run 0, 1, 2, … in order)",
             "Toy.First: name used by an earlier row",
+            "Toy.First: case second has an earlier row",
             "Toy.First: its fields are declared as Other",
-            "Toy: case second has 2 rows, not 1",
-            "Toy: case third has 0 rows, not 1",
+            "Toy.Third: the same value as an earlier row",
+            "Toy: row 4 has no name",
+            "Toy.: case third has an earlier row",
+            "Toy: case fourth has no row",
         ])
+        #expect(broken.variants.map(\.index) == [0, 1, 2, 3, 4])
         let tooWide = WireStruct("Wide", fields: (0...WireStruct.maximumFieldCount).map { "f\($0)" })
         #expect(tooWide.inconsistencies == ["Wide: 65 fields, more than 64"])
-        let sound = WireEnumTable<Toy>("Toy", unitVariants: Toy.allCases) { String(describing: $0).uppercased() }
-        #expect(sound.inconsistencies == [] && sound.variants.map(\.index) == [0, 1, 2])
+        let sound = WireEnumTable<Toy, Toy>("Toy", Toy.allCases.map { WireVariant($0, "\($0)", unit: $0) })
+        #expect(sound.inconsistencies == [] && sound.variants.map(\.index) == [0, 1, 2, 3])
     }
 }
 
@@ -194,6 +282,15 @@ struct UnknownFieldTests {
                                                               "memory_bytes": 0, "size": 3]], [], 0, 0]]]
         #expect(throws: WireError.unknownField(field: "payload.Status.embedders[0]", type: "ModelInfo", name: "\"size\"")) {
             try ResponseEnvelope.decode(from: Self.body(status), options: Self.reject)
+        }
+    }
+
+    @Test func theXFDialectObeysTheSameOption() throws {
+        let payload = try MessagePackValue.map([(key: "Shutdown", value: ["ok": true, "reason": "x"])]).encoded()
+        let envelope = XFEnvelope(id: 1, payload: payload)
+        #expect(try envelope.response() == .shutdown(ok: true))
+        #expect(throws: WireError.unknownField(field: "payload.Shutdown", type: "Shutdown", name: "\"reason\"")) {
+            try envelope.response(options: Self.reject)
         }
     }
 

@@ -27,14 +27,13 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCod
 
     /// `ErrorCode`'s declaration: every case a unit variant named by its raw value, indexed in
     /// declaration order (the same in cass v1 and v2).
-    public static let wireTable = WireEnumTable<ErrorCode>("ErrorCode", unitVariants: allCases, name: \.rawValue)
+    public static let wireTable = WireEnumTable<ErrorCode, ErrorCode>(
+        "ErrorCode", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
+}
 
-    public init(from reader: inout MessagePackReader) throws {
-        self = try Self.wireTable.read(&reader) { _, variant in variant.kind }
-    }
-
-    public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeString(rawValue)
+extension ErrorCode: WireTableEnum, WireFieldValue {
+    public func withVariant<Result>(_ body: WireVariantBody<ErrorCode, ErrorCode, Result>) throws -> Result {
+        try withUnitVariant(body)
     }
 }
 
@@ -55,27 +54,13 @@ public struct ErrorResponse: Sendable, Equatable, MessagePackCodable {
         self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 
-    static let fields = WireStruct(
-        "ErrorResponse", fields: ["code", "message", "retryable", "retry_after_ms"], optional: ["retry_after_ms"])
+    static let fields = WireStruct("ErrorResponse", fields: ["code", "message", "retryable", "retry_after_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var code = ErrorCode.internalError, message = "", retryable = false, retryAfter: UInt64? = nil
-        try readStruct(&reader, Self.fields) { reader, field in
-            switch field {
-            case 0: code = try ErrorCode(from: &reader)
-            case 1: message = try reader.readString()
-            case 2: retryable = try reader.readBool()
-            default: retryAfter = try readOptional(&reader) { try $0.readUnsigned() }
-            }
-        }
-        self.init(code: code, message: message, retryable: retryable, retryAfterMilliseconds: retryAfter)
+        self = try readStruct(&reader, Self.fields, Self.init(code:message:retryable:retryAfterMilliseconds:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: Self.fields.count)
-        try code.encode(to: &writer)
-        try writer.writeString(message)
-        writer.writeBool(retryable)
-        if let retryAfterMilliseconds { writer.writeUnsigned(retryAfterMilliseconds) } else { writer.writeNil() }
+        try writer.writeStruct(code, message, retryable, retryAfterMilliseconds)
     }
 }

@@ -1,9 +1,10 @@
 // Request: what a client asks the daemon (cass spec §1.4). `wireTable` is the declaration the codec
-// reads: each variant's name, Rust index and fields, in Rust order. Unit variants travel as their
-// name, struct variants as {name: [fields in order]}. It must never reorder fields or emit indices.
+// reads: the variants in Rust order, each with its fields; Health, Embed, Rerank, Status,
+// CancelEmbeddingJob and Shutdown are declared as in xf (ModelRequests.swift). Unit variants travel as
+// their name, struct variants as {name: [fields in order]}. It must never reorder fields or emit indices.
 
 /// A request, the payload of a `RequestEnvelope`.
-public enum Request: Sendable, Equatable, MessagePackCodable, ModelRequestCases {
+public enum Request: Sendable, Equatable, MessagePackCodable {
     /// `Health`
     case health
     /// `Embed { texts: Vec<String>, model: String, dims: Option<usize> }`
@@ -22,102 +23,32 @@ public enum Request: Sendable, Equatable, MessagePackCodable, ModelRequestCases 
     /// `Shutdown`
     case shutdown
 
-    /// Which variant a request is, without its values.
-    public enum Kind: Sendable, CaseIterable {
+    /// The variants without their values: what names a row of `wireTable`.
+    public enum Kind: Sendable, CaseIterable, ModelRequestKinds {
         case health, embed, rerank, status, submitEmbeddingJob, embeddingJobStatus, cancelEmbeddingJob, shutdown
     }
+}
 
-    /// cass v1's `Request`, in Rust declaration order.
-    public static let wireTable = WireEnumTable<Kind>("Request", [
-        .health(.health, index: 0),
-        .embed(.embed, index: 1),
-        .rerank(.rerank, index: 2),
-        .status(.status, index: 3),
-        WireVariant(.submitEmbeddingJob, "SubmitEmbeddingJob", index: 4, .fields(WireStruct(
-            "SubmitEmbeddingJob", fields: ["db_path", "index_path", "two_tier", "fast_model", "quality_model"],
-            optional: ["fast_model", "quality_model"]))),
-        WireVariant(.embeddingJobStatus, "EmbeddingJobStatus", index: 5, .fields(WireStruct(
-            "EmbeddingJobStatus", fields: ["db_path"]))),
-        WireVariant(.cancelEmbeddingJob, "CancelEmbeddingJob", index: 6, .fields(WireStruct(
-            "CancelEmbeddingJob", fields: ["db_path", "model_id"], optional: ["model_id"]))),
-        .shutdown(.shutdown, index: 7),
+extension Request: WireTableEnum, ModelRequestCases {
+    /// cass v1's `Request`, in Rust declaration order (a row's position is its index).
+    public static let wireTable = WireEnumTable<Request, Kind>("Request", [
+        .health, .embed, .rerank, .status,
+        WireVariant(.submitEmbeddingJob, "SubmitEmbeddingJob",
+                    fields: ["db_path", "index_path", "two_tier", "fast_model", "quality_model"], Request.submitEmbeddingJob),
+        WireVariant(.embeddingJobStatus, "EmbeddingJobStatus", fields: ["db_path"], Request.embeddingJobStatus),
+        .cancelEmbeddingJob, .shutdown,
     ])
 
-    /// The one place a case meets its row in `wireTable`.
-    public var kind: Kind {
+    public func withVariant<Result>(_ body: WireVariantBody<Request, Kind, Result>) throws -> Result {
         switch self {
-        case .health: .health
-        case .embed: .embed
-        case .rerank: .rerank
-        case .status: .status
-        case .submitEmbeddingJob: .submitEmbeddingJob
-        case .embeddingJobStatus: .embeddingJobStatus
-        case .cancelEmbeddingJob: .cancelEmbeddingJob
-        case .shutdown: .shutdown
-        }
-    }
-
-    /// The variant name on the wire, e.g. `"SubmitEmbeddingJob"`.
-    public var variantName: String { Self.wireTable[kind].name }
-
-    public func encode(to writer: inout MessagePackWriter) throws {
-        try Self.wireTable.writeTag(of: kind, to: &writer)
-        switch self {
-        case .health, .status, .shutdown:
-            break
-        case .embed(let texts, let model, let dims):
-            try writer.writeEmbedFields(texts: texts, model: model, dims: dims)
-        case .rerank(let query, let documents, let model):
-            try writer.writeRerankFields(query: query, documents: documents, model: model)
+        case .health, .status, .shutdown: return try withUnitVariant(body)
+        case .embed(let texts, let model, let dims): return try body(variant(.embed)) { try $0.writeStruct(texts, model, dims) }
+        case .rerank(let query, let documents, let model): return try body(variant(.rerank)) { try $0.writeStruct(query, documents, model) }
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
-            try writer.writeString(dbPath)
-            try writer.writeString(indexPath)
-            writer.writeBool(twoTier)
-            try writer.writeOptionalString(fastModel)
-            try writer.writeOptionalString(qualityModel)
-        case .embeddingJobStatus(let dbPath):
-            try writer.writeString(dbPath)
+            return try body(variant(.submitEmbeddingJob)) { try $0.writeStruct(dbPath, indexPath, twoTier, fastModel, qualityModel) }
+        case .embeddingJobStatus(let dbPath): return try body(variant(.embeddingJobStatus)) { try $0.writeStruct(dbPath) }
         case .cancelEmbeddingJob(let dbPath, let modelID):
-            try writer.writeString(dbPath)
-            try writer.writeOptionalString(modelID)
+            return try body(variant(.cancelEmbeddingJob)) { try $0.writeStruct(dbPath, modelID) }
         }
-    }
-
-    public init(from reader: inout MessagePackReader) throws {
-        self = try Self.wireTable.read(&reader) { reader, variant in
-            switch variant.kind {
-            case .health: return .health
-            case .status: return .status
-            case .shutdown: return .shutdown
-            case .embed: return try .readEmbed(&reader, variant)
-            case .rerank: return try .readRerank(&reader, variant)
-            case .submitEmbeddingJob: return try Self.readSubmitEmbeddingJob(&reader, variant)
-            case .embeddingJobStatus:
-                var dbPath = ""
-                try readStruct(&reader, variant.fields) { reader, _ in dbPath = try reader.readString() }
-                return .embeddingJobStatus(dbPath: dbPath)
-            case .cancelEmbeddingJob:
-                var dbPath = "", modelID: String? = nil
-                try readStruct(&reader, variant.fields) { reader, field in
-                    if field == 0 { dbPath = try reader.readString() } else { modelID = try readOptional(&reader) { try $0.readString() } }
-                }
-                return .cancelEmbeddingJob(dbPath: dbPath, modelID: modelID)
-            }
-        }
-    }
-
-    private static func readSubmitEmbeddingJob(_ reader: inout MessagePackReader, _ variant: WireVariant<Kind>) throws -> Request {
-        var dbPath = "", indexPath = "", twoTier = false, fastModel: String? = nil, qualityModel: String? = nil
-        try readStruct(&reader, variant.fields) { reader, field in
-            switch field {
-            case 0: dbPath = try reader.readString()
-            case 1: indexPath = try reader.readString()
-            case 2: twoTier = try reader.readBool()
-            case 3: fastModel = try readOptional(&reader) { try $0.readString() }
-            default: qualityModel = try readOptional(&reader) { try $0.readString() }
-            }
-        }
-        return .submitEmbeddingJob(dbPath: dbPath, indexPath: indexPath, twoTier: twoTier,
-                                   fastModel: fastModel, qualityModel: qualityModel)
     }
 }

@@ -3,19 +3,67 @@
 // keyed by field name (or field index); an enum is a bare name or index (unit variants) or a one-entry
 // map {name or index: payload}. It must never decide what a field means: callers read the values.
 
-/// Reads a struct in array or map form, calling `readField(&reader, fieldIndex)` for each field
-/// present; errors get the field name prefixed to their path.
+/// Reads a struct whose fields have the types `Field…` in declaration order and builds `make(fields…)`.
 ///
 /// - Array form must have exactly `declaration.count` elements (like Rust, even when the last are optional).
 /// - Map form: keys are field names (str or bin) or field indices; a field named twice is an error; a
-///   missing field is an error unless it is optional; a key the struct does not have is skipped, or is
-///   `WireError.unknownField` when the reader's `unknownFields` policy is `.reject`.
+///   missing field is an error unless its type is an `Optional` (None); a key the struct does not have
+///   is skipped, or is `WireError.unknownField` when the reader's `unknownFields` policy is `.reject`.
+/// Errors get the field name prefixed to their path.
+func readStruct<each Field: WireFieldValue, Value>(
+    _ reader: inout MessagePackReader, _ declaration: WireStruct, _ make: (repeat each Field) -> Value
+) throws -> Value {
+    var fields: (repeat (each Field)?) = (repeat Optional<each Field>.none)
+    _ = try readPresentFields(&reader, declaration) { reader, index in
+        var position = 0
+        fields = (repeat try readField(each fields, &reader, &position, wanted: index))
+    }
+    var position = 0
+    return make(repeat try presentOrAbsent(each fields, declaration, &position))
+}
+
+/// The field at `position` read now if it is the one wanted, else as it was; then on to the next.
+private func readField<Field: WireFieldValue>(
+    _ current: Field?, _ reader: inout MessagePackReader, _ position: inout Int, wanted: Int
+) throws -> Field? {
+    defer { position += 1 }
+    return position == wanted ? try Field.readField(from: &reader) : current
+}
+
+/// Once every field present is read: the field's value, or None for an absent `Option`.
+private func presentOrAbsent<Field: WireFieldValue>(
+    _ value: Field?, _ declaration: WireStruct, _ position: inout Int
+) throws -> Field {
+    defer { position += 1 }
+    if let value { return value }
+    if let absent = Field.valueWhenAbsent { return absent }
+    let name = declaration.fieldNames.indices.contains(position) ? declaration.fieldNames[position] : "[\(position)]"
+    throw WireError.missingField(field: name)
+}
+
+/// Reads a struct in array or map form, calling `readField(&reader, fieldIndex)` for each field, for
+/// structs whose fields are not all `WireFieldValue`s (a generic payload, a byte vector). Every field
+/// is required; otherwise as `readStruct(_:_:_:)` with a `make` function.
 func readStruct(
     _ reader: inout MessagePackReader, _ declaration: WireStruct,
     _ readField: (inout MessagePackReader, Int) throws -> Void
 ) throws {
+    let present = try readPresentFields(&reader, declaration, readField)
+    for (index, name) in declaration.fieldNames.enumerated() where present & (1 << UInt64(index)) == 0 {
+        throw WireError.missingField(field: name)
+    }
+}
+
+/// The struct's header, then `readField(&reader, fieldIndex)` for each field present, in the order
+/// they come, with the field name prefixed to error paths. Returns which fields were present, one bit
+/// each. Array form must have exactly `declaration.count` elements; map form may name a field once.
+private func readPresentFields(
+    _ reader: inout MessagePackReader, _ declaration: WireStruct,
+    _ readField: (inout MessagePackReader, Int) throws -> Void
+) throws -> UInt64 {
     let fields = declaration.fieldNames
     let header = try reader.readHeader()
+    var present: UInt64 = 0
     switch header {
     case .array(let count):
         guard count == fields.count else {
@@ -25,27 +73,25 @@ func readStruct(
         defer { reader.leaveContainer() }
         for index in 0..<count {
             try within(fields[index]) { try readField(&reader, index) }
+            present |= 1 << UInt64(index)
         }
     case .map(let count):
         try reader.enterContainer()
         defer { reader.leaveContainer() }
-        var seen: UInt64 = 0
         for _ in 0..<count {
             guard let index = try readFieldKey(&reader, declaration) else {
                 try reader.skipValue()
                 continue
             }
             let bit: UInt64 = 1 << UInt64(index)
-            guard seen & bit == 0 else { throw WireError.duplicateField(field: fields[index]) }
-            seen |= bit
+            guard present & bit == 0 else { throw WireError.duplicateField(field: fields[index]) }
+            present |= bit
             try within(fields[index]) { try readField(&reader, index) }
-        }
-        for index in fields.indices where seen & (1 << UInt64(index)) == 0 && !declaration.isOptional(index) {
-            throw WireError.missingField(field: fields[index])
         }
     default:
         throw MessagePackReader.mismatch("\(declaration.name) as an array or a map", header)
     }
+    return present
 }
 
 /// A map key naming a struct field: its index, or nil for a key the struct does not have (which the
@@ -71,34 +117,46 @@ private func readFieldKey(_ reader: inout MessagePackReader, _ declaration: Wire
     return index
 }
 
+extension MessagePackWriter {
+    /// A struct in rmp_serde's compact form: an array of its field values in declaration order.
+    mutating func writeStruct<each Field: WireFieldValue>(_ values: repeat each Field) throws {
+        var count = 0
+        for _ in repeat each values { count += 1 }
+        try writeArrayHeader(count: count)
+        for value in repeat each values { try value.writeField(to: &self) }
+    }
+}
+
 extension WireEnumTable {
     /// Reads a variant's tag (a bare name or index, or a one-entry map keyed by one), checks that its
     /// form suits the row (a unit variant's map payload must be nil; a variant with a payload cannot be
-    /// bare), then lets `readValue(&reader, row)` read the payload, if any, and build the value.
-    /// Errors from the payload get the variant name prefixed to their path.
-    func read<Value>(
-        _ reader: inout MessagePackReader,
-        _ readValue: (inout MessagePackReader, WireVariant<Kind>) throws -> Value
-    ) throws -> Value {
+    /// bare), then builds the value as the row says. Errors from the payload get the variant name
+    /// prefixed to their path.
+    func read(_ reader: inout MessagePackReader) throws -> Value {
         let header = try reader.readHeader()
         switch header {
         case .string, .binary, .unsigned, .signed:
             let variant = try self.variant(tag: header, &reader)
             return try within(variant.name) {
-                if case .unit = variant.payload {} else {
+                guard case .value(let value) = variant.construction else {
                     throw WireError.unexpectedType(
                         field: "", expected: "a one-entry map {variant: \(variant.name)}",
                         found: "a bare variant name or index")
                 }
-                return try readValue(&reader, variant)
+                return value
             }
         case .map(let count) where count == 1:
             try reader.enterContainer()
             defer { reader.leaveContainer() }
             let variant = try self.variant(tag: try reader.readHeader(), &reader)
             return try within(variant.name) {
-                if case .unit = variant.payload { try reader.readNil() }
-                return try readValue(&reader, variant)
+                switch variant.construction {
+                case .value(let value):
+                    try reader.readNil()
+                    return value
+                case .reading(let read):
+                    return try read(&reader, variant.fields)
+                }
             }
         default:
             throw MessagePackReader.mismatch("\(typeName) as a variant name or a one-entry map", header)
@@ -106,8 +164,8 @@ extension WireEnumTable {
     }
 
     /// The row a tag names: a name (str or bin) or a Rust index (any integer width).
-    private func variant(tag header: MessagePackHeader, _ reader: inout MessagePackReader) throws -> WireVariant<Kind> {
-        let found: WireVariant<Kind>?
+    private func variant(tag header: MessagePackHeader, _ reader: inout MessagePackReader) throws -> WireVariant<Value, Kind> {
+        let found: WireVariant<Value, Kind>?
         let unknownName: String
         switch header {
         case .string(let length), .binary(let length):
@@ -126,22 +184,17 @@ extension WireEnumTable {
         guard let found else { throw WireError.unknownVariant(field: "", type: typeName, name: unknownName) }
         return found
     }
+}
 
-    /// Writes the tag of `kind`'s row as rmp_serde does: a unit variant as its bare name; otherwise a
-    /// one-entry map `{name: …}`, opening the fields' array for a struct variant (the caller writes
-    /// exactly `fields.count` values) or leaving a newtype's payload to write itself.
-    func writeTag(of kind: Kind, to writer: inout MessagePackWriter) throws {
-        let variant = self[kind]
-        switch variant.payload {
-        case .unit:
-            try writer.writeString(variant.name)
-        case .fields(let fields):
+extension WireVariant {
+    /// Writes this row's tag as rmp_serde does: a unit variant as its bare name, any other as the
+    /// start of a one-entry map `{name: payload}`, the payload to follow.
+    func writeTag(to writer: inout MessagePackWriter) throws {
+        if case .unit = payload {
+            try writer.writeString(name)
+        } else {
             try writer.writeMapHeader(count: 1)
-            try writer.writeString(variant.name)
-            try writer.writeArrayHeader(count: fields.count)
-        case .newtype:
-            try writer.writeMapHeader(count: 1)
-            try writer.writeString(variant.name)
+            try writer.writeString(name)
         }
     }
 }
