@@ -13,8 +13,8 @@ struct CassV2GoldenFrameTests {
         #expect(cassV2DecoderVectors.count == 8)
         let requests = try cassV2Frames.filter { $0.kind == "request" }.map { try CassV2RequestEnvelope.decode(frameBody: $0.body) }
         let responses = try cassV2Frames.filter { $0.kind == "response" }.map { try CassV2ResponseEnvelope.decode(frameBody: $0.body) }
-        #expect(Set(requests.map(\.request.kind)) == Set(CassV2Request.Kind.allCases))
-        #expect(Set(responses.map(\.response.kind)) == Set(CassV2Response.Kind.allCases))
+        #expect(Set(try requests.map { try $0.request.rowKind() }) == Set(CassV2Request.Kind.allCases))
+        #expect(Set(try responses.map { try $0.response.rowKind() }) == Set(CassV2Response.Kind.allCases))
     }
 
     @Test(arguments: cassV2Section91Frames + cassV2Frames)

@@ -9,6 +9,11 @@ let cassV2Section91Frames: [WireFrame] = (try? CassV2Goldens.section91Frames()) 
 let cassV2Frames: [WireFrame] = (try? CassV2Goldens.frames()) ?? []
 let cassV2DecoderVectors: [CassV2DecoderVector] = (try? CassV2Goldens.decoderVectors()) ?? []
 
+extension WireTableEnum {
+    /// The kind of this value's row in its table.
+    func rowKind() throws -> Kind { try withVariant { variant, _ in variant.kind } }
+}
+
 /// Where a newtype variant's payload starts in an envelope body `[version, id, {Variant: payload}]`.
 func payloadOffset(inEnvelopeBody body: [UInt8]) throws -> Int {
     var reader = MessagePackReader(body)
