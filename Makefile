@@ -155,10 +155,10 @@ tokenizer-check: deps build-release models
 	  --model Models/all-MiniLM-L6-v2 --count $(TOKENIZER_TEXTS) $(if $(TOKENIZER_SEED),--seed $(TOKENIZER_SEED),)
 
 # Fuzz every decoder of hostile bytes (libFuzzer + AddressSanitizer), FUZZ_SECONDS per target: the wire
-# (frames, cass and xf envelopes and messages), the safetensors header, tokenizer files, and the job's
+# (frames, cass and xf envelopes and messages), cass v2's strict decoder and triage, the safetensors header, tokenizer files, and the job's
 # archive row reader with the canonicaliser. Crashes land in fuzz-artifacts/ (Docs/RELIABILITY.md).
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= wire safetensors tokenizer archive
+FUZZ_TARGETS ?= wire cassv2 safetensors tokenizer archive
 
 fuzz:
 	@for target in $(FUZZ_TARGETS); do SWIFTC=$(SWIFTC) Tests/Fuzz/fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; done

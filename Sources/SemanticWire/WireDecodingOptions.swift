@@ -1,5 +1,6 @@
-// WireDecodingOptions: the two choices a decoder of this protocol has to make about hostile or
-// sloppy peers — trailing bytes inside a frame, the nesting limit, and how many elements one array may hold. A documented value, nothing more.
+// WireDecodingOptions: the choices a decoder of this protocol has to make about hostile or sloppy
+// peers — trailing bytes inside a frame, map keys a struct does not have, the nesting limit, and how
+// many elements one array may hold. A documented value, nothing more.
 
 /// How strict decoding is.
 public struct WireDecodingOptions: Sendable, Equatable {
@@ -11,7 +12,16 @@ public struct WireDecodingOptions: Sendable, Equatable {
         case ignore
     }
 
+    /// What to do with a key of a map-form struct that the struct does not have.
+    public enum UnknownFieldPolicy: Sendable, Equatable {
+        /// Skip the key and its value (the default; what serde does without `deny_unknown_fields`, as in cass v1).
+        case skip
+        /// `WireError.unknownField` (serde's `deny_unknown_fields`, as in cass protocol v2).
+        case reject
+    }
+
     public var trailingBytes: TrailingBytesPolicy
+    public var unknownFields: UnknownFieldPolicy
     /// Arrays and maps nested deeper than this are `WireError.depthExceeded`.
     public var maximumDepth: Int
     /// Arrays and maps announcing more elements than this are `WireError.tooManyElements`
@@ -20,14 +30,16 @@ public struct WireDecodingOptions: Sendable, Equatable {
 
     public init(trailingBytes: TrailingBytesPolicy = .reject,
                 maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
-                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {
+                maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength,
+                unknownFields: UnknownFieldPolicy = .skip) {
         self.trailingBytes = trailingBytes
+        self.unknownFields = unknownFields
         self.maximumDepth = maximumDepth
         self.maximumArrayLength = maximumArrayLength
     }
 
-    /// Trailing bytes rejected, depth 64, 1,048,576 elements per array.
+    /// Trailing bytes rejected, unknown map keys skipped, depth 64, 1,048,576 elements per array.
     public static let strict = WireDecodingOptions()
-    /// Trailing bytes ignored like a Rust v1 peer, depth 64, 1,048,576 elements per array.
+    /// Trailing bytes ignored like a Rust v1 peer, unknown map keys skipped, depth 64, 1,048,576 elements per array.
     public static let tolerant = WireDecodingOptions(trailingBytes: .ignore)
 }

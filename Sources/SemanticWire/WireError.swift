@@ -28,6 +28,9 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingField(field: String)
     /// A struct in map form that names the same field twice.
     case duplicateField(field: String)
+    /// A struct in map form with a key it does not have, when the decoder refuses those
+    /// (`WireDecodingOptions.unknownFields` is `.reject`); `field` is the struct's path.
+    case unknownField(field: String, type: String, name: String)
     /// The reserved marker byte 0xc1, which MessagePack never uses.
     case reservedMarker(at: Int)
     /// A MessagePack extension value; the protocol has none, so every ext is rejected.
@@ -63,6 +66,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(Self.name(field)): missing field"
         case .duplicateField(let field):
             return "\(Self.name(field)): duplicate field"
+        case .unknownField(let field, let type, let name):
+            return "\(Self.name(field)): unknown \(type) field \(name)"
         case .reservedMarker(let at):
             return "reserved MessagePack marker 0xc1 at offset \(at)"
         case .extUnsupported(let type, let at):
@@ -100,6 +105,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             return .missingField(field: join(field))
         case .duplicateField(let field):
             return .duplicateField(field: join(field))
+        case .unknownField(let field, let type, let name):
+            return .unknownField(field: join(field), type: type, name: name)
         case .tooManyElements(let field, let count, let limit):
             return .tooManyElements(field: join(field), count: count, limit: limit)
         case .truncated, .frameTooLarge, .depthExceeded, .reservedMarker, .extUnsupported,

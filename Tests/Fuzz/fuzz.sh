@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds one libFuzzer target (swiftc -sanitize=fuzzer,address over the repository's sources) and runs
 # it for a bounded time; crashes land in fuzz-artifacts/TARGET-*. Called by `make fuzz` for each of
-# FUZZ_TARGETS. Usage: Tests/Fuzz/fuzz.sh TARGET SECONDS   (TARGET: wire, safetensors, tokenizer, archive)
+# FUZZ_TARGETS. Usage: Tests/Fuzz/fuzz.sh TARGET SECONDS   (TARGET: wire, cassv2, safetensors, tokenizer, archive)
 # With FUZZ_TYPECHECK=1 it only type-checks the target's sources (`make fuzz-check`, part of `make test`),
 # so a change that breaks a fuzz target fails the tests rather than the next fuzzing session.
 set -eu
@@ -25,6 +25,12 @@ case "$target" in
     module=WireFuzz
     dict="-dict=Tests/Fuzz/wire.dict"
     malloc_limit=64 ;;
+  cassv2)
+    [ -n "${FUZZ_TYPECHECK:-}" ] || python3 Tests/Fuzz/seed_corpus.py "$dir/corpus-cassv2" Tests/Fixtures/wire/v2-frames.json
+    sources="$(find Sources/SemanticWire -name '*.swift' | sort) Tests/Fuzz/CassV2FuzzTarget.swift"
+    module=WireFuzz
+    dict="-dict=Tests/Fuzz/cassv2.dict"
+    malloc_limit=64 ;;
   safetensors)
     [ -n "${FUZZ_TYPECHECK:-}" ] || python3 Tests/Fuzz/seed_models.py safetensors "$dir/corpus-$target"
     sources="$core Tests/Fuzz/SafetensorsFuzzTarget.swift"
@@ -47,7 +53,7 @@ case "$target" in
       Tests/Fuzz/ArchiveFuzzTarget.swift"
     module=SemanticCore
     extra="-I Sources/CSQLite -I $dir/crypto -L $dir/crypto -lCrypto" ;;
-  *) echo "fuzz: unknown target $target (wire, safetensors, tokenizer, archive)" >&2; exit 2 ;;
+  *) echo "fuzz: unknown target $target (wire, cassv2, safetensors, tokenizer, archive)" >&2; exit 2 ;;
 esac
 if [ -n "${FUZZ_TYPECHECK:-}" ]; then
   # shellcheck disable=SC2086

@@ -45,6 +45,8 @@ public struct MessagePackReader: Sendable {
     public let maximumDepth: Int
     /// The most elements (entries, for a map) an array or map read as a whole value may announce.
     public let maximumArrayLength: Int
+    /// What struct decoders do with a map key the struct does not have (skipped by default).
+    public var unknownFields: WireDecodingOptions.UnknownFieldPolicy = .skip
 
     public init(_ bytes: ArraySlice<UInt8>, maximumDepth: Int = MessagePackReader.defaultMaximumDepth,
                 maximumArrayLength: Int = MessagePackReader.defaultMaximumArrayLength) {

@@ -16,11 +16,9 @@ public struct Envelope<Payload: MessagePackCodable & Sendable & Equatable>: Send
         self.payload = payload
     }
 
-    private static var fields: [String] { envelopeFields }
-
     public init(from reader: inout MessagePackReader) throws {
         var version: UInt32 = 0, requestID = "", payload: Payload? = nil
-        try readStruct(&reader, type: "FramedMessage", fields: Self.fields) { reader, field in
+        try readStruct(&reader, envelopeFields) { reader, field in
             switch field {
             case 0: version = try reader.readUInt32()
             case 1: requestID = try reader.readString()
@@ -32,7 +30,7 @@ public struct Envelope<Payload: MessagePackCodable & Sendable & Equatable>: Send
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: envelopeFields.count)
         writer.writeUnsigned(UInt64(version))
         try writer.writeString(requestID)
         try payload.encode(to: &writer)
@@ -66,8 +64,8 @@ public struct Envelope<Payload: MessagePackCodable & Sendable & Equatable>: Send
     }
 }
 
-/// The envelope's field names, in order (generic types cannot hold stored statics).
-private let envelopeFields = ["version", "request_id", "payload"]
+/// `FramedMessage`'s fields, in order (generic types cannot hold stored statics).
+private let envelopeFields = WireStruct("FramedMessage", fields: ["version", "request_id", "payload"])
 
 /// A request as sent by a client: `[version, request_id, Request]`.
 public typealias RequestEnvelope = Envelope<Request>

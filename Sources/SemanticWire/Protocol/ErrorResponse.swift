@@ -25,17 +25,15 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCod
     /// The variant name on the wire.
     public var name: String { rawValue }
 
-    static let names = ErrorCode.allCases.map(\.rawValue)
+    /// `ErrorCode`'s declaration: every case a unit variant named by its raw value, indexed in
+    /// declaration order (the same in cass v1 and v2).
+    public static let wireTable = WireEnumTable<ErrorCode, ErrorCode>(
+        "ErrorCode", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
+}
 
-    public init(from reader: inout MessagePackReader) throws {
-        self = try readEnum(&reader, type: "ErrorCode", variants: Self.names) { reader, index, form in
-            try readUnitPayload(&reader, form)
-            return ErrorCode.allCases[index]
-        }
-    }
-
-    public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeString(rawValue)
+extension ErrorCode: WireTableEnum, WireFieldValue {
+    public func withVariant<Result>(_ body: WireVariantBody<ErrorCode, ErrorCode, Result>) throws -> Result {
+        try withUnitVariant(body)
     }
 }
 
@@ -56,26 +54,13 @@ public struct ErrorResponse: Sendable, Equatable, MessagePackCodable {
         self.retryAfterMilliseconds = retryAfterMilliseconds
     }
 
-    static let fields = ["code", "message", "retryable", "retry_after_ms"]
+    static let fields = WireStruct("ErrorResponse", fields: ["code", "message", "retryable", "retry_after_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var code = ErrorCode.internalError, message = "", retryable = false, retryAfter: UInt64? = nil
-        try readStruct(&reader, type: "ErrorResponse", fields: Self.fields, optional: [3]) { reader, field in
-            switch field {
-            case 0: code = try ErrorCode(from: &reader)
-            case 1: message = try reader.readString()
-            case 2: retryable = try reader.readBool()
-            default: retryAfter = try readOptional(&reader) { try $0.readUnsigned() }
-            }
-        }
-        self.init(code: code, message: message, retryable: retryable, retryAfterMilliseconds: retryAfter)
+        self = try readStruct(&reader, Self.fields, Self.init(code:message:retryable:retryAfterMilliseconds:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
-        try code.encode(to: &writer)
-        try writer.writeString(message)
-        writer.writeBool(retryable)
-        if let retryAfterMilliseconds { writer.writeUnsigned(retryAfterMilliseconds) } else { writer.writeNil() }
+        try writer.writeStruct(code, message, retryable, retryAfterMilliseconds)
     }
 }

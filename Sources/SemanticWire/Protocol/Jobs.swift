@@ -23,33 +23,15 @@ public struct EmbeddingJobDetail: Sendable, Equatable, MessagePackCodable {
         self.errorMessage = errorMessage
     }
 
-    static let fields = ["job_id", "model_id", "status", "total_docs", "completed_docs", "error_message"]
+    static let fields = WireStruct(
+        "EmbeddingJobDetail", fields: ["job_id", "model_id", "status", "total_docs", "completed_docs", "error_message"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var jobID: Int64 = 0, modelID = "", status = "", total: Int64 = 0, completed: Int64 = 0
-        var errorMessage: String? = nil
-        try readStruct(&reader, type: "EmbeddingJobDetail", fields: Self.fields, optional: [5]) { reader, field in
-            switch field {
-            case 0: jobID = try reader.readSigned()
-            case 1: modelID = try reader.readString()
-            case 2: status = try reader.readString()
-            case 3: total = try reader.readSigned()
-            case 4: completed = try reader.readSigned()
-            default: errorMessage = try readOptional(&reader) { try $0.readString() }
-            }
-        }
-        self.init(jobID: jobID, modelID: modelID, status: status, totalDocuments: total,
-                  completedDocuments: completed, errorMessage: errorMessage)
+        self = try readStruct(&reader, Self.fields, Self.init(jobID:modelID:status:totalDocuments:completedDocuments:errorMessage:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
-        writer.writeSigned(jobID)
-        try writer.writeString(modelID)
-        try writer.writeString(status)
-        writer.writeSigned(totalDocuments)
-        writer.writeSigned(completedDocuments)
-        try writer.writeOptionalString(errorMessage)
+        try writer.writeStruct(jobID, modelID, status, totalDocuments, completedDocuments, errorMessage)
     }
 }
 
@@ -63,19 +45,13 @@ public struct EmbeddingJobInfo: Sendable, Equatable, MessagePackCodable {
         self.jobs = jobs
     }
 
-    static let fields = ["jobs"]
+    static let fields = WireStruct("EmbeddingJobInfo", fields: ["jobs"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var jobs: [EmbeddingJobDetail] = []
-        try readStruct(&reader, type: "EmbeddingJobInfo", fields: Self.fields) { reader, _ in
-            jobs = try reader.readArray { try EmbeddingJobDetail(from: &$0) }
-        }
-        self.init(jobs: jobs)
+        self = try readStruct(&reader, Self.fields, Self.init(jobs:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 1)
-        try writer.writeArrayHeader(count: jobs.count)
-        for job in jobs { try job.encode(to: &writer) }
+        try writer.writeStruct(jobs)
     }
 }

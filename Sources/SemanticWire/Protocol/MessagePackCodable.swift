@@ -11,9 +11,10 @@ public protocol MessagePackCodable {
 }
 
 extension MessagePackCodable {
-    /// Decodes exactly one value from `bytes`; trailing bytes are an error unless `options` allow them.
+    /// Decodes exactly one value from `bytes`; trailing bytes and unknown map keys are handled as `options` say.
     public init(messagePack bytes: ArraySlice<UInt8>, options: WireDecodingOptions = .strict) throws {
         var reader = MessagePackReader(bytes, maximumDepth: options.maximumDepth, maximumArrayLength: options.maximumArrayLength)
+        reader.unknownFields = options.unknownFields
         self = try Self(from: &reader)
         try reader.finish(options)
     }

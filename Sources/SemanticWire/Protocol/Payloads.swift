@@ -16,27 +16,14 @@ public struct HealthStatus: Sendable, Equatable, MessagePackCodable {
         self.memoryBytes = memoryBytes
     }
 
-    static let fields = ["uptime_secs", "version", "ready", "memory_bytes"]
+    static let fields = WireStruct("HealthStatus", fields: ["uptime_secs", "version", "ready", "memory_bytes"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var uptime: UInt64 = 0, version: UInt32 = 0, ready = false, memory: UInt64 = 0
-        try readStruct(&reader, type: "HealthStatus", fields: Self.fields) { reader, field in
-            switch field {
-            case 0: uptime = try reader.readUnsigned()
-            case 1: version = try reader.readUInt32()
-            case 2: ready = try reader.readBool()
-            default: memory = try reader.readUnsigned()
-            }
-        }
-        self.init(uptimeSeconds: uptime, version: version, ready: ready, memoryBytes: memory)
+        self = try readStruct(&reader, Self.fields, Self.init(uptimeSeconds:version:ready:memoryBytes:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 4)
-        writer.writeUnsigned(uptimeSeconds)
-        writer.writeUnsigned(UInt64(version))
-        writer.writeBool(ready)
-        writer.writeUnsigned(memoryBytes)
+        try writer.writeStruct(uptimeSeconds, version, ready, memoryBytes)
     }
 }
 
@@ -53,25 +40,14 @@ public struct EmbedResponse: Sendable, Equatable, MessagePackCodable {
         self.elapsedMilliseconds = elapsedMilliseconds
     }
 
-    static let fields = ["embeddings", "model", "elapsed_ms"]
+    static let fields = WireStruct("EmbedResponse", fields: ["embeddings", "model", "elapsed_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var embeddings: [[Float]] = [], model = "", elapsed: UInt64 = 0
-        try readStruct(&reader, type: "EmbedResponse", fields: Self.fields) { reader, field in
-            switch field {
-            case 0: embeddings = try reader.readArray { try $0.readFloat32Array() }
-            case 1: model = try reader.readString()
-            default: elapsed = try reader.readUnsigned()
-            }
-        }
-        self.init(embeddings: embeddings, model: model, elapsedMilliseconds: elapsed)
+        self = try readStruct(&reader, Self.fields, Self.init(embeddings:model:elapsedMilliseconds:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
-        try writer.writeFloat32Arrays(embeddings)
-        try writer.writeString(model)
-        writer.writeUnsigned(elapsedMilliseconds)
+        try writer.writeStruct(embeddings, model, elapsedMilliseconds)
     }
 
     /// Bytes this response takes when encoded, near enough to reserve storage once.
@@ -93,25 +69,14 @@ public struct RerankResponse: Sendable, Equatable, MessagePackCodable {
         self.elapsedMilliseconds = elapsedMilliseconds
     }
 
-    static let fields = ["scores", "model", "elapsed_ms"]
+    static let fields = WireStruct("RerankResponse", fields: ["scores", "model", "elapsed_ms"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var scores: [Float] = [], model = "", elapsed: UInt64 = 0
-        try readStruct(&reader, type: "RerankResponse", fields: Self.fields) { reader, field in
-            switch field {
-            case 0: scores = try reader.readFloat32Array()
-            case 1: model = try reader.readString()
-            default: elapsed = try reader.readUnsigned()
-            }
-        }
-        self.init(scores: scores, model: model, elapsedMilliseconds: elapsed)
+        self = try readStruct(&reader, Self.fields, Self.init(scores:model:elapsedMilliseconds:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
-        try writer.writeFloat32Array(scores)
-        try writer.writeString(model)
-        writer.writeUnsigned(elapsedMilliseconds)
+        try writer.writeStruct(scores, model, elapsedMilliseconds)
     }
 }
 
@@ -131,29 +96,15 @@ public struct ModelInfo: Sendable, Equatable, MessagePackCodable {
         self.memoryBytes = memoryBytes
     }
 
-    static let fields = ["id", "name", "dimension", "loaded", "memory_bytes"]
+    static let fields = WireStruct(
+        "ModelInfo", fields: ["id", "name", "dimension", "loaded", "memory_bytes"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var id = "", name = "", dimension: Int? = nil, loaded = false, memory: UInt64 = 0
-        try readStruct(&reader, type: "ModelInfo", fields: Self.fields, optional: [2]) { reader, field in
-            switch field {
-            case 0: id = try reader.readString()
-            case 1: name = try reader.readString()
-            case 2: dimension = try readOptional(&reader) { try $0.readCount() }
-            case 3: loaded = try reader.readBool()
-            default: memory = try reader.readUnsigned()
-            }
-        }
-        self.init(id: id, name: name, dimension: dimension, loaded: loaded, memoryBytes: memory)
+        self = try readStruct(&reader, Self.fields, Self.init(id:name:dimension:loaded:memoryBytes:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 5)
-        try writer.writeString(id)
-        try writer.writeString(name)
-        writer.writeOptionalCount(dimension)
-        writer.writeBool(loaded)
-        writer.writeUnsigned(memoryBytes)
+        try writer.writeStruct(id, name, dimension, loaded, memoryBytes)
     }
 }
 
@@ -178,51 +129,14 @@ public struct StatusResponse: Sendable, Equatable, MessagePackCodable {
         self.totalRequests = totalRequests
     }
 
-    static let fields = ["uptime_secs", "version", "embedders", "rerankers", "memory_bytes", "total_requests"]
+    static let fields = WireStruct(
+        "StatusResponse", fields: ["uptime_secs", "version", "embedders", "rerankers", "memory_bytes", "total_requests"])
 
     public init(from reader: inout MessagePackReader) throws {
-        var uptime: UInt64 = 0, version: UInt32 = 0, embedders: [ModelInfo] = [], rerankers: [ModelInfo] = []
-        var memory: UInt64 = 0, total: UInt64 = 0
-        try readStruct(&reader, type: "StatusResponse", fields: Self.fields) { reader, field in
-            switch field {
-            case 0: uptime = try reader.readUnsigned()
-            case 1: version = try reader.readUInt32()
-            case 2: embedders = try reader.readArray { try ModelInfo(from: &$0) }
-            case 3: rerankers = try reader.readArray { try ModelInfo(from: &$0) }
-            case 4: memory = try reader.readUnsigned()
-            default: total = try reader.readUnsigned()
-            }
-        }
-        self.init(uptimeSeconds: uptime, version: version, embedders: embedders, rerankers: rerankers,
-                  memoryBytes: memory, totalRequests: total)
+        self = try readStruct(&reader, Self.fields, Self.init(uptimeSeconds:version:embedders:rerankers:memoryBytes:totalRequests:))
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 6)
-        writer.writeUnsigned(uptimeSeconds)
-        writer.writeUnsigned(UInt64(version))
-        try writer.writeArrayHeader(count: embedders.count)
-        for model in embedders { try model.encode(to: &writer) }
-        try writer.writeArrayHeader(count: rerankers.count)
-        for model in rerankers { try model.encode(to: &writer) }
-        writer.writeUnsigned(memoryBytes)
-        writer.writeUnsigned(totalRequests)
-    }
-}
-
-extension MessagePackWriter {
-    /// `Option<usize>`: nil, or the count in the shortest unsigned form.
-    mutating func writeOptionalCount(_ value: Int?) {
-        if let value { writeInt(value) } else { writeNil() }
-    }
-
-    /// `Option<String>`: nil, or the string.
-    mutating func writeOptionalString(_ value: String?) throws {
-        if let value { try writeString(value) } else { writeNil() }
-    }
-
-    mutating func writeStringArray(_ values: [String]) throws {
-        try writeArrayHeader(count: values.count)
-        for value in values { try writeString(value) }
+        try writer.writeStruct(uptimeSeconds, version, embedders, rerankers, memoryBytes, totalRequests)
     }
 }

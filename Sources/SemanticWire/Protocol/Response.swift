@@ -1,6 +1,7 @@
-// Response: what the daemon answers (cass spec §1.5). Newtype variants travel as {name: [payload
-// struct]}, struct variants as {name: [fields in order]}. It must never reorder fields or emit
-// variant indices.
+// Response: what the daemon answers (cass spec §1.5). `wireTable` is the declaration the codec reads:
+// the variants in Rust order, each with its payload. Newtype variants travel as {name:
+// [payload struct]}, struct variants as {name: [fields in order]}. It must never reorder fields or
+// emit variant indices.
 
 /// A response, the payload of a `ResponseEnvelope`.
 public enum Response: Sendable, Equatable, MessagePackCodable {
@@ -23,92 +24,9 @@ public enum Response: Sendable, Equatable, MessagePackCodable {
     /// `Error(ErrorResponse)`
     case error(ErrorResponse)
 
-    /// Variant names in Rust declaration order (the index is accepted when decoding, never written).
-    static let variantNames = [
-        "Health", "Embed", "Rerank", "Status", "JobSubmitted", "JobStatus", "JobCancelled", "Shutdown", "Error",
-    ]
-
-    /// The variant name on the wire, e.g. `"JobSubmitted"`.
-    public var variantName: String {
-        switch self {
-        case .health: return "Health"
-        case .embed: return "Embed"
-        case .rerank: return "Rerank"
-        case .status: return "Status"
-        case .jobSubmitted: return "JobSubmitted"
-        case .jobStatus: return "JobStatus"
-        case .jobCancelled: return "JobCancelled"
-        case .shutdown: return "Shutdown"
-        case .error: return "Error"
-        }
-    }
-
-    public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeMapHeader(count: 1)
-        try writer.writeString(variantName)
-        switch self {
-        case .health(let status): try status.encode(to: &writer)
-        case .embed(let response): try response.encode(to: &writer)
-        case .rerank(let response): try response.encode(to: &writer)
-        case .status(let response): try response.encode(to: &writer)
-        case .jobSubmitted(let jobID, let message):
-            try writer.writeArrayHeader(count: 2)
-            try writer.writeString(jobID)
-            try writer.writeString(message)
-        case .jobStatus(let info): try info.encode(to: &writer)
-        case .jobCancelled(let cancelled, let message):
-            try writer.writeArrayHeader(count: 2)
-            writer.writeInt(cancelled)
-            try writer.writeString(message)
-        case .shutdown(let message):
-            try writer.writeArrayHeader(count: 1)
-            try writer.writeString(message)
-        case .error(let response): try response.encode(to: &writer)
-        }
-    }
-
-    public init(from reader: inout MessagePackReader) throws {
-        self = try readEnum(&reader, type: "Response", variants: Self.variantNames) { reader, variant, form in
-            try requirePayload(form, type: Self.variantNames[variant])
-            return try Self.readPayload(variant, &reader)
-        }
-    }
-
-    /// Field names of the struct variants, in order (the map form's keys).
-    private enum Fields {
-        static let jobSubmitted = ["job_id", "message"]
-        static let jobCancelled = ["cancelled", "message"]
-        static let shutdown = ["message"]
-    }
-
-    private static func readPayload(_ variant: Int, _ reader: inout MessagePackReader) throws -> Response {
-        let type = variantNames[variant]
-        switch variant {
-        case 0: return .health(try HealthStatus(from: &reader))
-        case 1: return .embed(try EmbedResponse(from: &reader))
-        case 2: return .rerank(try RerankResponse(from: &reader))
-        case 3: return .status(try StatusResponse(from: &reader))
-        case 4:
-            var jobID = "", message = ""
-            try readStruct(&reader, type: type, fields: Fields.jobSubmitted) { reader, field in
-                if field == 0 { jobID = try reader.readString() } else { message = try reader.readString() }
-            }
-            return .jobSubmitted(jobID: jobID, message: message)
-        case 5: return .jobStatus(try EmbeddingJobInfo(from: &reader))
-        case 6:
-            var cancelled = 0, message = ""
-            try readStruct(&reader, type: type, fields: Fields.jobCancelled) { reader, field in
-                if field == 0 { cancelled = try reader.readCount() } else { message = try reader.readString() }
-            }
-            return .jobCancelled(cancelled: cancelled, message: message)
-        case 7:
-            var message = ""
-            try readStruct(&reader, type: type, fields: Fields.shutdown) { reader, _ in
-                message = try reader.readString()
-            }
-            return .shutdown(message: message)
-        default: return .error(try ErrorResponse(from: &reader))
-        }
+    /// The variants without their values: what names a row of `wireTable`.
+    public enum Kind: Sendable, CaseIterable {
+        case health, embed, rerank, status, jobSubmitted, jobStatus, jobCancelled, shutdown, error
     }
 
     /// Bytes this response takes when encoded, near enough to reserve storage once.
@@ -117,6 +35,36 @@ public enum Response: Sendable, Equatable, MessagePackCodable {
         case .embed(let response): return 16 + response.estimatedEncodedSize
         case .rerank(let response): return 32 + response.model.utf8.count + 5 * response.scores.count
         default: return 256
+        }
+    }
+}
+
+extension Response: WireTableEnum {
+    /// cass v1's `Response`, in Rust declaration order (a row's position is its index).
+    public static let wireTable = WireEnumTable<Response, Kind>("Response", [
+        WireVariant(.health, "Health", newtype: HealthStatus.fields, Response.health),
+        WireVariant(.embed, "Embed", newtype: EmbedResponse.fields, Response.embed),
+        WireVariant(.rerank, "Rerank", newtype: RerankResponse.fields, Response.rerank),
+        WireVariant(.status, "Status", newtype: StatusResponse.fields, Response.status),
+        WireVariant(.jobSubmitted, "JobSubmitted", fields: ["job_id", "message"], Response.jobSubmitted),
+        WireVariant(.jobStatus, "JobStatus", newtype: EmbeddingJobInfo.fields, Response.jobStatus),
+        WireVariant(.jobCancelled, "JobCancelled", fields: ["cancelled", "message"], Response.jobCancelled),
+        WireVariant(.shutdown, "Shutdown", fields: ["message"], Response.shutdown),
+        WireVariant(.error, "Error", newtype: ErrorResponse.fields, Response.error),
+    ])
+
+    public func withVariant<Result>(_ body: WireVariantBody<Response, Kind, Result>) throws -> Result {
+        switch self {
+        case .health(let status): return try body(variant(.health)) { try status.encode(to: &$0) }
+        case .embed(let response): return try body(variant(.embed)) { try response.encode(to: &$0) }
+        case .rerank(let response): return try body(variant(.rerank)) { try response.encode(to: &$0) }
+        case .status(let response): return try body(variant(.status)) { try response.encode(to: &$0) }
+        case .jobSubmitted(let jobID, let message): return try body(variant(.jobSubmitted)) { try $0.writeStruct(jobID, message) }
+        case .jobStatus(let info): return try body(variant(.jobStatus)) { try info.encode(to: &$0) }
+        case .jobCancelled(let cancelled, let message):
+            return try body(variant(.jobCancelled)) { try $0.writeStruct(cancelled, message) }
+        case .shutdown(let message): return try body(variant(.shutdown)) { try $0.writeStruct(message) }
+        case .error(let response): return try body(variant(.error)) { try response.encode(to: &$0) }
         }
     }
 }

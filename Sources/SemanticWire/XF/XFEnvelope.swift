@@ -30,11 +30,11 @@ public struct XFEnvelope: Sendable, Equatable, MessagePackCodable {
         self.init(version: version, id: id, payload: try response.messagePackBytes())
     }
 
-    static let fields = ["version", "id", "payload"]
+    static let fields = WireStruct("Envelope", fields: ["version", "id", "payload"])
 
     public init(from reader: inout MessagePackReader) throws {
         var version: UInt8 = 0, id: UInt64 = 0, payload: [UInt8] = []
-        try readStruct(&reader, type: "Envelope", fields: Self.fields) { reader, field in
+        try readStruct(&reader, Self.fields) { reader, field in
             switch field {
             case 0:
                 let value = try reader.readUnsigned()
@@ -50,7 +50,7 @@ public struct XFEnvelope: Sendable, Equatable, MessagePackCodable {
     }
 
     public func encode(to writer: inout MessagePackWriter) throws {
-        try writer.writeArrayHeader(count: 3)
+        try writer.writeArrayHeader(count: Self.fields.count)
         writer.writeUnsigned(UInt64(version))
         writer.writeUnsigned(id)
         try writer.writeArrayHeader(count: payload.count)
