@@ -138,16 +138,17 @@ public final class CassV2Door: SocketDoor, Sendable {
             return .error(ErrorResponse(code: .invalidInput, message: "dims \(dims) is not supported by the attested channel "
                 + "(only \(descriptor.dimension.map(String.init) ?? "the model's") or none)", retryable: false))
         }
-        do {
+        do throws(AttestedRequestError) {
             try AttestedInputLimits.check(texts: texts)
             _ = try AttestedInputLimits.embeddingOperation(of: challenge, textCount: texts.count)
             guard let attestor = channel?.attestor else { throw AttestedRequestError.channelUnavailable }
             _ = try attestor.verifyEmbedRequest(texts: texts, challenge: challenge)
             let result: EmbedResult
-            do {
-                result = try await service.embed(EmbedRequest(texts: texts, model: descriptor.id), context: context)
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await outcome(of: { () async throws(ServiceError) -> EmbedResult in
+                try await service.embed(EmbedRequest(texts: texts, model: descriptor.id), context: context)
+            }) {
+            case .success(let value): result = value
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
             return .attestedEmbedding(try attestor.signedEmbedding(result.vectors, for: challenge))
         } catch {
@@ -163,20 +164,29 @@ public final class CassV2Door: SocketDoor, Sendable {
         if let refusal = Self.checkSelector(model, kind: .reranker, accepting: descriptor, registry: service.models.registry) {
             return .error(refusal)
         }
-        do {
+        do throws(AttestedRequestError) {
             try AttestedInputLimits.check(texts: documents, query: query)
             guard let attestor = channel?.attestor else { throw AttestedRequestError.channelUnavailable }
             try attestor.verifyRerankRequest(query: query, documents: documents, challenge: challenge)
             let result: RerankResult
-            do {
-                result = try await service.rerank(RerankRequest(query: query, documents: documents, model: descriptor.id),
-                                                  context: context)
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await outcome(of: { () async throws(ServiceError) -> RerankResult in
+                try await service.rerank(RerankRequest(query: query, documents: documents, model: descriptor.id), context: context)
+            }) {
+            case .success(let value): result = value
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
             return .attestedEmbedding(try attestor.signedRerank(result.scores, for: challenge))
         } catch {
             return .error(error.errorResponse)
+        }
+    }
+
+    /// The service call's result or its error, so an attested path can tell a service failure from its own.
+    private func outcome<T>(of call: () async throws(ServiceError) -> T) async -> Result<T, ServiceError> {
+        do {
+            return .success(try await call())
+        } catch {
+            return .failure(error)
         }
     }
 
