@@ -17,15 +17,15 @@ import Testing
         return info.jobs
     }
 
-    func waitUntilFinished(_ connection: AsyncConnection, _ database: String, timeout: Duration = .seconds(300))
-        async throws -> [EmbeddingJobDetail] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let current = try await jobs(connection, database)
-            if !current.isEmpty && current.allSatisfy({ $0.status != "pending" && $0.status != "running" }) { return current }
-            try await Task.sleep(for: .milliseconds(100))
+    /// Waits until every job of `database` has ended (the job service logs each job's end, and the
+    /// daemon's log is the event the harness waits on), then returns them as the protocol reports them.
+    func waitUntilFinished(_ running: RunningDaemon, _ connection: AsyncConnection, _ database: String,
+                           timeout: Duration = .seconds(300)) async throws -> [EmbeddingJobDetail] {
+        try await running.waitUntil("the jobs of \(database) finished", within: timeout) {
+            let current = try running.daemon.jobService!.status(dbPath: database)
+            return !current.isEmpty && current.allSatisfy { $0.status != "pending" && $0.status != "running" }
         }
-        throw FixtureError.malformed("the job did not finish in \(timeout)")
+        return try await jobs(connection, database)
     }
 
     @Test func aTwoTierJobWritesBothIndexesWhileTheDaemonKeepsServing() async throws {
@@ -48,7 +48,7 @@ import Testing
             guard case .embed(let answer) = interactive.response else { Issue.record("\(interactive)"); return }
             #expect(answer.embeddings[0].count == 384)
 
-            let finished = try await waitUntilFinished(connection, database)
+            let finished = try await waitUntilFinished(running, connection, database)
             #expect(Set(finished.map(\.modelID)) == ["hash", "minilm"])
             #expect(finished.allSatisfy { $0.status == "completed" && $0.totalDocuments == 40 && $0.completedDocuments == 40 },
                     "\(finished)")
@@ -61,7 +61,7 @@ import Testing
             // Resubmitting an unchanged archive completes again and keeps every record.
             _ = try await connection.send(.submitEmbeddingJob(dbPath: database, indexPath: index, twoTier: false,
                                                               fastModel: nil, qualityModel: "minilm"))
-            let again = try await waitUntilFinished(connection, database)
+            let again = try await waitUntilFinished(running, connection, database)
             #expect(again.first { $0.modelID == "minilm" }?.status == "completed")
             #expect(try FSVIFile(path: index + "/vector_index/index-minilm-384.fsvi").recordCount == 40)
         }
@@ -90,13 +90,13 @@ import Testing
             let cancelQueued = try await connection.send(.cancelEmbeddingJob(dbPath: second, modelID: nil))
             #expect(cancelQueued.response == .jobCancelled(cancelled: 1, message: "cancelled 1 job(s)"))
             // Cancel the first while it runs.
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline, try await jobs(connection, first).first?.status != "running" {
-                try await Task.sleep(for: .milliseconds(50))
+            // (Nothing announces a job's start: polled.)
+            try await Poll.until("the first job runs", within: .seconds(120), every: .milliseconds(50)) {
+                try await jobs(connection, first).first?.status == "running"
             }
             let cancelRunning = try await connection.send(.cancelEmbeddingJob(dbPath: first, modelID: "minilm"))
             #expect(cancelRunning.response == .jobCancelled(cancelled: 1, message: "cancelled 1 job(s)"))
-            let firstJobs = try await waitUntilFinished(connection, first)
+            let firstJobs = try await waitUntilFinished(running, connection, first)
             #expect(firstJobs.first?.status == "cancelled", "\(firstJobs)")
             let secondStatus = try await jobs(connection, second).first?.status
             #expect(secondStatus == "cancelled")

@@ -65,19 +65,18 @@ public enum Subprocess {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         let start = ContinuousClock.now
         try process.run()
-        let deadline = start + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                process.terminate()
-                Thread.sleep(forTimeInterval: 0.2)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
+        if exited.wait(timeout: .now() + timeout.timeInterval) == .timedOut {
+            process.terminate()
+            // SIGTERM gets a grace period (a timeout, not a synchronisation), then SIGKILL.
+            if exited.wait(timeout: .now() + 0.2) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                exited.wait()
             }
-            Thread.sleep(forTimeInterval: 0.005)
         }
-        process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
         try? out.close()
         try? err.close()
