@@ -65,13 +65,17 @@ extension DaemonSandbox {
                 let daemon = try #require(sandbox.daemonProcesses().first)
                 let socket = sandbox.paths.privateSocket
                 // Freeze the daemon so the request is surely in flight (written, unanswered) when it dies.
-                let before = sandbox.connectedSockets(at: socket)
                 kill(daemon, SIGSTOP)
+                // Counted once every thread has stopped: a connection of the previous client that the
+                // daemon was still closing cannot vanish from the count after that.
+                let stopped = await Poll.holds(within: .seconds(60)) { Subprocess.isStopped(daemon) }
+                #expect(stopped, "the daemon stopped")
+                let before = sandbox.connectedSockets(at: socket)
                 let client = Task { try await sandbox.embed("hello", environment: environment) }
                 let connected = await Poll.holds(within: .seconds(60)) { sandbox.connectedSockets(at: socket) > before }
                 #expect(connected, "the client reached the stopped daemon")
                 // Its request is written: the bytes wait unread at the stopped daemon's end.
-                let written = await Poll.holds(within: .seconds(60)) { try UnixSocketQueues.unreadBytes(at: socket) > 0 }
+                let written = await Poll.holds(within: .seconds(60)) { try UnixSocketQueues.hasUnreadData(at: socket) }
                 #expect(written, "the client's request reached the stopped daemon")
                 kill(daemon, SIGKILL)
                 let answer = try await client.value

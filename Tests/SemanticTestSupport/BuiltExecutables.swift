@@ -88,6 +88,19 @@ public enum Subprocess {
             elapsed: elapsed)
     }
 
+    /// Whether every thread of the process is stopped (by SIGSTOP), as /proc says.
+    public static func isStopped(_ pid: Int32) -> Bool {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"), !threads.isEmpty else {
+            return false
+        }
+        return threads.allSatisfy { thread in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let state = stat[stat.index(close, offsetBy: 2)...].prefix(1)
+            return state == "T" || state == "t"
+        }
+    }
+
     /// Whether a process with this pid exists (and is not a zombie).
     public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
