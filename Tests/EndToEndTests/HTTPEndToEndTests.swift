@@ -274,7 +274,7 @@ enum ExternalTools {
                 }
             }
         }
-        // Requests flow through the balancer before the kill: a few for every client.
+        // Requests flow through the balancer before the kill (eight answered, two per client on average).
         let flowing = await Poll.holds(within: .seconds(120)) { results.total >= 8 }
         #expect(flowing, "requests flow before the kill (\(results.total))")
         first.process.signal(SIGKILL)

@@ -17,15 +17,18 @@ import Testing
         return info.jobs
     }
 
-    /// Waits until every job of `database` has ended (the job service logs each job's end, and the
-    /// daemon's log is the event the harness waits on), then returns them as the protocol reports them.
-    func waitUntilFinished(_ running: RunningDaemon, _ connection: AsyncConnection, _ database: String,
-                           timeout: Duration = .seconds(300)) async throws -> [EmbeddingJobDetail] {
-        try await running.waitUntil("the jobs of \(database) finished", within: timeout) {
-            let current = try running.daemon.jobService!.status(dbPath: database)
+    /// Polls the jobs of `database` through the protocol, on the test's kept connection, until every
+    /// one has ended. (The job service logs a job's end, but a wait on that would leave the connection
+    /// idle past the daemon's read timeout, and the test goes on using it: a client that waits for its
+    /// job asks, as this one does.)
+    func waitUntilFinished(_ connection: AsyncConnection, _ database: String, timeout: Duration = .seconds(300))
+        async throws -> [EmbeddingJobDetail] {
+        var current: [EmbeddingJobDetail] = []
+        try await Poll.until("the jobs of \(database) finish", within: timeout, every: .milliseconds(100)) {
+            current = try await jobs(connection, database)
             return !current.isEmpty && current.allSatisfy { $0.status != "pending" && $0.status != "running" }
         }
-        return try await jobs(connection, database)
+        return current
     }
 
     @Test func aTwoTierJobWritesBothIndexesWhileTheDaemonKeepsServing() async throws {
@@ -48,7 +51,7 @@ import Testing
             guard case .embed(let answer) = interactive.response else { Issue.record("\(interactive)"); return }
             #expect(answer.embeddings[0].count == 384)
 
-            let finished = try await waitUntilFinished(running, connection, database)
+            let finished = try await waitUntilFinished(connection, database)
             #expect(Set(finished.map(\.modelID)) == ["hash", "minilm"])
             #expect(finished.allSatisfy { $0.status == "completed" && $0.totalDocuments == 40 && $0.completedDocuments == 40 },
                     "\(finished)")
@@ -61,7 +64,7 @@ import Testing
             // Resubmitting an unchanged archive completes again and keeps every record.
             _ = try await connection.send(.submitEmbeddingJob(dbPath: database, indexPath: index, twoTier: false,
                                                               fastModel: nil, qualityModel: "minilm"))
-            let again = try await waitUntilFinished(running, connection, database)
+            let again = try await waitUntilFinished(connection, database)
             #expect(again.first { $0.modelID == "minilm" }?.status == "completed")
             #expect(try FSVIFile(path: index + "/vector_index/index-minilm-384.fsvi").recordCount == 40)
         }
@@ -96,7 +99,7 @@ import Testing
             }
             let cancelRunning = try await connection.send(.cancelEmbeddingJob(dbPath: first, modelID: "minilm"))
             #expect(cancelRunning.response == .jobCancelled(cancelled: 1, message: "cancelled 1 job(s)"))
-            let firstJobs = try await waitUntilFinished(running, connection, first)
+            let firstJobs = try await waitUntilFinished(connection, first)
             #expect(firstJobs.first?.status == "cancelled", "\(firstJobs)")
             let secondStatus = try await jobs(connection, second).first?.status
             #expect(secondStatus == "cancelled")

@@ -191,7 +191,7 @@ import Glibc
 
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
         try await RunningDaemon.with(configure: { $0.maxConnections = 2 }) { running in
-            // The readiness probe's connection counts until the daemon has seen it close.
+            // No other connection holds a slot (the harness waits on the daemon's log, opening none).
             try await eventually { running.daemon.server.openConnections == 0 }
             let first = try await running.connect()
             let second = try await running.connect()
@@ -213,7 +213,9 @@ import Glibc
                 let connection = try PlainSocketClient(socket: socket)
                 defer { connection.close() }
                 // The refusal has gone out once it can be read here; only then does the client write.
-                guard connection.waitUntilReadable(within: .seconds(60)) else { return .failure(PlainSocketClient.Failure("no refusal arrived")) }
+                guard connection.waitUntilReadable(within: .seconds(60)) else {
+                    return .failure(PlainSocketClient.Failure("no refusal arrived"))
+                }
                 do {
                     try connection.send(try RequestEnvelope(requestID: "late", request: .health).encodedFrame())
                     return .success(try ResponseEnvelope.decode(from: try connection.receiveFrame(within: .seconds(60))))

@@ -98,8 +98,10 @@ public final class RunningDaemon: Sendable {
         // The end of the group is an event too: it fails the wait below at once.
         let (task, ending) = (self.task, self.ending)
         Task {
-            let result = await task.result
-            ending.record("the daemon stopped before it was ready (\(result))")
+            switch await task.result {
+            case .success: ending.record("the daemon stopped before it was ready")
+            case .failure(let error): ending.record("the daemon stopped before it was ready: \(error)")
+            }
             log.recheck()
         }
         let configuration = daemon.configuration
