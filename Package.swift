@@ -117,8 +117,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Golden loaders, tolerance assertions and fixture paths shared by every test target.
-        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "SemanticRuntime", "CSQLite"], path: "Tests/SemanticTestSupport"),
+        // Golden loaders, tolerance assertions, fixture paths, and the harnesses for a running daemon
+        // (in-process and `semd` subprocess) shared by every test target. Test targets only.
+        .target(
+            name: "SemanticTestSupport",
+            dependencies: [
+                "SemanticCore", "SemanticRuntime", "SemanticWire", "SemanticDaemon", "SemanticService", "SemanticClient", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SemanticTestSupport"
+        ),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
         .testTarget(

@@ -92,21 +92,12 @@ final class DaemonSandbox: Sendable {
 
     var log: String { (try? String(contentsOfFile: paths.logFile, encoding: .utf8)) ?? "" }
 
-    /// Waits until `condition` holds or `timeout` passes; returns whether it held.
-    func wait(for timeout: Duration = .seconds(10), until condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
-
     /// Stops every daemon of this sandbox (Shutdown, then SIGKILL for any left) and removes the folder.
     func cleanUp() async {
         _ = try? await run(["stop", "--timeout", "10"])
         for pid in daemonProcesses() { kill(pid, SIGKILL) }
-        _ = await wait(for: .seconds(5)) { daemonProcesses().isEmpty }
+        // Not our children (semctl started them detached): their end is polled.
+        _ = await Poll.holds(within: .seconds(5)) { daemonProcesses().isEmpty }
         scratch.remove()
     }
 }

@@ -73,7 +73,7 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
             let first = try #require(sandbox.daemonProcesses().first)
 
             kill(first, SIGKILL)
-            #expect(await sandbox.wait { !Subprocess.isAlive(first) })
+            #expect(await Poll.holds(within: .seconds(10)) { !Subprocess.isAlive(first) })
             let respawned = try await sandbox.embed("hello")
             #expect(respawned.servedBy == "daemon", "a new daemon was started")
             #expect(maxDifference(respawned.embeddings, reference.embeddings) <= sameVectorTolerance)
@@ -82,7 +82,7 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
 
             // Killed again, with spawning off: the in-process engine answers, with the same vector.
             kill(second[0], SIGKILL)
-            #expect(await sandbox.wait { !Subprocess.isAlive(second[0]) })
+            #expect(await Poll.holds(within: .seconds(10)) { !Subprocess.isAlive(second[0]) })
             let fallback = try await sandbox.embed("hello", environment: ["SEMD_NO_SPAWN": "1"])
             #expect(fallback.servedBy == "in-process")
             #expect(maxDifference(fallback.embeddings, reference.embeddings) <= sameVectorTolerance)
@@ -173,7 +173,7 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
             #expect(!FileManager.default.fileExists(atPath: sandbox.paths.privateSocket))
             #expect(LockFile.isHeld(at: sandbox.paths.runLock) == false)
             #expect(LockFile.isHeld(at: sandbox.paths.spawnGuard) != true)
-            #expect(await sandbox.wait { !Subprocess.isAlive(newPID) })
+            #expect(await Poll.holds(within: .seconds(10)) { !Subprocess.isAlive(newPID) })
 
             let again = try await sandbox.run(["stop"])
             #expect(again.status == 0 && again.standardOutput.contains("no daemon is running"))

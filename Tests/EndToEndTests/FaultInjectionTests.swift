@@ -39,13 +39,13 @@ extension DaemonSandbox {
 
     /// Waits until every job of `database` has finished; returns the rows.
     func finishedJobRows(_ database: String) async throws -> [[String: Any]] {
-        let deadline = ContinuousClock.now + .seconds(300)
-        while ContinuousClock.now < deadline {
-            let rows = try await jobRows(database)
-            if !rows.isEmpty, rows.allSatisfy({ !["pending", "running"].contains($0["status"] as? String ?? "") }) { return rows }
-            try await Task.sleep(for: .milliseconds(200))
+        // The daemon is another process: its jobs' ends are polled through semctl.
+        var rows: [[String: Any]] = []
+        try await Poll.until("the jobs of \(database) finish", within: .seconds(300), every: .milliseconds(200)) {
+            rows = try await jobRows(database)
+            return !rows.isEmpty && rows.allSatisfy { !["pending", "running"].contains($0["status"] as? String ?? "") }
         }
-        throw SandboxError.malformed("the jobs of \(database) did not finish")
+        return rows
     }
 
     /// Every entry under `directory`, recursively (relative paths).
@@ -65,16 +65,22 @@ extension DaemonSandbox {
                 let daemon = try #require(sandbox.daemonProcesses().first)
                 let socket = sandbox.paths.privateSocket
                 // Freeze the daemon so the request is surely in flight (written, unanswered) when it dies.
-                let before = sandbox.connectedSockets(at: socket)
                 kill(daemon, SIGSTOP)
+                // Counted once every thread has stopped: a connection of the previous client that the
+                // daemon was still closing cannot vanish from the count after that.
+                let stopped = await Poll.holds(within: .seconds(60)) { Subprocess.isStopped(daemon) }
+                #expect(stopped, "the daemon stopped")
+                let before = sandbox.connectedSockets(at: socket)
                 let client = Task { try await sandbox.embed("hello", environment: environment) }
-                let connected = await sandbox.wait(for: .seconds(60)) { sandbox.connectedSockets(at: socket) > before }
+                let connected = await Poll.holds(within: .seconds(60)) { sandbox.connectedSockets(at: socket) > before }
                 #expect(connected, "the client reached the stopped daemon")
-                try await Task.sleep(for: .milliseconds(500))
+                // Its request is written: the bytes wait unread at the stopped daemon's end.
+                let written = await Poll.holds(within: .seconds(60)) { try UnixSocketQueues.hasUnreadData(at: socket) }
+                #expect(written, "the client's request reached the stopped daemon")
                 kill(daemon, SIGKILL)
                 let answer = try await client.value
                 #expect(maxDifference(answer.embeddings, reference.embeddings) <= sameVectorTolerance)
-                #expect(await sandbox.wait { !Subprocess.isAlive(daemon) })
+                #expect(await Poll.holds(within: .seconds(10)) { !Subprocess.isAlive(daemon) })
                 if round == 0 {
                     #expect(answer.servedBy == "daemon", "a new daemon was spawned and answered")
                     let now = sandbox.daemonProcesses()

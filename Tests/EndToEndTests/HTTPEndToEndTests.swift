@@ -22,26 +22,25 @@ struct HTTPReplica {
     static func start(socket: String, modelsDirectory: URL, extra: [String] = []) async throws -> HTTPReplica {
         let process = try DaemonProcess(socket: socket, arguments: ["--models-dir", modelsDirectory.path, "--http", "127.0.0.1:0",
                                                                     "--log-level", "info"] + extra)
-        let port = try await offPool { () -> Int? in
-            var port: Int?
-            DaemonProcess.wait(timeout: .seconds(120)) {
-                guard let range = process.errorOutput.range(of: #"HTTP listening on http://127\.0\.0\.1:[0-9]+"#,
-                                                             options: .regularExpression) else { return !process.process.isRunning }
-                port = Int(process.errorOutput[range].split(separator: ":").last ?? "")
-                return true
+        do {
+            let port = try await offPool { () -> Int in
+                var port: Int?
+                try process.waitUntil("semd logs its HTTP port", within: .seconds(120)) {
+                    guard let range = process.errorOutput.range(of: #"HTTP listening on http://127\.0\.0\.1:[0-9]+"#,
+                                                                 options: .regularExpression) else { return false }
+                    port = Int(process.errorOutput[range].split(separator: ":").last ?? "")
+                    return port != nil
+                }
+                try process.waitUntil("semd's /health answers 200", within: .seconds(180)) {
+                    (try? HTTPConnection.connect(to: .tcp(host: "127.0.0.1", port: port!)).request("GET", "/health").status) == 200
+                }
+                return port!
             }
-            guard let port else { return nil }
-            let ready = DaemonProcess.wait(timeout: .seconds(180)) {
-                (try? HTTPConnection.connect(to: .tcp(host: "127.0.0.1", port: port)).request("GET", "/health").status) == 200
-            }
-            return ready ? port : nil
-        }
-        guard let port else {
-            let output = process.errorOutput
+            return HTTPReplica(process: process, port: port)
+        } catch {
             process.stop()
-            throw FixtureError.malformed("semd --http did not become ready: \(output)")
+            throw error
         }
-        return HTTPReplica(process: process, port: port)
     }
 
     /// Starts a replica, runs `body`, and stops the replica (off the concurrency pool) whatever happened.
@@ -241,7 +240,7 @@ enum ExternalTools {
                                     errorLog: @escaping @Sendable () -> String) async throws {
         let balancer = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: front)
         let up = try await offPool {
-            DaemonProcess.wait(timeout: .seconds(30)) {
+            Poll.blockUntilHolds(within: .seconds(30)) {
                 (try? HTTPConnection.connect(to: balancer).request("GET", "/health").status) == 200
             }
         }
@@ -275,16 +274,19 @@ enum ExternalTools {
                 }
             }
         }
-        try await Task.sleep(for: .seconds(2))
+        // Requests flow through the balancer before the kill (eight answered, two per client on average).
+        let flowing = await Poll.holds(within: .seconds(120)) { results.total >= 8 }
+        #expect(flowing, "requests flow before the kill (\(results.total))")
         first.process.signal(SIGKILL)
         let healthFails = try await offPool {
-            DaemonProcess.wait(timeout: .seconds(30)) {
+            Poll.blockUntilHolds(within: .seconds(30)) {
                 (try? HTTPConnection.connect(to: first.endpoint, timeout: .seconds(1)).request("GET", "/health")) == nil
             }
         }
         #expect(healthFails, "the killed replica's health check fails")
         let afterKill = results.total
-        try await Task.sleep(for: .seconds(3))
+        // Well past the kill: many more requests than the check below asks for (or the deadline).
+        _ = await Poll.holds(within: .seconds(120)) { results.total > afterKill + 20 }
         stop.set()
         for client in clients { try await client.value }
         #expect(results.total > afterKill + 4, "requests kept flowing after the kill (\(afterKill) → \(results.total))")

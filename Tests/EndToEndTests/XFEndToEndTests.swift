@@ -43,7 +43,7 @@ import Glibc
             _ = try await sandbox.embed("hello")
 
             var report: [String: Any] = [:]
-            let listed = await sandbox.wait(for: .seconds(30)) {
+            let listed = await Poll.holds(within: .seconds(30)) {
                 guard let output = try? Subprocess.run(sandbox.semctl, ["status", "--json"], environment: sandbox.environment),
                       let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
                       let listeners = object["listeners"] as? [[String: Any]],

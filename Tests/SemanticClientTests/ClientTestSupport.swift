@@ -1,5 +1,6 @@
-// Test daemons for the client: the real daemon serving the tiny golden models in this process, and a
-// scripted fake that answers (or hangs up on) each request as a test says, to provoke failures.
+// Test daemons for the client: the real daemon serving the tiny golden models in this process (the
+// shared harness, RunningDaemon), and a scripted fake that answers (or hangs up on) each request as a
+// test says, to provoke failures.
 // Blocking client calls run off the concurrency pool (`offPool`), which in-process daemons need to
 // answer, and return what they saw: expectations are checked back in the test's task.
 import Foundation
@@ -16,65 +17,15 @@ import Synchronization
 import Glibc
 #endif
 
-let tinyRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker])
-let tinyModelsRoot = ModelsRoot(url: Fixtures.url("goldens"), source: .flag)
-
 /// A client configuration for `socket` with the tiny models, no spawning and no retry delays to speak of.
 func tinyConfiguration(socket: String, policy: ServingPolicy = .daemonThenInProcess) -> ClientConfiguration {
-    var configuration = ClientConfiguration(paths: DaemonPaths(socket: socket), modelsRoot: tinyModelsRoot)
-    configuration.registry = tinyRegistry
-    configuration.policy = policy
-    configuration.spawnDaemon = false
-    configuration.inProcessThreads = 1
-    configuration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20), jitter: 0)
-    configuration.requestTimeout = .seconds(60)
-    return configuration
+    RunningDaemon.clientConfiguration(socket: socket, policy: policy)
 }
 
-/// The real daemon with the tiny models on a temporary socket, in this process.
-final class TinyDaemon: Sendable {
-    let daemon: Daemon
-    let scratch: TemporaryDirectory
-    let task: Task<Void, Error>
-    var socket: String { daemon.configuration.paths.socket }
-    var service: InferenceService { daemon.service }
-
-    init(scratch existing: TemporaryDirectory? = nil) async throws {
-        scratch = try existing ?? TemporaryDirectory(prefix: "semd-client")
-        var configuration = DaemonConfiguration(paths: DaemonPaths(socket: scratch.path("d.sock").path),
-                                                modelsRoot: tinyModelsRoot)
-        configuration.niceness = 0
-        configuration.threads = 1
-        var logger = Logger(label: "semd-client-test")
-        logger.logLevel = .warning
-        let daemon = Daemon(configuration: configuration, registry: tinyRegistry, logger: logger)
-        self.daemon = daemon
-        task = Task { try await daemon.run() }
-        let socket = configuration.paths.socket
-        let ready = try await offPool { () -> Bool in
-            // Long: in a full test run, heavy synchronous tests can hold the concurrency pool the daemon
-            // needs for minutes on a 2-core machine.
-            let deadline = ContinuousClock.now + .seconds(900)
-            while ContinuousClock.now < deadline {
-                if let connection = try? DaemonConnection(socketPath: socket),
-                   case .health(let health)? = try? connection.send(.health).response, health.ready { return true }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            return false
-        }
-        if !ready {
-            daemon.requestStop(reason: "never became ready")
-            _ = try? await task.value
-            scratch.remove()
-            throw FixtureError.malformed("the tiny daemon did not become ready")
-        }
-    }
-
-    func stop(keepScratch: Bool = false) async {
-        daemon.requestStop(reason: "test finished")
-        _ = try? await task.value
-        if !keepScratch { scratch.remove() }
-    }
+/// Runs `body` with the real daemon serving the tiny models on one engine thread, in this process
+/// (the shared harness: started, waited for, and stopped whatever happens).
+func withTinyDaemon<T>(_ body: (RunningDaemon) async throws -> T) async throws -> T {
+    try await RunningDaemon.with(configure: { $0.threads = 1 }, body)
 }
 
 /// A fake daemon: accepts connections on a real socket and lets `script` decide, per request, what to
@@ -93,6 +44,8 @@ final class FakeDaemon: @unchecked Sendable {
     private let script: @Sendable (Request, Int) -> Action
     private let state = Mutex<(requests: [String], connections: Int, open: Int32)>(([], 0, -1))
     private let done = DispatchSemaphore(value: 0)
+    /// Signalled each time the fake has closed a client's connection.
+    private let closedOne = DispatchSemaphore(value: 0)
 
     var socket: String { bound.publicPath }
     var requestIDs: [String] { state.withLock { $0.requests } }
@@ -122,6 +75,7 @@ final class FakeDaemon: @unchecked Sendable {
                 $0.open = -1
                 close(client)
             }
+            closedOne.signal()
         }
     }
 
@@ -160,6 +114,11 @@ final class FakeDaemon: @unchecked Sendable {
     private func write(_ descriptor: Int32, _ envelope: ResponseEnvelope) -> Bool {
         guard let frame = try? envelope.encodedFrame() else { return false }
         return frame.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == frame.count
+    }
+
+    /// Waits until the fake has closed one more client connection; false after `timeout`.
+    func waitForAClosedConnection(within timeout: Duration) -> Bool {
+        closedOne.wait(timeout: .now() + timeout.timeInterval) == .success
     }
 
     func stop() {

@@ -11,98 +11,98 @@ import Testing
 
 @Suite(.serialized) struct SemanticClientDaemonTests {
     @Test func everyCallOverOneKeptConnection() async throws {
-        let daemon = try await TinyDaemon()
-        let socket = daemon.socket
-        let client = SemanticClient(configuration: tinyConfiguration(socket: socket))
-        let texts = ["hello world", "a second text", ""]
-        let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
-        let expectedLogits = try CrossEncoder.load(directory: Fixtures.tinyCrossEncoderDirectory)
-            .scores(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"])
+        try await withTinyDaemon { daemon in
+            let socket = daemon.socket
+            let client = SemanticClient(configuration: tinyConfiguration(socket: socket))
+            let texts = ["hello world", "a second text", ""]
+            let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
+            let expectedLogits = try CrossEncoder.load(directory: Fixtures.tinyCrossEncoderDirectory)
+                .scores(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"])
 
-        // First, so its connection is served well before the daemon stops: a connection the daemon is
-        // still accepting while it stops trips a precondition in NIO.
-        #expect(try await offPool { client.daemonIsRunning() })
-        let embedded = try await offPool { try client.embed(texts) }
-        #expect(embedded.servedBy == .daemon)
-        #expect(embedded.model == "tiny-16" && embedded.dimension == 16)
-        for (vector, reference) in zip(embedded.embeddings, expected) {
-            #expect(compare(vector, reference).maxAbs <= 1e-6)
-        }
-        let shortened = try await offPool { try client.embed(["hello world"], dims: 8) }
-        #expect(shortened.dimension == 8 && shortened.embeddings[0].count == 8)
+            // First, so its connection is served well before the daemon stops: a connection the daemon is
+            // still accepting while it stops trips a precondition in NIO.
+            #expect(try await offPool { client.daemonIsRunning() })
+            let embedded = try await offPool { try client.embed(texts) }
+            #expect(embedded.servedBy == .daemon)
+            #expect(embedded.model == "tiny-16" && embedded.dimension == 16)
+            for (vector, reference) in zip(embedded.embeddings, expected) {
+                #expect(compare(vector, reference).maxAbs <= 1e-6)
+            }
+            let shortened = try await offPool { try client.embed(["hello world"], dims: 8) }
+            #expect(shortened.dimension == 8 && shortened.embeddings[0].count == 8)
 
-        let reranked = try await offPool {
-            try client.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"])
-        }
-        #expect(reranked.servedBy == .daemon && reranked.model == "tiny-ce" && reranked.logits == nil)
-        for (score, logit) in zip(reranked.scores, CrossEncoder.sigmoid(expectedLogits)) {
-            #expect(abs(score - logit) <= 1e-6)
-        }
-        #expect(Set(reranked.ranking) == [0, 1])
+            let reranked = try await offPool {
+                try client.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"])
+            }
+            #expect(reranked.servedBy == .daemon && reranked.model == "tiny-ce" && reranked.logits == nil)
+            for (score, logit) in zip(reranked.scores, CrossEncoder.sigmoid(expectedLogits)) {
+                #expect(abs(score - logit) <= 1e-6)
+            }
+            #expect(Set(reranked.ranking) == [0, 1])
 
-        let health = try await offPool { try client.health() }
-        #expect(health.ready && health.protocolVersion == 1 && health.memoryBytes > 0)
-        let status = try await offPool { try client.status() }
-        #expect(status.socket == socket && status.pid == getpid())
-        #expect(status.models.map(\.id) == ["tiny-16", "tiny-ce"])
-        #expect(status.models.allSatisfy { $0.loaded })
-        #expect(status.totalRequests >= 5)
-        await daemon.stop()
+            let health = try await offPool { try client.health() }
+            #expect(health.ready && health.protocolVersion == 1 && health.memoryBytes > 0)
+            let status = try await offPool { try client.status() }
+            #expect(status.socket == socket && status.pid == getpid())
+            #expect(status.models.map(\.id) == ["tiny-16", "tiny-ce"])
+            #expect(status.models.allSatisfy { $0.loaded })
+            #expect(status.totalRequests >= 5)
+        }
     }
 
     @Test func manyTextsTravelInBatchesWithProgress() async throws {
-        let daemon = try await TinyDaemon()
-        var configuration = tinyConfiguration(socket: daemon.socket)
-        configuration.batchSize = 4
-        let client = SemanticClient(configuration: configuration)
-        let texts = (0..<10).map { "text number \($0)" }
-        let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
-        let reports = ProgressLog()
-        let before = daemon.service.ledger.totals.embedRequests
-        let result = try await offPool { try client.embed(texts, progress: { reports.add($0, $1) }) }
-        #expect(result.embeddings.count == 10 && result.servedBy == .daemon)
-        for (vector, reference) in zip(result.embeddings, expected) { #expect(compare(vector, reference).maxAbs <= 1e-6) }
-        #expect(reports.values == [[4, 10], [8, 10], [10, 10]])
-        // Three batches; a loaded machine may add a retry of one.
-        let requests = daemon.service.ledger.totals.embedRequests - before
-        #expect((3...5).contains(requests), "\(requests) Embed requests")
-        let empty = try await offPool { try client.embed([]) }
-        #expect(empty.embeddings.isEmpty && empty.model == "tiny-16")
-        await daemon.stop()
+        try await withTinyDaemon { daemon in
+            var configuration = tinyConfiguration(socket: daemon.socket)
+            configuration.batchSize = 4
+            let client = SemanticClient(configuration: configuration)
+            let texts = (0..<10).map { "text number \($0)" }
+            let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
+            let reports = ProgressLog()
+            let before = daemon.service.ledger.totals.embedRequests
+            let result = try await offPool { try client.embed(texts, progress: { reports.add($0, $1) }) }
+            #expect(result.embeddings.count == 10 && result.servedBy == .daemon)
+            for (vector, reference) in zip(result.embeddings, expected) { #expect(compare(vector, reference).maxAbs <= 1e-6) }
+            #expect(reports.values == [[4, 10], [8, 10], [10, 10]])
+            // Three batches; a loaded machine may add a retry of one.
+            let requests = daemon.service.ledger.totals.embedRequests - before
+            #expect((3...5).contains(requests), "\(requests) Embed requests")
+            let empty = try await offPool { try client.embed([]) }
+            #expect(empty.embeddings.isEmpty && empty.model == "tiny-16")
+        }
     }
 
     @Test func shutdownStopsTheDaemonAndLaterCallsFallBack() async throws {
-        let daemon = try await TinyDaemon()
-        let client = SemanticClient(configuration: tinyConfiguration(socket: daemon.socket))
-        let served = try await offPool { try client.embed(["hello world"]) }
-        #expect(served.servedBy == .daemon)
-        let message = try await offPool { try client.shutdown() }
-        #expect(message == "daemon shutting down")
-        _ = try? await daemon.task.value
-        #expect(!FileManager.default.fileExists(atPath: daemon.socket))
-        let fallback = try await offPool { try client.embed(["hello world"]) }
-        #expect(fallback.servedBy == .inProcess(.noDaemonSpawnDisabled))
-        #expect(compare(fallback.embeddings[0], served.embeddings[0]).maxAbs <= 1e-6,
-                "the in-process engine gives the daemon's vectors")
-        guard case .failure = try await outcome({ try client.health() }) else {
-            Issue.record("health answered after the daemon stopped")
-            return
+        try await withTinyDaemon { daemon in
+            let client = SemanticClient(configuration: tinyConfiguration(socket: daemon.socket))
+            let served = try await offPool { try client.embed(["hello world"]) }
+            #expect(served.servedBy == .daemon)
+            let message = try await offPool { try client.shutdown() }
+            #expect(message == "daemon shutting down")
+            _ = try? await daemon.task.value
+            #expect(!FileManager.default.fileExists(atPath: daemon.socket))
+            let fallback = try await offPool { try client.embed(["hello world"]) }
+            #expect(fallback.servedBy == .inProcess(.noDaemonSpawnDisabled))
+            #expect(compare(fallback.embeddings[0], served.embeddings[0]).maxAbs <= 1e-6,
+                    "the in-process engine gives the daemon's vectors")
+            guard case .failure = try await outcome({ try client.health() }) else {
+                Issue.record("health answered after the daemon stopped")
+                return
+            }
         }
-        daemon.scratch.remove()
     }
 
     @Test func stopDaemonWaitsForTheSocketAndTheLock() async throws {
-        let daemon = try await TinyDaemon()
-        let client = SemanticClient(configuration: tinyConfiguration(socket: daemon.socket))
-        // Patient (returns once stopped): a sanitizer-built in-process daemon on a loaded machine is slow.
-        let pid = try await offPool { try client.stopDaemon(timeout: .seconds(300)) }
-        #expect(pid == getpid())
-        #expect(!FileManager.default.fileExists(atPath: daemon.socket))
-        #expect(LockFile.isHeld(at: DaemonPaths(socket: daemon.socket).runLock) == false)
-        let again = try await offPool { try client.stopDaemon() }
-        #expect(again == nil)
-        _ = try? await daemon.task.value
-        daemon.scratch.remove()
+        try await withTinyDaemon { daemon in
+            let client = SemanticClient(configuration: tinyConfiguration(socket: daemon.socket))
+            // Patient (returns once stopped): a sanitizer-built in-process daemon on a loaded machine is slow.
+            let pid = try await offPool { try client.stopDaemon(timeout: .seconds(300)) }
+            #expect(pid == getpid())
+            #expect(!FileManager.default.fileExists(atPath: daemon.socket))
+            #expect(LockFile.isHeld(at: DaemonPaths(socket: daemon.socket).runLock) == false)
+            let again = try await offPool { try client.stopDaemon() }
+            #expect(again == nil)
+            _ = try? await daemon.task.value
+        }
     }
 }
 
@@ -258,7 +258,8 @@ func outcome<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         let client = SemanticClient(configuration: configuration)
         let ready = try await offPool { () -> [Bool] in
             let first = try client.health().ready
-            Thread.sleep(forTimeInterval: 0.05)
+            // The fake has closed the kept connection (its end is closed, so the client's next use sees it).
+            guard fake.waitForAClosedConnection(within: .seconds(60)) else { return [first] }
             return [first, try client.health().ready]
         }
         #expect(ready == [true, true], "reconnected without spending an attempt")

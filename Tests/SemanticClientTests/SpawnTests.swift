@@ -26,13 +26,14 @@ import Glibc
             echo "sid=$(cut -d' ' -f6 /proc/$$/stat)"; echo "fds=$(ls /proc/$$/fd | tr '\\n' ' ')"; echo oops >&2
             """
         let pid = try DetachedProcess.spawn(executable: "/bin/sh", arguments: ["-c", script], logFile: log)
+        // A detached child announces nothing to us: its exit is polled (exitStatus reaps it).
         let status = try await offPool { () -> Int32 in
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                if let exit = DetachedProcess.exitStatus(of: pid) { return exit }
-                Thread.sleep(forTimeInterval: 0.01)
+            var status: Int32?
+            try Poll.blockUntil("the detached child exits", within: .seconds(30)) {
+                status = DetachedProcess.exitStatus(of: pid)
+                return status != nil
             }
-            return -1
+            return status ?? -1
         }
         #expect(status == 0)
         let output = try String(contentsOfFile: log, encoding: .utf8)
@@ -117,12 +118,12 @@ import Glibc
     }
 
     @Test func startDaemonIsANoOpWhenOneRuns() async throws {
-        let daemon = try await TinyDaemon()
-        var configuration = tinyConfiguration(socket: daemon.socket)
-        configuration.daemonExecutable = "/bin/false"  // would fail if it were started
-        let client = SemanticClient(configuration: configuration)
-        let launch = try await offPool { try client.startDaemon(readyTimeout: .seconds(30)) }
-        #expect(launch == .alreadyRunning)
-        await daemon.stop()
+        try await withTinyDaemon { daemon in
+            var configuration = tinyConfiguration(socket: daemon.socket)
+            configuration.daemonExecutable = "/bin/false"  // would fail if it were started
+            let client = SemanticClient(configuration: configuration)
+            let launch = try await offPool { try client.startDaemon(readyTimeout: .seconds(30)) }
+            #expect(launch == .alreadyRunning)
+        }
     }
 }

@@ -234,7 +234,7 @@ func compareLayers(
         let calls = Mutex(0)
         let paused = try embedder.embed(tokenIDs: ids, threads: 1, pausePoint: {
             calls.withLock { $0 += 1 }
-            usleep(1_000)
+            usleep(1_000)  // the pause itself, the thing under test (not a synchronisation)
         })
         #expect(calls.withLock { $0 } == 4 * embedder.config.numHiddenLayers)
         #expect(try embedder.embed(tokenIDs: ids, threads: 1) == paused)

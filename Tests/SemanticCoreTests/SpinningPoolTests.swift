@@ -3,6 +3,7 @@
 // sections started from inside a section fall back to Dispatch and lose nothing.
 import Dispatch
 import Foundation
+import SemanticTestSupport
 import Synchronization
 import Testing
 @testable import SemanticCore
@@ -47,14 +48,21 @@ private final class PartLedger: @unchecked Sendable {
         #expect(helped, "no part ever ran on a helper")
     }
 
-    @Test func sectionsAfterTheHelpersParkedStillComplete() {
+    @Test func sectionsAfterTheHelpersParkedStillComplete() throws {
         let pool = SpinningPool(helpers: 1)
         var helped = 0
         for _ in 0..<20 {
-            Thread.sleep(forTimeInterval: 0.005)  // past the spinning: the helper parks
+            // past the spinning: the helper parks
+            try Poll.blockUntil("the helper parks", within: .seconds(60), every: .microseconds(100)) {
+                pool.sleepingHelpers >= pool.helpers
+            }
             let ledger = PartLedger(parts: 2)
+            let tookPartOne = DispatchSemaphore(value: 0)
             #expect(pool.run(parts: 2) { part in
-                if part == 0 { Thread.sleep(forTimeInterval: 0.002) }  // time for the helper to wake and take part 1
+                // the caller's part waits for the helper to wake and take part 1 (if it never does,
+                // the caller takes part 1 itself after the timeout, and `helped` says so)
+                if part == 0 { _ = tookPartOne.wait(timeout: .now() + 5) }
+                if part == 1 { tookPartOne.signal() }
                 ledger.record(part)
             })
             #expect(ledger.eachRanOnce)

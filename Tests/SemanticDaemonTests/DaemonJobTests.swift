@@ -17,15 +17,18 @@ import Testing
         return info.jobs
     }
 
+    /// Polls the jobs of `database` through the protocol, on the test's kept connection, until every
+    /// one has ended. (The job service logs a job's end, but a wait on that would leave the connection
+    /// idle past the daemon's read timeout, and the test goes on using it: a client that waits for its
+    /// job asks, as this one does.)
     func waitUntilFinished(_ connection: AsyncConnection, _ database: String, timeout: Duration = .seconds(300))
         async throws -> [EmbeddingJobDetail] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let current = try await jobs(connection, database)
-            if !current.isEmpty && current.allSatisfy({ $0.status != "pending" && $0.status != "running" }) { return current }
-            try await Task.sleep(for: .milliseconds(100))
+        var current: [EmbeddingJobDetail] = []
+        try await Poll.until("the jobs of \(database) finish", within: timeout, every: .milliseconds(100)) {
+            current = try await jobs(connection, database)
+            return !current.isEmpty && current.allSatisfy { $0.status != "pending" && $0.status != "running" }
         }
-        throw FixtureError.malformed("the job did not finish in \(timeout)")
+        return current
     }
 
     @Test func aTwoTierJobWritesBothIndexesWhileTheDaemonKeepsServing() async throws {
@@ -90,9 +93,9 @@ import Testing
             let cancelQueued = try await connection.send(.cancelEmbeddingJob(dbPath: second, modelID: nil))
             #expect(cancelQueued.response == .jobCancelled(cancelled: 1, message: "cancelled 1 job(s)"))
             // Cancel the first while it runs.
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline, try await jobs(connection, first).first?.status != "running" {
-                try await Task.sleep(for: .milliseconds(50))
+            // (Nothing announces a job's start: polled.)
+            try await Poll.until("the first job runs", within: .seconds(120), every: .milliseconds(50)) {
+                try await jobs(connection, first).first?.status == "running"
             }
             let cancelRunning = try await connection.send(.cancelEmbeddingJob(dbPath: first, modelID: "minilm"))
             #expect(cancelRunning.response == .jobCancelled(cancelled: 1, message: "cancelled 1 job(s)"))

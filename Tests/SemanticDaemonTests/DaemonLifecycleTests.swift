@@ -18,34 +18,16 @@ import Glibc
         return status.st_mode
     }
 
-    func healthy(_ socket: String) -> Bool {
-        guard let connection = try? DaemonConnection(socketPath: socket),
-              let answer = try? connection.send(.health, timeout: .seconds(5)),
-              case .health = answer.response else { return false }
-        return true
-    }
+    func healthy(_ socket: String) -> Bool { DaemonProcess.answersHealth(at: socket) }
 
-    /// A shared-style parent directory (1777) so the private runtime directory is used.
-    func sharedScratch() throws -> TemporaryDirectory {
-        let scratch = try TemporaryDirectory(prefix: "semd-life")
-        chmod(scratch.url.path, 0o1777)
-        return scratch
-    }
-
-    /// Starts the real semd (real MiniLM) on a socket in a fresh shared-style directory, waits until it
-    /// answers Health unless `waitUntilHealthy` is false, runs `body`, then stops it and removes the folder.
-    func withRealDaemon(arguments: [String] = [], waitUntilHealthy: Bool = true,
-                        _ body: (DaemonPaths, DaemonProcess) throws -> Void) throws {
+    /// Starts the real semd (real MiniLM) on a socket in a fresh shared-style directory (1777, so the
+    /// private runtime directory is used), waits until it answers Health, runs `body`, then stops it
+    /// and removes the folder.
+    func withRealDaemon(arguments: [String] = [], _ body: (DaemonPaths, DaemonProcess) throws -> Void) throws {
         _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let paths = DaemonPaths(socket: scratch.path("d.sock").path)
-        let daemon = try DaemonProcess(socket: paths.socket, arguments: arguments)
-        defer { daemon.stop() }
-        if waitUntilHealthy {
-            #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(paths.socket) }, "\(daemon.errorOutput)")
+        try DaemonProcess.with(sharedParent: true, arguments: arguments, readyWithin: .seconds(120)) { daemon in
+            try body(daemon.paths, daemon)
         }
-        try body(paths, daemon)
     }
 
     @Test func ownerOnlySocketSecondDaemonRefusedAndSIGTERMCleansUp() throws {
@@ -75,22 +57,20 @@ import Glibc
 
     @Test func aDaemonKilledHardLeavesAStaleSocketTheNextOneReplaces() throws {
         _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let socket = scratch.path("d.sock").path
-        let first = try DaemonProcess(socket: socket)
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(first.errorOutput)")
+        let first = try DaemonProcess(sharedParent: true)
+        defer { first.stop() }  // last: it removes the directory
+        let socket = first.socket
+        try first.waitUntilAnswering(within: .seconds(120))
         first.signal(SIGKILL)
         _ = first.waitForExit(timeout: .seconds(10))
-        first.stop()
         #expect(!healthy(socket))
         let second = try DaemonProcess(socket: socket)
         defer { second.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(second.errorOutput)")
+        try second.waitUntilAnswering(within: .seconds(120))
     }
 
     @Test func aPlantedSymlinkAtTheSocketPathIsRefusedAndKept() throws {
-        let scratch = try sharedScratch()
+        let scratch = try TemporaryDirectory.forDaemon(sharedParent: true)
         defer { scratch.remove() }
         let socket = scratch.path("d.sock").path
         let target = scratch.path("precious").path
@@ -106,12 +86,10 @@ import Glibc
 
     @Test func idleTimeoutStopsTheDaemonAndCleansUp() throws {
         _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let socket = scratch.path("d.sock").path
-        let daemon = try DaemonProcess(socket: socket, arguments: ["--idle-timeout", "2"])
+        let daemon = try DaemonProcess(sharedParent: true, arguments: ["--idle-timeout", "2"])
         defer { daemon.stop() }
-        #expect(DaemonProcess.wait(timeout: .seconds(120)) { healthy(socket) }, "\(daemon.errorOutput)")
+        let socket = daemon.socket
+        try daemon.waitUntilAnswering(within: .seconds(120))
         #expect(daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("idle"))
         #expect(!FileManager.default.fileExists(atPath: socket))
@@ -119,12 +97,10 @@ import Glibc
 
     @Test func aDaemonOverItsMemoryLimitStopsGracefully() throws {
         _ = try Fixtures.requireRealEmbedder()
-        let scratch = try sharedScratch()
-        defer { scratch.remove() }
-        let socket = scratch.path("d.sock").path
         // 1 MiB is far below any daemon's resident size: the first check (after a second) stops it.
-        let daemon = try DaemonProcess(socket: socket, arguments: ["--memory-limit", "1M"])
+        let daemon = try DaemonProcess(sharedParent: true, arguments: ["--memory-limit", "1M"])
         defer { daemon.stop() }
+        let socket = daemon.socket
         #expect(daemon.waitForExit(timeout: .seconds(120)) == 0, "\(daemon.errorOutput)")
         #expect(daemon.errorOutput.contains("exceeds the limit"))
         #expect(!FileManager.default.fileExists(atPath: socket))
@@ -145,17 +121,28 @@ import Glibc
         try withRealDaemon { paths, daemon in
             final class Flag: Sendable { let raised = Atomic<Bool>(true) }
             let storming = Flag()
+            // Each stormer says when it has connected a few times: the storm is on.
+            let stormingNow = DispatchSemaphore(value: 0)
             let stormers = (0..<4).map { _ in
                 Thread {
+                    var connected = 0
                     while storming.raised.load(ordering: .relaxed) {
                         if let connection = try? UnixSocketConnection.connect(to: paths.socket) {
                             connection.close()
+                            connected += 1
+                            if connected == 5 { stormingNow.signal() }
                         }
                     }
                 }
             }
             for thread in stormers { thread.start() }
-            usleep(50_000)
+            for _ in stormers {
+                guard stormingNow.wait(timeout: .now() + 60) == .success else {
+                    storming.raised.store(false, ordering: .relaxed)
+                    throw PollTimeout(what: "four clients connecting in a storm", timeout: .seconds(60),
+                                      location: "\(#fileID):\(#line)", detail: daemon.errorOutput)
+                }
+            }
             daemon.signal(SIGTERM)
             let status = daemon.waitForExit(timeout: .seconds(120))
             storming.raised.store(false, ordering: .relaxed)

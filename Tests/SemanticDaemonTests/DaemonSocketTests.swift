@@ -10,124 +10,60 @@ import SemanticTestSupport
 import SemanticWire
 import Testing
 @testable import SemanticDaemon
-
-/// A daemon serving the tiny models on a temporary socket for the duration of a test.
-final class RunningDaemon: Sendable {
-    let daemon: Daemon
-    let scratch: TemporaryDirectory
-    let task: Task<Void, Error>
-    var socket: String { daemon.configuration.paths.socket }
-
-    init(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
-         modelsRoot: URL = Fixtures.url("goldens"),
-         configure: (inout DaemonConfiguration) -> Void = { _ in }) async throws {
-        scratch = try TemporaryDirectory(prefix: "semd-daemon")
-        var configuration = DaemonConfiguration(
-            paths: DaemonPaths(socket: scratch.path("d.sock").path),
-            modelsRoot: ModelsRoot(url: modelsRoot, source: .flag))
-        configuration.niceness = 0
-        configure(&configuration)
-        var logger = Logger(label: "semd-test")
-        logger.logLevel = .warning
-        let daemon = Daemon(configuration: configuration, registry: registry, logger: logger)
-        self.daemon = daemon
-        task = Task { try await daemon.run() }
-        // Wait until the socket answers. Generous: at the start of the full suite (and far more under
-        // ThreadSanitizer, `make test-tsan`) hundreds of tests hold both threads of the concurrency pool
-        // of a 2-core machine for minutes, and nothing of this daemon runs meanwhile. Ends when ready.
-        let deadline = ContinuousClock.now + .seconds(900)
-        let socket = configuration.paths.socket
-        while ContinuousClock.now < deadline {
-            let ready = (try? await offPool { () -> Bool in
-                guard let connection = try? DaemonConnection(socketPath: socket),
-                      case .health(let health)? = try? connection.send(.health, timeout: .seconds(30)).response else { return false }
-                return health.ready
-            }) ?? false
-            if ready { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        // No daemon outlives the test that started it, not even one that never became ready.
-        daemon.requestStop(reason: "never became ready")
-        _ = try? await task.value
-        scratch.remove()
-        throw FixtureError.malformed("the daemon did not become ready")
-    }
-
-    func connect() async throws -> AsyncConnection { try await AsyncConnection(socketPath: socket) }
-
-    /// Runs `body` against a fresh daemon and stops it afterwards, also when `body` throws, so no
-    /// daemon (and none of its inference) outlives its test.
-    static func with(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
-                     modelsRoot: URL = Fixtures.url("goldens"),
-                     configure: (inout DaemonConfiguration) -> Void = { _ in },
-                     _ body: (RunningDaemon) async throws -> Void) async throws {
-        let running = try await RunningDaemon(registry: registry, modelsRoot: modelsRoot, configure: configure)
-        do {
-            try await body(running)
-        } catch {
-            await running.stop()
-            throw error
-        }
-        await running.stop()
-    }
-
-    func stop() async {
-        daemon.requestStop(reason: "test finished")
-        _ = try? await task.value
-        scratch.remove()
-    }
-}
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite(.serialized) struct DaemonSocketTests {
     @Test func everyRequestType() async throws {
-        let running = try await RunningDaemon()
-        let connection = try await running.connect()
+        try await RunningDaemon.with { running in
+            let connection = try await running.connect()
 
-        let health = try await connection.send(.health)
-        guard case .health(let status) = health.response else { Issue.record("\(health)"); return }
-        #expect(status.ready && status.version == 1 && status.memoryBytes > 0)
-        #expect(health.requestID.hasPrefix("semd-"))
+            let health = try await connection.send(.health)
+            guard case .health(let status) = health.response else { Issue.record("\(health)"); return }
+            #expect(status.ready && status.version == 1 && status.memoryBytes > 0)
+            #expect(health.requestID.hasPrefix("semd-"))
 
-        let embed = try await connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
-        guard case .embed(let vectors) = embed.response else { Issue.record("\(embed)"); return }
-        #expect(vectors.model == "tiny-16")
-        #expect(vectors.embeddings.count == 2 && vectors.embeddings.allSatisfy { $0.count == 16 })
-        let direct = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["hello world"])
-        #expect(compare(vectors.embeddings[0], direct[0]).maxAbs <= 1e-6)
+            let embed = try await connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
+            guard case .embed(let vectors) = embed.response else { Issue.record("\(embed)"); return }
+            #expect(vectors.model == "tiny-16")
+            #expect(vectors.embeddings.count == 2 && vectors.embeddings.allSatisfy { $0.count == 16 })
+            let direct = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["hello world"])
+            #expect(compare(vectors.embeddings[0], direct[0]).maxAbs <= 1e-6)
 
-        let empty = try await connection.send(.embed(texts: [], model: "default", dims: nil))
-        #expect(empty.response == .embed(EmbedResponse(embeddings: [], model: "tiny-16", elapsedMilliseconds: 0))
-            || { if case .embed(let e) = empty.response { return e.embeddings.isEmpty } else { return false } }())
+            let empty = try await connection.send(.embed(texts: [], model: "default", dims: nil))
+            #expect(empty.response == .embed(EmbedResponse(embeddings: [], model: "tiny-16", elapsedMilliseconds: 0))
+                || { if case .embed(let e) = empty.response { return e.embeddings.isEmpty } else { return false } }())
 
-        let rerank = try await connection.send(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
-                                                 model: "default"))
-        guard case .rerank(let scores) = rerank.response else { Issue.record("\(rerank)"); return }
-        #expect(scores.model == "tiny-ce" && scores.scores.count == 2)
-        #expect(scores.scores.allSatisfy { $0 > 0 && $0 < 1 })
+            let rerank = try await connection.send(.rerank(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"],
+                                                     model: "default"))
+            guard case .rerank(let scores) = rerank.response else { Issue.record("\(rerank)"); return }
+            #expect(scores.model == "tiny-ce" && scores.scores.count == 2)
+            #expect(scores.scores.allSatisfy { $0 > 0 && $0 < 1 })
 
-        let statusAnswer = try await connection.send(.status)
-        guard case .status(let report) = statusAnswer.response else { Issue.record("\(statusAnswer)"); return }
-        #expect(report.embedders.map(\.id) == ["tiny-16"] && report.embedders[0].loaded)
-        #expect(report.embedders[0].dimension == 16)
-        #expect(report.rerankers.map(\.id) == ["tiny-ce"] && report.rerankers[0].loaded)
-        #expect(report.totalRequests >= 5)
+            let statusAnswer = try await connection.send(.status)
+            guard case .status(let report) = statusAnswer.response else { Issue.record("\(statusAnswer)"); return }
+            #expect(report.embedders.map(\.id) == ["tiny-16"] && report.embedders[0].loaded)
+            #expect(report.embedders[0].dimension == 16)
+            #expect(report.rerankers.map(\.id) == ["tiny-ce"] && report.rerankers[0].loaded)
+            #expect(report.totalRequests >= 5)
 
-        // Job requests on an archive that does not exist: a clear Internal error, nothing created.
-        let missing = running.scratch.path("missing.db").path
-        for request in [Request.submitEmbeddingJob(dbPath: missing, indexPath: running.scratch.url.path, twoTier: false,
-                                                   fastModel: nil, qualityModel: nil),
-                        .embeddingJobStatus(dbPath: missing), .cancelEmbeddingJob(dbPath: missing, modelID: nil)] {
-            let answer = try await connection.send(request)
-            guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
-            #expect(error.code == .internalError && error.message.contains(missing))
+            // Job requests on an archive that does not exist: a clear Internal error, nothing created.
+            let missing = running.scratch.path("missing.db").path
+            for request in [Request.submitEmbeddingJob(dbPath: missing, indexPath: running.scratch.url.path, twoTier: false,
+                                                       fastModel: nil, qualityModel: nil),
+                            .embeddingJobStatus(dbPath: missing), .cancelEmbeddingJob(dbPath: missing, modelID: nil)] {
+                let answer = try await connection.send(request)
+                guard case .error(let error) = answer.response else { Issue.record("\(answer)"); continue }
+                #expect(error.code == .internalError && error.message.contains(missing))
+            }
+            #expect(!FileManager.default.fileExists(atPath: missing))
+
+            let shutdown = try await connection.send(.shutdown)
+            #expect(shutdown.response == .shutdown(message: "daemon shutting down"))
+            try await running.task.value
+            #expect(!FileManager.default.fileExists(atPath: running.socket))
         }
-        #expect(!FileManager.default.fileExists(atPath: missing))
-
-        let shutdown = try await connection.send(.shutdown)
-        #expect(shutdown.response == .shutdown(message: "daemon shutting down"))
-        try await running.task.value
-        #expect(!FileManager.default.fileExists(atPath: running.socket))
-        running.scratch.remove()
     }
 
     @Test func protocolErrorsKeepTheConnectionUsable() async throws {
@@ -239,8 +175,8 @@ final class RunningDaemon: Sendable {
             let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(["a lone query"])
             let before = running.daemon.service.ledger.batchStatistics
             for _ in 0..<5 {
-                // past the 50 ms in which another connection's frame (the readiness probe's) counts
-                try await Task.sleep(for: .milliseconds(60))
+                // No other connection may count as active: this one is the only one open.
+                try await eventually("only the test's connection is open") { running.daemon.server.openConnections == 1 }
                 guard case .embed(let response) = try await connection.send(.embed(texts: ["a lone query"], model: "default", dims: nil),
                                                                               timeout: .seconds(600)).response else {
                     Issue.record("not an Embed answer")
@@ -256,7 +192,7 @@ final class RunningDaemon: Sendable {
 
     @Test func oneConnectionTooManyGetsOverloaded() async throws {
         try await RunningDaemon.with(configure: { $0.maxConnections = 2 }) { running in
-            // The readiness probe's connection counts until the daemon has seen it close.
+            // No other connection holds a slot (the harness waits on the daemon's log, opening none).
             try await eventually { running.daemon.server.openConnections == 0 }
             let first = try await running.connect()
             let second = try await running.connect()
@@ -275,10 +211,18 @@ final class RunningDaemon: Sendable {
             // out: the refused connection is still open, so the write lands and the refusal is read
             // (closed at once, the write failed with EPIPE and the client saw a bare close).
             let late = try await offPool { () -> Result<ResponseEnvelope, any Error> in
-                let connection = try DaemonConnection(socketPath: socket)
+                let connection = try PlainSocketClient(socket: socket)
                 defer { connection.close() }
-                Thread.sleep(forTimeInterval: 0.05)
-                do { return .success(try connection.send(.health, timeout: .seconds(60))) } catch { return .failure(error) }
+                // The refusal has gone out once it can be read here; only then does the client write.
+                guard connection.waitUntilReadable(within: .seconds(60)) else {
+                    return .failure(PlainSocketClient.Failure("no refusal arrived"))
+                }
+                do {
+                    try connection.send(try RequestEnvelope(requestID: "late", request: .health).encodedFrame())
+                    return .success(try ResponseEnvelope.decode(from: try connection.receiveFrame(within: .seconds(60))))
+                } catch {
+                    return .failure(error)
+                }
             }
             guard case .success(let lateAnswer) = late, case .error(let lateError) = lateAnswer.response else {
                 Issue.record("a client writing after the refusal: \(late)")
@@ -300,11 +244,18 @@ final class RunningDaemon: Sendable {
     @Test func aWholeRequestWaitingForABusyPoolOutlastsTheReadTimeout() async throws {
         try await RunningDaemon.with(configure: { $0.readTimeout = .milliseconds(300) }) { running in
             let socket = running.socket
-            let blockers = (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
-                Task.detached { usleep(1_500_000) }  // blocking on purpose
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let holding = DispatchSemaphore(value: 0)
+            let blockers = (0..<cores).map { _ in
+                Task.detached {
+                    holding.signal()
+                    // Blocking on purpose, and for long: holding the pool past the read timeout is
+                    // what this test is about (not a synchronisation).
+                    usleep(1_500_000)
+                }
             }
             let outcome = try await offPool { () -> String in
-                Thread.sleep(forTimeInterval: 0.05)  // the blockers hold the pool
+                for _ in 0..<cores { holding.wait() }  // the blockers hold the pool
                 do {
                     let connection = try DaemonConnection(socketPath: socket)
                     defer { connection.close() }
@@ -348,30 +299,6 @@ final class RunningDaemon: Sendable {
     }
 }
 
-/// A DaemonConnection whose blocking calls run on a thread of their own, so the test never ties up the
-/// concurrency pool the in-process daemon needs to answer it.
-final class AsyncConnection: Sendable {
-    let connection: DaemonConnection
-
-    init(socketPath: String) async throws {
-        connection = try await offPool { try DaemonConnection(socketPath: socketPath) }
-    }
-
-    func send(_ request: Request, timeout: Duration? = nil) async throws -> ResponseEnvelope {
-        let connection = self.connection
-        return try await offPool { try connection.send(request, timeout: timeout) }
-    }
-
-    func sendRaw(_ bytes: [UInt8]) async throws -> ResponseEnvelope {
-        let connection = self.connection
-        // Patient (DaemonConnection.sendRaw's own default is 5 s): a sanitizer build on a loaded
-        // machine can take longer than that to answer.
-        return try await offPool { try connection.sendRaw(bytes, timeout: .seconds(600)) }
-    }
-
-    func close() { connection.close() }
-}
-
 /// Runs `body` on `count` dedicated threads at once and returns the non-nil results.
 func runOnThreads(count: Int, _ body: @escaping @Sendable (Int) -> String?) async -> [String] {
     await withCheckedContinuation { continuation in
@@ -395,4 +322,78 @@ final class ResultsBox: @unchecked Sendable {
     init(count: Int) { values = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ value: String?) { lock.withLock { values[index] = value } }
     var all: [String?] { lock.withLock { values } }
+}
+
+/// A client on a plain descriptor, for the moment a test must see the daemon's bytes arrive before it
+/// writes (DaemonConnection writes, then reads).
+final class PlainSocketClient {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    private let descriptor: Int32
+
+    init(socket path: String) throws {
+        descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure("socket: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes.prefix($0.count - 1)) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw Failure("connect to \(path): errno \(code)")
+        }
+    }
+
+    /// Whether bytes (or the end of the stream) arrived within `timeout`; reads nothing.
+    func waitUntilReadable(within timeout: Duration) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        while true {
+            let ready = poll(&entry, 1, milliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            return ready == 1
+        }
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure("write: errno \(errno)")
+            }
+            offset += written
+        }
+    }
+
+    /// One whole frame's body.
+    func receiveFrame(within timeout: Duration) throws -> [UInt8] {
+        let header = try receive(exactly: Frame.headerLength, within: timeout)
+        return try receive(exactly: try Frame.bodyLength(header: header), within: timeout)
+    }
+
+    private func receive(exactly count: Int, within timeout: Duration) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            guard waitUntilReadable(within: timeout) else { throw Failure("nothing to read within \(timeout)") }
+            let received = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress! + offset, count - offset, 0) }
+            if received < 0 && errno == EINTR { continue }
+            if received <= 0 { throw Failure("the connection closed after \(offset) of \(count) bytes") }
+            offset += received
+        }
+        return buffer
+    }
+
+    func close() { Glibc.close(descriptor) }
 }

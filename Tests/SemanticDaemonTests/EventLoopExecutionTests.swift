@@ -3,6 +3,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SemanticTestSupport
 import Synchronization
 import Testing
 @testable import SemanticDaemon
@@ -19,7 +20,8 @@ import SemanticService
                 await Task.yield()
                 return loop.inEventLoop
             }
-            // and after an await that resumes from another thread, the task is back on the loop
+            // and after an await that resumes from another thread, the task is back on the loop (the
+            // sleep is that await, the thing under test, not a synchronisation: a timer resumes it)
             try? await Task.sleep(for: .milliseconds(5))
             return (first, away, loop.inEventLoop)
         }.value

@@ -3,6 +3,7 @@
 // behind it instead of relying on timing.
 import CSemdSystem
 import Foundation
+import SemanticTestSupport
 import Synchronization
 import Testing
 @testable import SemanticService
@@ -19,23 +20,6 @@ final class Gate: Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     func wait() { semaphore.wait() }
     func open() { semaphore.signal() }
-}
-
-/// Polls `condition` for up to fifteen minutes: in a full test run, long synchronous engine tests can
-/// hold both threads of the concurrency pool for minutes on a 2-core machine, and this task with them
-/// (over ten minutes under AddressSanitizer, `make test-asan`). Ends as soon as the condition holds.
-func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now + .seconds(900)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw EventuallyTimeout(sourceLocation: sourceLocation) }
-        try await Task.sleep(for: .milliseconds(2))
-    }
-}
-
-/// `eventually` gave up: says where, rather than looking like an error of the code under test.
-struct EventuallyTimeout: Error, CustomStringConvertible {
-    let sourceLocation: SourceLocation
-    var description: String { "the condition at \(sourceLocation) did not hold within 15 minutes" }
 }
 
 @Suite struct InferenceSchedulerTests {
@@ -187,6 +171,9 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
             scheduler.waitUntilIdle()
             idle.signal()
         }
+        // A negative check with a window: nothing marks the waiter as blocked inside waitUntilIdle (it
+        // waits on the scheduler's own condition variable), so a wrong early return is caught by its
+        // signal arriving within 0.3 s.
         #expect(idle.wait(timeout: .now() + 0.3) == .timedOut)
         gate.open()
         #expect(idle.wait(timeout: .now() + 60) == .success)
@@ -351,8 +338,10 @@ struct EventuallyTimeout: Error, CustomStringConvertible {
         }
         background.start()
         try await eventually { scheduler.ledger.batchStatistics.backgroundPauses == 1 }
-        try await Task.sleep(for: .milliseconds(200))
         #expect(!resumed.withLock { $0 })
+        // The event that proves the background pause could have ended and did not: a second pause,
+        // begun after it under the same interactive work, ends by its own (50 ms) limit, while the
+        // first (limit 60 s) goes on.
         let start = ContinuousClock.now
         scheduler.pauseForInteractiveWork(limit: .milliseconds(50))  // the limit ends a pause
         #expect(ContinuousClock.now - start >= .milliseconds(50))

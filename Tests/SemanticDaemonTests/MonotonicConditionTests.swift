@@ -1,6 +1,7 @@
 // The scheduler's condition variable: timed waits end on the monotonic clock, and a broadcast wakes
 // a waiter before its timeout.
 import Foundation
+import SemanticTestSupport
 import Synchronization
 import Testing
 @testable import SemanticService

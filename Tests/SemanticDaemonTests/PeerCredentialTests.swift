@@ -17,33 +17,6 @@ import Testing
 import Glibc
 #endif
 
-/// Keeps every log line a daemon writes, for assertions on what it says (and does not say).
-final class CapturedLog: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        var logger = Logger(label: "semd-test") { _ in CapturingHandler(log: self) }
-        logger.logLevel = .info
-        return logger
-    }
-
-    struct CapturingHandler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            log.append("\(level) \(message)")
-        }
-    }
-}
-
 @Suite(.serialized) struct PeerCredentialTests {
     @Test func onlyTheDaemonsOwnUserIsServedAndRootIsNoException() {
         let own = PeerCredentials(processID: 10, userID: 1000, groupID: 1000)
@@ -60,35 +33,19 @@ final class CapturedLog: Sendable {
         #expect(PeerAdmission.decide(peer: nil, daemonUserID: 1000) != .serve, "unreadable credentials: refused")
     }
 
-    /// A daemon (tiny models) on a fresh socket pair, started without waiting for readiness, since a
-    /// daemon serving another uid never answers us.
+    /// A daemon (tiny embedder) on a fresh socket pair in a shared-style parent (as /tmp is: the daemon
+    /// binds in its private 0700 runtime directory), waited for until its sockets are bound rather than
+    /// until it answers, since a daemon serving another uid never answers us.
     func withDaemon(servedUserID: UInt32, log: CapturedLog, _ body: (DaemonConfiguration, Daemon) async throws -> Void)
         async throws {
-        let scratch = try TemporaryDirectory(prefix: "semd-peer")
-        defer { scratch.remove() }
-        // A shared-style parent, as /tmp is: the daemon binds in its private 0700 runtime directory.
-        chmod(scratch.url.path, 0o1777)
-        var configuration = DaemonConfiguration(paths: DaemonPaths(socket: scratch.path("d.sock").path),
-                                                modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
-        configuration.niceness = 0
-        configuration.xfPaths = DaemonPaths(socket: scratch.path("xf.sock").path)
-        configuration.xfSocketRequired = true
-        configuration.servedUserID = servedUserID
-        let daemon = Daemon(configuration: configuration, registry: ModelRegistry(models: [.tinyEmbedder]), logger: log.logger)
-        let task = Task { try await daemon.run() }
-        do {
-            try await eventually {
-                FileManager.default.fileExists(atPath: configuration.paths.socket)
-                    && FileManager.default.fileExists(atPath: configuration.xfPaths!.socket)
-            }
-            try await body(configuration, daemon)
-        } catch {
-            daemon.requestStop(reason: "test finished")
-            _ = try? await task.value
-            throw error
+        try await RunningDaemon.with(registry: ModelRegistry(models: [.tinyEmbedder]), sharedParent: true, log: log,
+                                     readiness: .listening, configure: { configuration in
+            configuration.xfPaths = DaemonPaths(socket: configuration.paths.parentDirectory + "/xf.sock")
+            configuration.xfSocketRequired = true
+            configuration.servedUserID = servedUserID
+        }) { running in
+            try await body(running.configuration, running.daemon)
         }
-        daemon.requestStop(reason: "test finished")
-        _ = try? await task.value
     }
 
     @Test func aConnectionFromAnotherUserIsClosedUnreadOnBothSockets() async throws {

@@ -29,17 +29,13 @@ import Testing
             guard case .jobSubmitted(let jobID, let estimated) = submitted else { Issue.record("\(submitted)"); return }
             #expect(jobID > 0 && estimated == 30)
 
-            var finished: [XFEmbeddingJobInfo] = []
-            let deadline = ContinuousClock.now + .seconds(120)
-            while ContinuousClock.now < deadline {
-                let answer = try await offPool { try xfRequest(.embeddingJobStatus(dbPath: nil), socket: xfSocket) }
-                guard case .jobStatus(let jobs) = answer else { Issue.record("\(answer)"); return }
-                if let job = jobs.first, job.status != "pending", job.status != "in_progress" {
-                    finished = jobs
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(50))
+            // The job service logs each job's end: the harness checks again at every line the daemon logs.
+            try await running.waitUntil("the job finished", within: .seconds(120)) {
+                let jobs = try running.daemon.service.jobs!.jobs(dbPath: database)
+                return !jobs.isEmpty && jobs.allSatisfy { !$0.status.isActive }
             }
+            let answer = try await offPool { try xfRequest(.embeddingJobStatus(dbPath: nil), socket: xfSocket) }
+            guard case .jobStatus(let finished) = answer else { Issue.record("\(answer)"); return }
             let job = try #require(finished.first, "the job did not finish")
             #expect(finished.count == 1)
             #expect(job.id == jobID && job.dbPath == database && job.modelID == "fnv1a-384" && job.status == "completed",

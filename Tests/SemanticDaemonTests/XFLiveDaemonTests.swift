@@ -28,7 +28,7 @@ import Glibc
         let real = try Fixtures.requireRealEmbedder()
         let references = try referenceEmbeddings(count: 3)
         #expect(references.count == 3)
-        let scratch = try TemporaryDirectory(prefix: "semd-xf-live")
+        let scratch = try TemporaryDirectory.forDaemon()
         defer { scratch.remove() }
         let socket = scratch.path("c.sock").path
         let xfSocket = scratch.path("x.sock").path
@@ -36,15 +36,12 @@ import Glibc
             "--models-dir", real.deletingLastPathComponent().path, "--xf-socket", xfSocket,
         ])
         defer { daemon.stop() }
-        let ready = try await offPool {
-            DaemonProcess.wait(timeout: .seconds(180)) {
-                guard case .health(let health)? = try? xfRequest(.health, socket: xfSocket, timeout: .seconds(5)),
-                      health.modelsLoaded >= 2 else { return false }
-                return true
+        try await offPool {
+            try daemon.waitUntil("the xf socket reports both models loaded", within: .seconds(180)) {
+                guard case .health(let health)? = try? xfRequest(.health, socket: xfSocket, timeout: .seconds(5)) else { return false }
+                return health.modelsLoaded >= 2
             }
         }
-        #expect(ready, "\(daemon.errorOutput)")
-        guard ready else { return }
 
         // Six clients at once: three cass clients on the cass socket, three xf clients on the xf
         // socket (one connection per request, as xf's client does), each embedding every text.
@@ -121,7 +118,7 @@ import Glibc
 /// The real `semd`'s xf switches: `XF_DAEMON_SOCKET` picks the socket, `--no-xf` serves cass only.
 @Suite(.serialized) struct XFSwitchesTests {
     @Test func xfDaemonSocketPicksTheSocketAndNoXFTurnsItOff() async throws {
-        let scratch = try TemporaryDirectory(prefix: "semd-xf-switches")
+        let scratch = try TemporaryDirectory.forDaemon()
         defer { scratch.remove() }
         let noModels = scratch.path("models")
         try FileManager.default.createDirectory(at: noModels, withIntermediateDirectories: true)
@@ -132,7 +129,7 @@ import Glibc
         // The hash embedder needs no model files: the xf socket answers it at once.
         let answered = try await offPool { () -> XFResponse? in
             var response: XFResponse?
-            DaemonProcess.wait(timeout: .seconds(60)) {
+            try withXF.waitUntil("the xf socket answers", within: .seconds(60)) {
                 response = try? xfRequest(.embed(texts: ["hello world"], model: "hash", dims: nil), socket: xfSocket,
                                           timeout: .seconds(5))
                 return response != nil
@@ -147,7 +144,7 @@ import Glibc
         let lock = DaemonPaths(socket: scratch.path("b.sock").path).runLock
         let listeners = try await offPool { () -> [String]? in
             var dialects: [String]?
-            DaemonProcess.wait(timeout: .seconds(60)) {
+            try cassOnly.waitUntil("the heartbeat lists the listeners", within: .seconds(60)) {
                 dialects = LockFile.readHeartbeat(at: lock)?.listeners?.map(\.dialect)
                 return dialects != nil
             }

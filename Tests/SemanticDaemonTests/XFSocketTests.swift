@@ -25,17 +25,8 @@ extension RunningDaemon {
     /// Runs `body` against such a daemon and stops it (awaited) afterwards, also when `body` throws.
     static func withXF(configure: (inout DaemonConfiguration) -> Void = { _ in },
                        _ body: (RunningDaemon) async throws -> Void) async throws {
-        let running = try await startWithXF(configure: configure)
-        do {
-            try await body(running)
-        } catch {
-            await running.stop()
-            throw error
-        }
-        await running.stop()
+        try await startWithXF(configure: configure).run(body)
     }
-
-    var xfSocket: String { daemon.configuration.xfPaths!.socket }
 }
 
 @Suite(.serialized) struct XFSocketTests {
@@ -252,14 +243,13 @@ extension RunningDaemon {
     func requiredXFSocketFails(_ shared: DaemonPaths) async throws {
         let scratch = try TemporaryDirectory(prefix: "semd-xf-required")
         defer { scratch.remove() }
-        var configuration = DaemonConfiguration(paths: DaemonPaths(socket: scratch.path("c.sock").path),
-                                                modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
-        configuration.niceness = 0
+        var configuration = RunningDaemon.configuration(in: scratch)
         configuration.xfPaths = shared
         configuration.xfSocketRequired = true
-        let third = Daemon(configuration: configuration, registry: XFDialectTests.registry, logger: Logger(label: "test"))
+        let third = RunningDaemon.makeDaemon(configuration: configuration, registry: XFDialectTests.registry,
+                                             logger: Logger(label: "test"))
         await #expect(throws: DaemonError.self) { try await third.run() }
-        #expect(!FileManager.default.fileExists(atPath: scratch.path("c.sock").path))
+        #expect(!FileManager.default.fileExists(atPath: configuration.paths.socket))
         #expect(LockFile.isHeld(at: configuration.paths.runLock) == false)
     }
 

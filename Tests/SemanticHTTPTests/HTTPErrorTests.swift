@@ -206,13 +206,14 @@ func expectHealthy(_ running: RunningHTTPDaemon, headers: [String: String] = [:]
         let service = InferenceService(registry: ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
                                        modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
         defer { service.stop() }
-        var logger = Logger(label: "semd-http-test")
-        logger.logLevel = .warning
+        let log = CapturedLog(label: "semd-http-test")
+        let logger = log.logger
         let listener = HTTPListener(configuration: HTTPConfiguration(address: .tcp(host: "127.0.0.1", port: 0)),
                                     service: service, exposition: nil, logger: logger)
         let group = ServiceGroup(services: [listener], logger: logger)
         let task = Task { try await group.run() }
-        while listener.port == nil { try await Task.sleep(for: .milliseconds(20)) }
+        // The listener logs once it is bound.
+        try await log.waitUntil("the listener is bound", within: .seconds(900)) { listener.port != nil }
         let endpoint = HTTPConnection.Endpoint.tcp(host: "127.0.0.1", port: listener.port!)
         func request(_ method: String, _ path: String, _ json: String? = nil) async throws -> HTTPAnswer {
             try await offPool {
@@ -240,12 +241,14 @@ func expectHealthy(_ running: RunningHTTPDaemon, headers: [String: String] = [:]
             id: "absent-16", kind: .embedder, displayName: "absent", directoryName: "no_such_model", aliases: ["default"],
             dimension: 16, requiredFiles: ["config.json"], checksums: [:], source: "nowhere", installHint: "install it")
         try await RunningHTTPDaemon.with(registry: ModelRegistry(models: [missing, .tinyReranker]), waitUntilReady: false) { running in
-            var health = try await running.request("GET", "/health")
-            let deadline = ContinuousClock.now + .seconds(60)
-            while health.json?["status"] as? String == "loading" && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                health = try await running.request("GET", "/health")
+            // Until /health's state is no longer "loading", read in-process and checked again at every
+            // line the daemon logs (it logs when its warm-up ends).
+            let api = running.listener.api
+            try await running.running.waitUntil("the default model is no longer loading", within: .seconds(60)) {
+                if case .loading = api.readiness() { return false }
+                return true
             }
+            let health = try await running.request("GET", "/health")
             #expect(health.status == 503 && health.json?["status"] as? String == "failed", "\(health.text)")
             #expect((health.json?["error"] as? String)?.contains("install it") == true)
             let answer = try await running.post("/v1/embeddings", jsonText(["input": "x"]))

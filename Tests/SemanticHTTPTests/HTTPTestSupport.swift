@@ -1,7 +1,8 @@
 // A daemon with its HTTP listener, in this process, serving the tiny golden models on a temporary
-// Unix socket and a free loopback port, run the way semd runs them (one ServiceGroup, listener
-// stopped first). Requests go over real sockets with a blocking HTTP client, always off the
-// concurrency pool so the in-process daemon keeps being served.
+// Unix socket and a free loopback port: the shared in-process harness (RunningDaemon: one ServiceGroup,
+// listener stopped first, readiness waited for on the daemon's log) with the listener as its companion.
+// Requests go over real sockets with a blocking HTTP client, always off the concurrency pool so the
+// in-process daemon keeps being served.
 import Foundation
 import Logging
 import SemanticCore
@@ -12,53 +13,34 @@ import ServiceLifecycle
 @testable import SemanticHTTP
 
 final class RunningHTTPDaemon: Sendable {
-    let daemon: Daemon
+    let running: RunningDaemon
     let listener: HTTPListener
     let exposition: MetricsExposition
-    let scratch: TemporaryDirectory
-    let group: ServiceGroup
-    let task: Task<Void, Error>
 
-    var socket: String { daemon.configuration.paths.socket }
+    var daemon: Daemon { running.daemon }
+    var scratch: TemporaryDirectory { running.scratch }
+    var socket: String { running.socket }
 
-    init(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+    /// Starts the daemon and its listener; returns once the listener is bound and, with
+    /// `waitUntilReady`, the default model is loaded (/health answers 200).
+    init(registry: ModelRegistry = RunningDaemon.tinyRegistry,
          address: HTTPConfiguration.Address = .tcp(host: "127.0.0.1", port: 0),
          configure: (inout HTTPConfiguration) -> Void = { _ in },
          waitUntilReady: Bool = true) async throws {
-        scratch = try TemporaryDirectory(prefix: "semd-http")
-        chmod(scratch.url.path, 0o700)
-        var configuration = DaemonConfiguration(paths: DaemonPaths(socket: scratch.path("d.sock").path),
-                                                modelsRoot: ModelsRoot(url: Fixtures.url("goldens"), source: .flag))
-        configuration.niceness = 0
-        var logger = Logger(label: "semd-http-test")
-        logger.logLevel = .warning
-        exposition = MetricsExposition()
-        daemon = Daemon(configuration: configuration, registry: registry, metrics: exposition.daemonMetrics, logger: logger)
+        let scratch = try TemporaryDirectory.forDaemon()
+        let log = CapturedLog(label: "semd-http-test")
+        let exposition = MetricsExposition()
+        let daemon = RunningDaemon.makeDaemon(configuration: RunningDaemon.configuration(in: scratch), registry: registry,
+                                              metrics: exposition.daemonMetrics, logger: log.logger)
         var http = HTTPConfiguration(address: address)
         configure(&http)
-        listener = HTTPListener(configuration: http, daemon: daemon, exposition: exposition, logger: logger)
-        group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: DaemonService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup),
-                       .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            logger: logger))
-        let group = self.group
-        task = Task { try await group.run() }
-        // Generous: in the full suite, CPU-bound tests can hold both threads of the concurrency pool
-        // for minutes on a 2-core machine, and nothing of this daemon runs meanwhile. Ends when ready.
-        let deadline = ContinuousClock.now + .seconds(900)
-        while ContinuousClock.now < deadline {
-            if listener.url != nil {
-                if !waitUntilReady { return }
-                let endpoint = self.endpoint
-                let ready = (try? await offPool { try HTTPConnection.connect(to: endpoint).request("GET", "/health").status })
-                if ready == 200 { return }
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        await stop()
-        throw FixtureError.malformed("the HTTP listener did not become ready")
+        let listener = HTTPListener(configuration: http, daemon: daemon, exposition: exposition, logger: log.logger)
+        self.listener = listener
+        self.exposition = exposition
+        // The listener logs once it is bound: the harness checks again at that line.
+        running = try await RunningDaemon(serving: daemon, in: scratch, log: log, companions: [listener],
+                                          readiness: waitUntilReady ? .ready : .listening,
+                                          alsoReadyWhen: { listener.url != nil })
     }
 
     var endpoint: HTTPConnection.Endpoint {
@@ -94,27 +76,17 @@ final class RunningHTTPDaemon: Sendable {
         try await request("GET", "/metrics", headers: headers).text
     }
 
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-        scratch.remove()
-    }
+    func stop() async { await running.stop() }
 
     /// Runs `body` against a fresh daemon and stops it afterwards, whatever happened.
-    static func with(registry: ModelRegistry = ModelRegistry(models: [.tinyEmbedder, .tinyReranker]),
+    static func with(registry: ModelRegistry = RunningDaemon.tinyRegistry,
                      address: HTTPConfiguration.Address = .tcp(host: "127.0.0.1", port: 0),
                      configure: (inout HTTPConfiguration) -> Void = { _ in },
                      waitUntilReady: Bool = true,
                      _ body: (RunningHTTPDaemon) async throws -> Void) async throws {
-        let running = try await RunningHTTPDaemon(registry: registry, address: address, configure: configure,
-                                                  waitUntilReady: waitUntilReady)
-        do {
-            try await body(running)
-        } catch {
-            await running.stop()
-            throw error
-        }
-        await running.stop()
+        let http = try await RunningHTTPDaemon(registry: registry, address: address, configure: configure,
+                                               waitUntilReady: waitUntilReady)
+        try await http.running.run { _ in try await body(http) }
     }
 }
 

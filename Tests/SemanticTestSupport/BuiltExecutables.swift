@@ -65,19 +65,18 @@ public enum Subprocess {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         let start = ContinuousClock.now
         try process.run()
-        let deadline = start + timeout
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                process.terminate()
-                Thread.sleep(forTimeInterval: 0.2)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
+        if exited.wait(timeout: .now() + timeout.timeInterval) == .timedOut {
+            process.terminate()
+            // SIGTERM gets a grace period (a timeout, not a synchronisation), then SIGKILL.
+            if exited.wait(timeout: .now() + 0.2) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                exited.wait()
             }
-            Thread.sleep(forTimeInterval: 0.005)
         }
-        process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
         try? out.close()
         try? err.close()
@@ -87,6 +86,19 @@ public enum Subprocess {
             standardOutput: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             standardError: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
             elapsed: elapsed)
+    }
+
+    /// Whether every thread of the process is stopped (by SIGSTOP), as /proc says.
+    public static func isStopped(_ pid: Int32) -> Bool {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"), !threads.isEmpty else {
+            return false
+        }
+        return threads.allSatisfy { thread in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let state = stat[stat.index(close, offsetBy: 2)...].prefix(1)
+            return state == "T" || state == "t"
+        }
     }
 
     /// Whether a process with this pid exists (and is not a zombie).

@@ -2,6 +2,9 @@
 // into Tests/Fixtures, and the real model fetched by `make models`.
 // Never writes into the fixture tree; tests that need scratch space use `TemporaryDirectory`.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum Fixtures {
     /// `Tests/Fixtures`, found from this source file's location so tests run from any directory.
@@ -75,4 +78,17 @@ public struct TemporaryDirectory: Sendable {
     public func path(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+extension TemporaryDirectory {
+    /// A fresh directory for a test daemon's socket: private (0700), or with `sharedParent`
+    /// world-writable and sticky (1777), as /tmp is, so the daemon binds in its private runtime directory.
+    public static func forDaemon(sharedParent: Bool = false) throws -> TemporaryDirectory {
+        let scratch = try TemporaryDirectory(prefix: "semd-daemon")
+        guard chmod(scratch.url.path, sharedParent ? 0o1777 : 0o700) == 0 else {
+            scratch.remove()
+            throw FixtureError.malformed("cannot set the mode of \(scratch.url.path): errno \(errno)")
+        }
+        return scratch
+    }
 }

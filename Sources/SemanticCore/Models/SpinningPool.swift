@@ -29,6 +29,10 @@ final class SpinningPool: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     /// Helpers that entered a section, over the pool's life (tests read it).
     let joins = Atomic<Int>(0)
+    /// Helpers that went (or are about to go) to sleep, for tests that need the helpers parked: a
+    /// test hook, since parking announces itself nowhere else. (A wake-up left over from a race can
+    /// count one helper twice; a count of `helpers` or more means every helper has stopped spinning.)
+    var sleepingHelpers: Int { sleepers.load(ordering: .sequentiallyConsistent) }
     // Written by the caller that holds `busy` before it posts, read by helpers after they join
     // (`parts` also by helpers deciding whether to join, hence atomic).
     private let parts = Atomic<Int>(0)

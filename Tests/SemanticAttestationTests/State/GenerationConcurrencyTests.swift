@@ -102,7 +102,9 @@ import Glibc
         caller.start()
 
         // The kernel lists our call as a blocked waiter on the log's inode while the other process holds it.
-        let blocked = DaemonProcess.wait(timeout: .seconds(30)) { Self.hasBlockedFlockWaiter(inode: inode) }
+        let blocked = (try? Poll.blockUntil("a blocked flock waiter", within: .seconds(30)) {
+            Self.hasBlockedFlockWaiter(inode: inode)
+        }) != nil
         #expect(blocked, "the call should be waiting for the other process's lock")
         #expect(returned.wait(timeout: .now()) == .timedOut, "the call must not finish while the lock is held")
 
