@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "SemanticDaemonTests",
             dependencies: [
-                "SemanticDaemon", "SemanticService", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
+                "SemanticDaemon", "SemanticService", "SemanticAttestation", "SemanticClient", "CSemdSystem", "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire",
                 "SemanticTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
