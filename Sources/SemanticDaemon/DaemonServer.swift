@@ -281,13 +281,14 @@ public final class DaemonServer: Sendable {
                        socketDialect: WireDialect) async {
         // The family is fixed by the first frame whose envelope is recognisably cass's or xf's. On a cass
         // connection each frame's envelope version picks v1's or v2's door; a frame whose version cannot
-        // be read goes to the version the connection spoke last (v1 until a v2 frame arrives).
+        // be read (garbage, an empty frame, one over the limit) goes to the version of the connection's
+        // first cass frame (v1 before any).
         var dialect: WireDialect?
-        var cassVersion = FrameDialect.cassV1
+        var firstCassVersion: FrameDialect?
         func current() -> FrameDialect {
             switch dialect ?? socketDialect {
             case .xf: return .xf
-            case .cass: return cassVersion
+            case .cass: return firstCassVersion ?? .cassV1
             }
         }
         do {
@@ -311,8 +312,13 @@ public final class DaemonServer: Sendable {
                                 logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
-                        if dialect != .xf, let detected, detected != .xf { cassVersion = detected }
-                        let door = door(for: dialect == .xf ? .xf : cassVersion)
+                        // A frame that is neither dialect's envelope is answered as cass.
+                        var version = dialect == .xf ? FrameDialect.xf : (firstCassVersion ?? .cassV1)
+                        if dialect != .xf, let detected, detected != .xf {
+                            version = detected
+                            if firstCassVersion == nil { firstCassVersion = detected }
+                        }
+                        let door = door(for: version)
                         let eventLoop = connection.channel.eventLoop
                         // A large frame is answered on the pool and never inline; a small one from a
                         // lone client may run on this event loop when the inference lane is idle.

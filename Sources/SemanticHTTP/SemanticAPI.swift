@@ -92,7 +92,7 @@ struct SemanticAPI: HTTPResponder {
         let body = try await collectBody(request)
         try admission.enter()
         defer { admission.leave() }
-        service.noteActivity()
+        service.requestArrived(through: .http)
         let parsed = try RequestBody.decode(EmbeddingsRequest.self, from: body)
         guard parsed.input.count <= configuration.maxInputsPerRequest else {
             throw APIError.tooManyInputs(parsed.input.count, limit: configuration.maxInputsPerRequest, param: "input")
@@ -115,7 +115,7 @@ struct SemanticAPI: HTTPResponder {
         let body = try await collectBody(request)
         try admission.enter()
         defer { admission.leave() }
-        service.noteActivity()
+        service.requestArrived(through: .http)
         let parsed = try RequestBody.decode(RerankBody.self, from: body)
         guard !parsed.documents.isEmpty else {
             throw APIError.badRequest("'documents' must not be an empty list", param: "documents")

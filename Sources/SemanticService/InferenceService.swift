@@ -106,8 +106,12 @@ public final class InferenceService: Sendable {
 
     // MARK: Activity and life
 
-    /// A request arrived now (the idle timeout counts from the last one).
-    public func noteActivity() { lastActivity.withLock { $0 = .now } }
+    /// A request of `door` was decoded now: the ledger counts it, and the idle timeout counts from the
+    /// last one.
+    public func requestArrived(through door: Door) {
+        lastActivity.withLock { $0 = .now }
+        ledger.recordArrival(door: door)
+    }
 
     public var lastActivityInstant: ContinuousClock.Instant { lastActivity.withLock { $0 } }
 

@@ -90,13 +90,19 @@ public final class ServiceLedger: Sendable {
 
     // MARK: Requests
 
-    /// One answered request of `door`. `operation` is the door's name for it (`Embed`, `/v1/embeddings`);
-    /// `kind` says whether it was an embedding or rerank request for the totals.
-    public func recordRequest(door: Door, operation: String, kind: RequestKind = .other, outcome: RequestOutcome,
-                              duration: Duration) {
+    /// A request of `door` was decoded: it counts from now (a Status answer counts itself).
+    public func recordArrival(door: Door) {
         state.withLock { state in
             state.totals.requests += 1
             state.requestsByDoor[door, default: 0] += 1
+        }
+    }
+
+    /// One answered request of `door` (counted at its arrival). `operation` is the door's name for it
+    /// (`Embed`, `/v1/embeddings`); `kind` says whether it was an embedding or rerank request.
+    public func recordRequest(door: Door, operation: String, kind: RequestKind = .other, outcome: RequestOutcome,
+                              duration: Duration) {
+        state.withLock { state in
             switch kind {
             case .embed: state.totals.embedRequests += 1
             case .rerank: state.totals.rerankRequests += 1

@@ -222,6 +222,26 @@ final class CassV2TestClient {
         }
     }
 
+    /// One connection, both versions: each frame is answered by its own envelope version's rules.
+    @Test func aConnectionThatMixesVersionsGetsEachFrameAnsweredInItsOwnVersion() async throws {
+        try await RunningDaemon.with { running in
+            try await offPool {
+                let client = try CassV2TestClient(socket: running.socket)
+                let v1 = try client.connection.exchangeV1(.health)
+                guard case .health(let first) = v1.response else { throw FixtureError.malformed("\(v1)") }
+                #expect(first.version == 1)
+                guard case .health(let second) = try client.send(.health) else { throw FixtureError.malformed("no v2 Health") }
+                #expect(second.version == 2)
+                // The channel is not configured: attested requests are refused as cass's daemon refuses them.
+                #expect(try client.send(.connectionIdentity) == .error(AttestedRequestError.channelUnavailable.errorResponse))
+                guard case .health(let third) = try client.connection.exchangeV1(.health).response else {
+                    throw FixtureError.malformed("no v1 Health after v2")
+                }
+                #expect(third.version == 1)
+            }
+        }
+    }
+
     @Test func aSymlinkedKeyFileKeepsTheChannelDownWhileV1AndXFServe() async throws {
         try await Self.withAttestedDaemon(expectDown: true, prepare: { dataDirectory in
             let daemonDirectory = dataDirectory + "/daemon"
@@ -256,6 +276,15 @@ final class CassV2TestClient {
                 LockFile.readHeartbeat(at: running.configuration.paths.runLock)?.attestedChannel?.state == "down"
             }
         }
+    }
+}
+
+extension UnixSocketConnection {
+    /// One cass v1 request and its answer on this connection.
+    func exchangeV1(_ request: Request) throws -> ResponseEnvelope {
+        try send(try RequestEnvelope(requestID: "v1", request: request).encodedFrame(), deadline: .now + .seconds(60))
+        let header = try receive(exactly: 4, deadline: .now + .seconds(60))
+        return try ResponseEnvelope.decode(from: try receive(exactly: try Frame.bodyLength(header: header), deadline: .now + .seconds(60)))
     }
 }
 

@@ -35,7 +35,7 @@ public final class CassDoor: SocketDoor, Sendable {
             service.ledger.recordUndecodable(door: .cass, code: ErrorCode.invalidInput.name, duration: .now - start)
             return (ResponseEnvelope.replyingToUndecodableRequest(message: "decode error: \(error)"), false)
         }
-        service.noteActivity()
+        service.requestArrived(through: .cass)
         let response: Response
         if envelope.version == SemanticWireInfo.protocolVersion {
             response = await handle(envelope.request, requestID: envelope.requestID, connection: connection)

@@ -35,13 +35,13 @@ public final class CassV2Door: SocketDoor, Sendable {
             if envelope.requestID == CassV2ResponseEnvelope.undecodableRequestID, case .error = envelope.response {
                 service.ledger.recordUndecodable(door: Self.door, code: ErrorCode.invalidInput.name, duration: .now - start)
             } else {
-                service.noteActivity()
+                service.requestArrived(through: Self.door)
                 service.ledger.recordRequest(door: Self.door, operation: "VersionMismatch",
                                              outcome: .error(code: ErrorCode.versionMismatch.name), duration: .now - start)
             }
             return DoorReply(frame: Self.encode(envelope), close: false, summary: "cass-v2 \(envelope.requestID) refused")
         case .dispatch(let envelope):
-            service.noteActivity()
+            service.requestArrived(through: Self.door)
             let response = await handle(envelope.request, requestID: envelope.requestID, connection: connection)
             let outcome: RequestOutcome = if case .error(let error) = response { .error(code: error.code.name) } else { .ok }
             service.ledger.recordRequest(door: Self.door, operation: envelope.request.variantName,

@@ -37,7 +37,7 @@ public final class XFDoor: SocketDoor, Sendable {
             service.ledger.recordUndecodable(door: .xf, code: Self.label(.invalidRequest), duration: .now - start)
             return (XFEnvelopeReply(id: 0, response: .error(code: .invalidRequest, message: "decode error: \(error)")), false)
         }
-        service.noteActivity()
+        service.requestArrived(through: .xf)
         let request: XFRequest?
         let response: XFResponse
         if envelope.version != XFEnvelope.protocolVersion {
