@@ -1,9 +1,9 @@
 // Wire tables: each protocol enum is declared once, as a table, and these tests hold every table to
-// the specs and the codec to its table. A table must be sound (indices 0, 1, 2, … in order, names
-// used once, one row per Swift case, sound field lists), must say what the spec says (the expected
-// declarations below are written out from the specs, apart from the tables), and every variant must be
-// written by name, never by index, and read back by name, by index, and in map form keyed by its
-// table's field names. A table that breaks any of these rules is caught.
+// the specs and the codec to its table. A table must be sound (names, kinds and unit values used once,
+// one row per Swift case, sound field lists) and must say what the spec says (the declarations below
+// are written out from the specs, apart from the tables; a row's position is its index). Every variant
+// must be written by name, never by index, under the name and fields its JSON rendering gives, and read
+// back by name, by index, and as a map keyed by its table's field names. A broken table is caught.
 import SemanticTestSupport
 import SemanticWire
 import Testing
@@ -211,15 +211,31 @@ struct WireTableTests {
         #expect(XFRequest.wireTable.variant(named: "Shutdown")?.index == 4)
     }
 
-    @Test func aValueOutsideTheTableIsAnErrorNotAGuess() throws {
-        let cassOnly = WireEnumTable<Request, Request.Kind>("Request", Request.wireTable.variants.filter { $0.name != "Rerank" })
-        #expect(cassOnly.inconsistencies == ["Request: case rerank has no row"])
+    /// Another dialect or protocol version of the same enum is another table: here cass v1's `Request`
+    /// without `Rerank`, in which `Shutdown` moves up to index 6.
+    @Test func anotherTableOfTheSameEnumIsItsOwnDialect() throws {
+        let withoutRerank = WireEnumTable<Request, Request.Kind>(
+            "Request", Request.wireTable.variants.filter { $0.name != "Rerank" })
+        #expect(withoutRerank.inconsistencies == ["Request: case rerank has no row"])
         #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "rerank")) {
-            try cassOnly.variant(for: .rerank)
+            try withoutRerank.variant(for: .rerank)
+        }
+        var writer = MessagePackWriter()
+        #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "rerank")) {
+            try Request.rerank(query: "q", documents: [], model: "m").encode(to: &writer, as: withoutRerank)
+        }
+        try Request.shutdown.encode(to: &writer, as: withoutRerank)
+        #expect(writer.bytes == [0xa8] + Array("Shutdown".utf8))
+        var byIndex = MessagePackReader([0x06])
+        #expect(try Request(from: &byIndex, as: withoutRerank) == .shutdown)
+        var rerank = MessagePackReader(try Request.rerank(query: "q", documents: [], model: "m").messagePackBytes())
+        #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "\"Rerank\"")) {
+            try Request(from: &rerank, as: withoutRerank)
         }
         #expect(throws: WireError.unknownVariant(field: "", type: "Request", name: "health")) {
             try WireEnumTable<Request, Request.Kind>("Request", []).unitVariant(of: .health)
         }
+        #expect(try Request.embed(texts: [], model: "m", dims: nil).variant(in: Request.wireTable).index == 1)
     }
 
     private enum Toy: Hashable, Sendable, CaseIterable { case first, second, third, fourth }

@@ -71,22 +71,22 @@ extension CassV2Request: WireTableEnum, ModelRequestCases {
         .cancelEmbeddingJob, .shutdown,
     ])
 
-    public func withVariant<Result>(_ body: WireVariantBody<CassV2Request, Kind, Result>) throws -> Result {
+    public func withVariant<Result>(_ body: WireVariantBody<Kind, Result>) throws -> Result {
         switch self {
-        case .health, .connectionIdentity, .status, .shutdown: return try withUnitVariant(body)
-        case .handshakeAttested(let challenge): return try body(variant(.handshakeAttested)) { try $0.writeStruct(challenge) }
-        case .healthAttested(let challenge): return try body(variant(.healthAttested)) { try $0.writeStruct(challenge) }
-        case .embed(let texts, let model, let dims): return try body(variant(.embed)) { try $0.writeStruct(texts, model, dims) }
+        case .health, .connectionIdentity, .status, .shutdown: return try body(nil) { _ in }
+        case .handshakeAttested(let challenge): return try body(.handshakeAttested) { try $0.writeStruct(challenge) }
+        case .healthAttested(let challenge): return try body(.healthAttested) { try $0.writeStruct(challenge) }
+        case .embed(let texts, let model, let dims): return try body(.embed) { try $0.writeStruct(texts, model, dims) }
         case .embedAttested(let texts, let model, let dims, let challenge):
-            return try body(variant(.embedAttested)) { try $0.writeStruct(texts, model, dims, challenge) }
-        case .rerank(let query, let documents, let model): return try body(variant(.rerank)) { try $0.writeStruct(query, documents, model) }
+            return try body(.embedAttested) { try $0.writeStruct(texts, model, dims, challenge) }
+        case .rerank(let query, let documents, let model): return try body(.rerank) { try $0.writeStruct(query, documents, model) }
         case .rerankAttested(let query, let documents, let model, let challenge):
-            return try body(variant(.rerankAttested)) { try $0.writeStruct(query, documents, model, challenge) }
+            return try body(.rerankAttested) { try $0.writeStruct(query, documents, model, challenge) }
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
-            return try body(variant(.submitEmbeddingJob)) { try $0.writeStruct(dbPath, indexPath, twoTier, fastModel, qualityModel) }
-        case .embeddingJobStatus(let dbPath): return try body(variant(.embeddingJobStatus)) { try $0.writeStruct(dbPath) }
+            return try body(.submitEmbeddingJob) { try $0.writeStruct(dbPath, indexPath, twoTier, fastModel, qualityModel) }
+        case .embeddingJobStatus(let dbPath): return try body(.embeddingJobStatus) { try $0.writeStruct(dbPath) }
         case .cancelEmbeddingJob(let dbPath, let modelID):
-            return try body(variant(.cancelEmbeddingJob)) { try $0.writeStruct(dbPath, modelID) }
+            return try body(.cancelEmbeddingJob) { try $0.writeStruct(dbPath, modelID) }
         }
     }
 }
@@ -95,8 +95,8 @@ extension CassV2Request {
     /// Whether a cass v2 client accepts `response` as the answer to this request (spec §3.3): an
     /// `Error`, or the one kind that answers it.
     public func accepts(_ response: CassV2Response) -> Bool {
-        guard let request = try? withVariant({ variant, _ in variant.kind }),
-              let answer = try? response.withVariant({ variant, _ in variant.kind }) else { return false }
+        guard let request = try? variant(in: Self.wireTable).kind,
+              let answer = try? response.variant(in: CassV2Response.wireTable).kind else { return false }
         return request.accepts(answer)
     }
 }

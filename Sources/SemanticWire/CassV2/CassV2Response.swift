@@ -67,21 +67,21 @@ extension CassV2Response: WireTableEnum {
         WireVariant(.error, "Error", newtype: ErrorResponse.fields, CassV2Response.error),
     ])
 
-    public func withVariant<Result>(_ body: WireVariantBody<CassV2Response, Kind, Result>) throws -> Result {
+    public func withVariant<Result>(_ body: WireVariantBody<Kind, Result>) throws -> Result {
         switch self {
-        case .health(let status): return try body(variant(.health)) { try status.encode(to: &$0) }
-        case .connectionIdentity(let identity): return try body(variant(.connectionIdentity)) { try identity.encode(to: &$0) }
-        case .attestation(let proof): return try body(variant(.attestation)) { try proof.encode(to: &$0) }
-        case .embed(let response): return try body(variant(.embed)) { try response.encode(to: &$0) }
-        case .attestedEmbedding(let response): return try body(variant(.attestedEmbedding)) { try response.encode(to: &$0) }
-        case .rerank(let response): return try body(variant(.rerank)) { try response.encode(to: &$0) }
-        case .status(let response): return try body(variant(.status)) { try response.encode(to: &$0) }
-        case .jobSubmitted(let jobID, let message): return try body(variant(.jobSubmitted)) { try $0.writeStruct(jobID, message) }
-        case .jobStatus(let info): return try body(variant(.jobStatus)) { try info.encode(to: &$0) }
+        case .health(let status): return try body(.health) { try status.encode(to: &$0) }
+        case .connectionIdentity(let identity): return try body(.connectionIdentity) { try identity.encode(to: &$0) }
+        case .attestation(let proof): return try body(.attestation) { try proof.encode(to: &$0) }
+        case .embed(let response): return try body(.embed) { try response.encode(to: &$0) }
+        case .attestedEmbedding(let response): return try body(.attestedEmbedding) { try response.encode(to: &$0) }
+        case .rerank(let response): return try body(.rerank) { try response.encode(to: &$0) }
+        case .status(let response): return try body(.status) { try response.encode(to: &$0) }
+        case .jobSubmitted(let jobID, let message): return try body(.jobSubmitted) { try $0.writeStruct(jobID, message) }
+        case .jobStatus(let info): return try body(.jobStatus) { try info.encode(to: &$0) }
         case .jobCancelled(let cancelled, let message):
-            return try body(variant(.jobCancelled)) { try $0.writeStruct(cancelled, message) }
-        case .shutdown(let message): return try body(variant(.shutdown)) { try $0.writeStruct(message) }
-        case .error(let response): return try body(variant(.error)) { try response.encode(to: &$0) }
+            return try body(.jobCancelled) { try $0.writeStruct(cancelled, message) }
+        case .shutdown(let message): return try body(.shutdown) { try $0.writeStruct(message) }
+        case .error(let response): return try body(.error) { try response.encode(to: &$0) }
         }
     }
 }

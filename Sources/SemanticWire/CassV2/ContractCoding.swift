@@ -8,8 +8,8 @@ extension DaemonOperationV1: WireTableEnum, WireFieldValue {
     public static let wireTable = WireEnumTable<Self, Self>(
         "DaemonOperationV1", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
 
-    public func withVariant<Result>(_ body: WireVariantBody<Self, Self, Result>) throws -> Result {
-        try withUnitVariant(body)
+    public func withVariant<Result>(_ body: WireVariantBody<Self, Result>) throws -> Result {
+        try body(nil) { _ in }
     }
 }
 
@@ -18,8 +18,8 @@ extension ModelCategory: WireTableEnum, WireFieldValue {
     public static let wireTable = WireEnumTable<Self, Self>(
         "ModelCategory", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
 
-    public func withVariant<Result>(_ body: WireVariantBody<Self, Self, Result>) throws -> Result {
-        try withUnitVariant(body)
+    public func withVariant<Result>(_ body: WireVariantBody<Self, Result>) throws -> Result {
+        try body(nil) { _ in }
     }
 }
 
@@ -28,8 +28,8 @@ extension EmbeddingSpaceKind: WireTableEnum, WireFieldValue {
     public static let wireTable = WireEnumTable<Self, Self>(
         "EmbeddingSpaceKind", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
 
-    public func withVariant<Result>(_ body: WireVariantBody<Self, Self, Result>) throws -> Result {
-        try withUnitVariant(body)
+    public func withVariant<Result>(_ body: WireVariantBody<Self, Result>) throws -> Result {
+        try body(nil) { _ in }
     }
 }
 
@@ -38,8 +38,8 @@ extension VectorQuantization: WireTableEnum, WireFieldValue {
     public static let wireTable = WireEnumTable<Self, Self>(
         "VectorQuantization", allCases.map { WireVariant($0, $0.rawValue, unit: $0) })
 
-    public func withVariant<Result>(_ body: WireVariantBody<Self, Self, Result>) throws -> Result {
-        try withUnitVariant(body)
+    public func withVariant<Result>(_ body: WireVariantBody<Self, Result>) throws -> Result {
+        try body(nil) { _ in }
     }
 }
 

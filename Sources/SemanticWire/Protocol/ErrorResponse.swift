@@ -32,8 +32,8 @@ public enum ErrorCode: String, Sendable, Equatable, CaseIterable, MessagePackCod
 }
 
 extension ErrorCode: WireTableEnum, WireFieldValue {
-    public func withVariant<Result>(_ body: WireVariantBody<ErrorCode, ErrorCode, Result>) throws -> Result {
-        try withUnitVariant(body)
+    public func withVariant<Result>(_ body: WireVariantBody<ErrorCode, Result>) throws -> Result {
+        try body(nil) { _ in }
     }
 }
 

@@ -39,16 +39,16 @@ extension Request: WireTableEnum, ModelRequestCases {
         .cancelEmbeddingJob, .shutdown,
     ])
 
-    public func withVariant<Result>(_ body: WireVariantBody<Request, Kind, Result>) throws -> Result {
+    public func withVariant<Result>(_ body: WireVariantBody<Kind, Result>) throws -> Result {
         switch self {
-        case .health, .status, .shutdown: return try withUnitVariant(body)
-        case .embed(let texts, let model, let dims): return try body(variant(.embed)) { try $0.writeStruct(texts, model, dims) }
-        case .rerank(let query, let documents, let model): return try body(variant(.rerank)) { try $0.writeStruct(query, documents, model) }
+        case .health, .status, .shutdown: return try body(nil) { _ in }
+        case .embed(let texts, let model, let dims): return try body(.embed) { try $0.writeStruct(texts, model, dims) }
+        case .rerank(let query, let documents, let model): return try body(.rerank) { try $0.writeStruct(query, documents, model) }
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
-            return try body(variant(.submitEmbeddingJob)) { try $0.writeStruct(dbPath, indexPath, twoTier, fastModel, qualityModel) }
-        case .embeddingJobStatus(let dbPath): return try body(variant(.embeddingJobStatus)) { try $0.writeStruct(dbPath) }
+            return try body(.submitEmbeddingJob) { try $0.writeStruct(dbPath, indexPath, twoTier, fastModel, qualityModel) }
+        case .embeddingJobStatus(let dbPath): return try body(.embeddingJobStatus) { try $0.writeStruct(dbPath) }
         case .cancelEmbeddingJob(let dbPath, let modelID):
-            return try body(variant(.cancelEmbeddingJob)) { try $0.writeStruct(dbPath, modelID) }
+            return try body(.cancelEmbeddingJob) { try $0.writeStruct(dbPath, modelID) }
         }
     }
 }

@@ -149,6 +149,12 @@ public struct WireEnumTable<Value: Sendable & Equatable, Kind: Hashable & Sendab
         throw WireError.unknownVariant(field: "", type: typeName, name: "\(value)")
     }
 
+    /// The row of `value`, whose kind is `kind`, or which is a unit case when `kind` is nil.
+    func variant(for kind: Kind?, of value: Value) throws -> WireVariant<Value, Kind> {
+        if let kind { return try variant(for: kind) }
+        return try unitVariant(of: value)
+    }
+
     /// The row named `name` exactly (names are case-sensitive).
     public func variant(named name: String) -> WireVariant<Value, Kind>? {
         variants.first { $0.name == name }

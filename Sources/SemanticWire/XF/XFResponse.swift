@@ -45,19 +45,19 @@ extension XFResponse: WireTableEnum {
         WireVariant(.jobCancelled, "JobCancelled", fields: ["cancelled_count"], XFResponse.jobCancelled),
     ])
 
-    public func withVariant<Result>(_ body: WireVariantBody<XFResponse, Kind, Result>) throws -> Result {
+    public func withVariant<Result>(_ body: WireVariantBody<Kind, Result>) throws -> Result {
         switch self {
         case .health(let uptime, let modelsLoaded):
-            return try body(variant(.health)) { try $0.writeStruct(uptime, modelsLoaded) }
-        case .embeddings(let vectors): return try body(variant(.embeddings)) { try $0.writeStruct(vectors) }
-        case .scores(let scores): return try body(variant(.scores)) { try $0.writeStruct(scores) }
-        case .status(let status): return try body(variant(.status)) { try status.encode(to: &$0) }
-        case .error(let code, let message): return try body(variant(.error)) { try $0.writeStruct(code, message) }
-        case .shutdown(let ok): return try body(variant(.shutdown)) { try $0.writeStruct(ok) }
+            return try body(.health) { try $0.writeStruct(uptime, modelsLoaded) }
+        case .embeddings(let vectors): return try body(.embeddings) { try $0.writeStruct(vectors) }
+        case .scores(let scores): return try body(.scores) { try $0.writeStruct(scores) }
+        case .status(let status): return try body(.status) { try status.encode(to: &$0) }
+        case .error(let code, let message): return try body(.error) { try $0.writeStruct(code, message) }
+        case .shutdown(let ok): return try body(.shutdown) { try $0.writeStruct(ok) }
         case .jobSubmitted(let jobID, let estimated):
-            return try body(variant(.jobSubmitted)) { try $0.writeStruct(jobID, estimated) }
-        case .jobStatus(let jobs): return try body(variant(.jobStatus)) { try $0.writeStruct(jobs) }
-        case .jobCancelled(let count): return try body(variant(.jobCancelled)) { try $0.writeStruct(count) }
+            return try body(.jobSubmitted) { try $0.writeStruct(jobID, estimated) }
+        case .jobStatus(let jobs): return try body(.jobStatus) { try $0.writeStruct(jobs) }
+        case .jobCancelled(let count): return try body(.jobCancelled) { try $0.writeStruct(count) }
         }
     }
 }

@@ -11,7 +11,7 @@ let cassV2DecoderVectors: [CassV2DecoderVector] = (try? CassV2Goldens.decoderVec
 
 extension WireTableEnum {
     /// The kind of this value's row in its table.
-    func rowKind() throws -> Kind { try withVariant { variant, _ in variant.kind } }
+    func rowKind() throws -> Kind { try variant(in: Self.wireTable).kind }
 }
 
 /// Where a newtype variant's payload starts in an envelope body `[version, id, {Variant: payload}]`.
