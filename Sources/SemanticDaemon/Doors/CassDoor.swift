@@ -172,19 +172,9 @@ public final class CassDoor: SocketDoor, Sendable {
     }
 
     func overloadedReply(maxConnections: Int) -> [UInt8] {
-        Self.encode(ResponseEnvelope(requestID: "overloaded", response: .error(ErrorResponse(
-            code: .overloaded, message: "the daemon is serving its maximum of \(maxConnections) connections",
-            retryable: true, retryAfterMilliseconds: 100))))
+        ResponseEnvelope.connectionLimitReply(maxConnections: maxConnections)
     }
 
     /// The frame, or an Internal error frame when the answer cannot be encoded (too large).
-    static func encode(_ envelope: ResponseEnvelope) -> [UInt8] {
-        do {
-            return try envelope.encodedFrame()
-        } catch {
-            let fallback = ResponseEnvelope(requestID: envelope.requestID, response: .error(ErrorResponse(
-                code: .internalError, message: "the answer could not be encoded: \(error)", retryable: false)))
-            return (try? fallback.encodedFrame()) ?? []
-        }
-    }
+    static func encode(_ envelope: ResponseEnvelope) -> [UInt8] { envelope.frameOrInternalError }
 }

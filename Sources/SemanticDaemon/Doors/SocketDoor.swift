@@ -52,3 +52,48 @@ func milliseconds(since start: ContinuousClock.Instant) -> UInt64 {
     let elapsed = ContinuousClock.now - start
     return UInt64(max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
 }
+
+/// A cass answer envelope, v1's or v2's: what every cass door encodes the same way.
+protocol CassAnswerEnvelope {
+    var requestID: String { get }
+    /// The whole frame, length prefix included.
+    func frameBytes() throws -> [UInt8]
+    /// The envelope carrying `error` for `requestID`.
+    static func answering(_ requestID: String, with error: ErrorResponse) -> Self
+}
+
+extension Envelope: CassAnswerEnvelope where Payload == Response {
+    func frameBytes() throws -> [UInt8] { try encodedFrame() }
+
+    static func answering(_ requestID: String, with error: ErrorResponse) -> Self {
+        Self(requestID: requestID, response: .error(error))
+    }
+}
+
+extension CassV2Envelope: CassAnswerEnvelope where Payload == CassV2Response {
+    func frameBytes() throws -> [UInt8] { try encodedFrame() }
+
+    static func answering(_ requestID: String, with error: ErrorResponse) -> Self {
+        Self(requestID: requestID, payload: .error(error))
+    }
+}
+
+extension CassAnswerEnvelope {
+    /// The frame, or an Internal error frame when the answer cannot be encoded (too large).
+    var frameOrInternalError: [UInt8] {
+        do {
+            return try frameBytes()
+        } catch {
+            let fallback = Self.answering(requestID, with: ErrorResponse(
+                code: .internalError, message: "the answer could not be encoded: \(error)", retryable: false))
+            return (try? fallback.frameBytes()) ?? []
+        }
+    }
+
+    /// The refusal of a connection over the limit (request id `overloaded`).
+    static func connectionLimitReply(maxConnections: Int) -> [UInt8] {
+        answering("overloaded", with: ErrorResponse(
+            code: .overloaded, message: "the daemon is serving its maximum of \(maxConnections) connections",
+            retryable: true, retryAfterMilliseconds: 100)).frameOrInternalError
+    }
+}
