@@ -96,13 +96,29 @@ let package = Package(
         .executableTarget(
             name: "semctl",
             dependencies: [
-                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire", "CBLAS", "CSQLite",
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Golden loaders, tolerance assertions and fixture paths shared by every test target.
-        .target(name: "SemanticTestSupport", dependencies: ["SemanticCore", "SemanticRuntime", "CSQLite"], path: "Tests/SemanticTestSupport"),
+        // Developer tooling: the benchmark workloads and the soak (`semd-bench bench|soak`). A leaf kept
+        // out of the libraries' dependency graph, as swift-nio keeps its Benchmarks/; the only program
+        // that calls OpenBLAS directly (the sgemm peak). Not a product: nothing outside builds on it.
+        .executableTarget(
+            name: "semd-bench",
+            dependencies: [
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire", "SemanticTestSupport", "CBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/SemdBench"
+        ),
+        // Golden loaders, tolerance assertions, fixture paths and builders (cass archives, safetensors
+        // files, the seeded cross-encoder), and the HTTP test connection, shared by every test target
+        // and by semd-bench.
+        .target(
+            name: "SemanticTestSupport", dependencies: ["SemanticCore", "SemanticIndex", "SemanticRuntime", "CSQLite"],
+            path: "Tests/SemanticTestSupport"
+        ),
         .testTarget(name: "SemanticCoreTests", dependencies: ["SemanticCore", "SemanticTestSupport"]),
         .testTarget(name: "SemanticWireTests", dependencies: ["SemanticWire", "SemanticTestSupport"]),
         .testTarget(
@@ -130,7 +146,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Runs the built semctl and semd as real processes (build them first: `swift build`).
+        // Runs the built semctl, semd and semd-bench as real processes (build them first: `swift build`).
         .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
         .testTarget(
             name: "SemanticIndexTests",
