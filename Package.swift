@@ -146,6 +146,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // semd-bench's typed results and report lines, without running a workload.
+        .testTarget(name: "SemdBenchTests", dependencies: ["semd-bench"]),
         // Runs the built semctl, semd and semd-bench as real processes (build them first: `swift build`).
         .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
         .testTarget(

@@ -1,6 +1,6 @@
-// The measuring tools as real processes: semd-bench's bench (a workload in a child process, the codec
-// workload, its JSON rows with the run's context) and its refusals of a bad inputs file or workload, and
-// the user's short `semctl bench` through the daemon and in-process.
+// The measuring tools as real processes: semd-bench's bench (W4's fresh child processes, the codec
+// workload, their JSON rows with the run's context) and its refusals of a bad inputs file or workload,
+// and the user's short `semctl bench` through the daemon and in-process.
 import Foundation
 import SemanticTestSupport
 import Testing
@@ -32,24 +32,23 @@ import Testing
         #expect(!(row["kernel"] as? String ?? "").isEmpty && (row["threads"] as? Int ?? 0) >= 1, "\(row)")
     }
 
-    /// W1 runs in a child process, which hands its typed result to the parent; the row adds the share
-    /// of the sgemm peak measured at the start, the kernel and the threads, keys in report order.
-    @Test func theLatencyWorkloadRunsInAChildAndReportsItsFields() async throws {
+    /// W4 times fresh child processes that load the model and embed one sentence; the row has no FLOP
+    /// rate, so it takes the sgemm peak measured at the start, then the kernel and the threads, keys in
+    /// report order.
+    @Test func theColdStartWorkloadTimesFreshProcesses() async throws {
         let model = try Fixtures.requireRealEmbedder()
-        let bench = try await semdBench(["bench", "--workload", "W1", "--threads", "1", "--json",
+        let bench = try await semdBench(["bench", "--workload", "W4", "--threads", "1", "--json",
                                          "--models-dir", model.deletingLastPathComponent().path])
         #expect(bench.status == 0, "\(bench)")
-        let keys = ["workload", "p50_ms", "p99_ms", "tokens_per_s", "gflops", "peak_rss_mb", "percent_of_peak",
-                    "sgemm_peak_gflops", "kernel", "threads"]
-        #expect(keys.map { bench.standardOutput.range(of: "\"\($0)\":")?.lowerBound }.allSatisfy { $0 != nil }, "\(bench)")
+        let keys = ["workload", "ms", "peak_rss_mb", "sgemm_peak_gflops", "kernel", "threads"]
         let positions = keys.compactMap { bench.standardOutput.range(of: "\"\($0)\":")?.lowerBound }
-        #expect(positions == positions.sorted(), "keys out of order: \(bench.standardOutput)")
+        #expect(positions.count == keys.count && positions == positions.sorted(), "keys missing or out of order: \(bench)")
         let row = try row(bench)
-        let p50 = row["p50_ms"] as? Double ?? 0, p99 = row["p99_ms"] as? Double ?? 0
-        #expect(p50 > 0 && p99 >= p50 && (row["peak_rss_mb"] as? Double ?? 0) > 50, "\(row)")
-        let share = 100 * (row["gflops"] as? Double ?? 0) / (row["sgemm_peak_gflops"] as? Double ?? 1)
-        #expect(abs(share - (row["percent_of_peak"] as? Double ?? -1)) < 1e-6, "\(row)")
-        #expect(row["threads"] as? Int == 1)
+        #expect(row.count == keys.count && row["workload"] as? String == "W4" && row["threads"] as? Int == 1, "\(row)")
+        #expect((row["ms"] as? Double ?? 0) > 0 && (row["peak_rss_mb"] as? Double ?? 0) > 20, "\(row)")
+
+        let missing = try await semdBench(["bench", "--workload", "W4", "--models-dir", model.path])
+        #expect(missing.status == 1 && missing.standardError.contains("the cold-start child failed"), "\(missing)")
     }
 
     @Test func aWorkloadsFileWithoutAListIsRefusedNamingTheKey() async throws {
