@@ -5,7 +5,6 @@
 import Foundation
 import SemanticClient
 import SemanticCore
-import SemanticRuntime
 import SemanticWire
 
 struct DaemonWorkloads: Sendable {

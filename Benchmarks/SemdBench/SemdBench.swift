@@ -5,7 +5,6 @@
 import ArgumentParser
 import Foundation
 import SemanticCore
-import SemanticRuntime
 import SemanticTestSupport
 
 @main
