@@ -32,10 +32,10 @@ help:
 	@echo "make deps     apt-get install $(APT_PACKAGES) when missing"
 	@echo "make models   fetch and verify all-MiniLM-L6-v2 into Models/"
 	@echo "make build    debug build;  make build-release  release build"
-	@echo "make bench    release build, then the benchmark workloads"
+	@echo "make bench    release build, then the benchmark workloads (semd-bench bench)"
 	@echo "make bench-peers  the same workloads on sentence-transformers and onnxruntime, side by side"
 	@echo "make bench-paired semd and onnxruntime alternated for PAIRED_ROUNDS rounds (default 5): median ratios"
-	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS"
+	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS (semd-bench soak)"
 	@echo "make soak-smoke   CI's 60 s soak (release build)"
 	@echo "make tokenizer-check  semctl tokenize against Hugging Face's tokenizer on fresh random and real text"
 	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 600; FUZZ_TARGETS)"
@@ -103,21 +103,23 @@ run: deps build-release models
 	$(RELEASE_BIN)/semctl models verify
 	$(RELEASE_BIN)/semctl embed "hello world"
 
+# The benchmark workloads and the soak are semd-bench's (Benchmarks/SemdBench), built beside semd by
+# build-release; semctl keeps only a user's short `semctl bench`.
 bench: deps build-release models
-	$(RELEASE_BIN)/semctl bench
+	$(RELEASE_BIN)/semd-bench bench
 
 # A real release semd under mixed load (cass, xf, HTTP, reranks, jobs, hostile clients) for SOAK_SECONDS
 # after 180 s of warm-up; fails on any error answer or RSS growth over 5% (Docs/RELIABILITY.md).
 SOAK_SECONDS ?= 600
 soak: deps build-release models
-	$(RELEASE_BIN)/semctl soak --seconds $(SOAK_SECONDS)
+	$(RELEASE_BIN)/semd-bench soak --seconds $(SOAK_SECONDS)
 
 # CI's soak: the release binaries, 30 s warm-up + 60 s of the same mixed load. It fails on any error
 # or a dead semd; RSS after so short a warm-up still moves with the first jobs, so the growth bar here
 # is 25% (the 5% bar belongs to `make soak`). Release, since a debug engine cannot keep up with this
 # load: its queue grows until well-formed requests pass their 30 s deadline.
 soak-smoke: deps build-release models
-	$(RELEASE_BIN)/semctl soak --seconds 60 --warmup 30 --growth-limit 25
+	$(RELEASE_BIN)/semd-bench soak --seconds 60 --warmup 30 --growth-limit 25
 
 # The same workloads on sentence-transformers (torch 2.13.0+cpu) and onnxruntime 1.32.0 in a Python
 # venv, in the same run, then a side-by-side table (Docs/PERFORMANCE.md shows one).
@@ -130,7 +132,7 @@ peers-venv:
 
 bench-peers: deps build-release models peers-venv
 	mkdir -p .build/bench
-	$(RELEASE_BIN)/semctl bench --json | tee .build/bench/semd.jsonl
+	$(RELEASE_BIN)/semd-bench bench --json | tee .build/bench/semd.jsonl
 	$(PEERS_VENV)/bin/python Benchmarks/peers/bench_peers.py --model Models/all-MiniLM-L6-v2 \
 	  --inputs Tests/Fixtures/bench/bench_inputs.json --work .build/bench/peers | tee .build/bench/peers.jsonl
 	python3 Benchmarks/peers/compare.py .build/bench/semd.jsonl .build/bench/peers.jsonl --svg .build/bench/ratios.svg
@@ -140,7 +142,7 @@ bench-peers: deps build-release models peers-venv
 PAIRED_ROUNDS ?= 5
 bench-paired: deps build-release models peers-venv
 	mkdir -p .build/bench
-	$(PEERS_VENV)/bin/python Benchmarks/peers/paired.py --rounds $(PAIRED_ROUNDS) | tee .build/bench/paired.md
+	$(PEERS_VENV)/bin/python Benchmarks/peers/paired.py --bench $(RELEASE_BIN)/semd-bench --rounds $(PAIRED_ROUNDS) | tee .build/bench/paired.md
 
 # `semctl tokenize --json` against Hugging Face's tokenizer on TOKENIZER_TEXTS texts drawn fresh every run
 # (random mixes over every script, long words, special tokens, truncation, pairs past 512, and Python's

@@ -112,17 +112,30 @@ let package = Package(
         .executableTarget(
             name: "semctl",
             dependencies: [
-                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire", "CBLAS", "CSQLite",
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Golden loaders, tolerance assertions, fixture paths, and the harnesses for a running daemon
-        // (in-process and `semd` subprocess) shared by every test target. Test targets only.
+        // Developer tooling: the benchmark workloads and the soak (`semd-bench bench|soak`). A leaf kept
+        // out of the libraries' dependency graph, as swift-nio keeps its Benchmarks/; the only program
+        // that calls OpenBLAS directly (the sgemm peak). Not a product: nothing outside builds on it.
+        .executableTarget(
+            name: "semd-bench",
+            dependencies: [
+                "SemanticClient", "SemanticCore", "SemanticRuntime", "SemanticWire", "SemanticTestSupport", "CBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/SemdBench"
+        ),
+        // Golden loaders, tolerance assertions, fixture paths and builders (cass archives, safetensors
+        // files, the seeded cross-encoder), the HTTP test connection, and the harnesses for a running
+        // daemon (in-process and `semd` subprocess), shared by every test target and by semd-bench.
         .target(
             name: "SemanticTestSupport",
             dependencies: [
-                "SemanticCore", "SemanticRuntime", "SemanticWire", "SemanticDaemon", "SemanticService", "SemanticClient", "CSQLite",
+                "SemanticCore", "SemanticIndex", "SemanticRuntime", "SemanticWire", "SemanticDaemon", "SemanticService",
+                "SemanticClient", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -155,7 +168,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Runs the built semctl and semd as real processes (build them first: `swift build`).
+        // semd-bench's typed results and report lines, without running a workload.
+        .testTarget(name: "SemdBenchTests", dependencies: ["semd-bench"]),
+        // Runs the built semctl, semd and semd-bench as real processes (build them first: `swift build`).
         .testTarget(name: "EndToEndTests", dependencies: ["SemanticTestSupport", "SemanticRuntime"]),
         .testTarget(name: "SemanticAttestationTests", dependencies: ["SemanticAttestation", "SemanticWire", "SemanticCore", "SemanticTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(

@@ -25,7 +25,7 @@ def flops(lengths):
 
 
 def lcg_floats(seed, count, scale):
-    """Deterministic uniform floats in [-scale, scale): the same generator semctl bench uses for the
+    """Deterministic uniform floats in [-scale, scale): the same generator semd-bench bench uses for the
     benchmark cross-encoder's pooler and classifier (64-bit LCG, Knuth's constants, top 24 bits)."""
     state = seed & 0xFFFFFFFFFFFFFFFF
     out = []
@@ -38,20 +38,21 @@ def lcg_floats(seed, count, scale):
 
 def build_cross_encoder(model_dir, out_dir):
     """A MiniLM-L6-shaped BertForSequenceClassification: the all-MiniLM-L6-v2 encoder plus a seeded
-    pooler and one-logit classifier (same values as semctl bench builds)."""
+    pooler and one-logit classifier (same values as semd-bench bench builds: SeededCrossEncoder), C being the
+    encoder's hidden size."""
     import numpy as np
     from safetensors.numpy import load_file, save_file
     import shutil
     tensors = load_file(os.path.join(model_dir, "model.safetensors"))
     out = {("bert." + k): v for k, v in tensors.items() if not k.startswith("pooler.")}
-    C = 384
+    config = json.load(open(os.path.join(model_dir, "config.json")))
+    C = config["hidden_size"]
     out["bert.pooler.dense.weight"] = np.array(lcg_floats(1, C * C, 0.05), dtype=np.float32).reshape(C, C)
     out["bert.pooler.dense.bias"] = np.array(lcg_floats(2, C, 0.05), dtype=np.float32)
     out["classifier.weight"] = np.array(lcg_floats(3, C, 0.05), dtype=np.float32).reshape(1, C)
     out["classifier.bias"] = np.array(lcg_floats(4, 1, 0.05), dtype=np.float32)
     os.makedirs(out_dir, exist_ok=True)
     save_file(out, os.path.join(out_dir, "model.safetensors"))
-    config = json.load(open(os.path.join(model_dir, "config.json")))
     config["architectures"] = ["BertForSequenceClassification"]
     config["num_labels"] = 1
     config["id2label"] = {"0": "LABEL_0"}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Side-by-side table of `semctl bench --json` and bench_peers.py output (JSON lines), with ratios
+"""Side-by-side table of `semd-bench bench --json` and bench_peers.py output (JSON lines), with ratios
 against onnxruntime and sentence-transformers, as Markdown; optionally an SVG bar chart of the ratios.
 Usage: compare.py SEMD.jsonl PEERS.jsonl [--svg OUT.svg] [--label TEXT]"""
 import argparse

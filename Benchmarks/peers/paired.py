@@ -5,7 +5,7 @@ about the engines. This runs each workload as a pair (semd, then onnxruntime, in
 every other round) for --rounds rounds, and reports each pair's ratio and the median of those ratios,
 with how many rounds met the issue's target.
 
-Usage: paired.py --semctl .build/release/semctl --python .venv-peers/bin/python [--rounds 5]
+Usage: paired.py --bench .build/release/semd-bench --python .venv-peers/bin/python [--rounds 5]
                  [--workloads W1,W2,W3,W6,CE] [--out DIR]
 Prints a Markdown table; the raw JSON lines of every run go to DIR/paired.jsonl."""
 import argparse
@@ -39,7 +39,7 @@ def headline(row):
 
 
 def run_semd(args, workload):
-    out = subprocess.run([args.semctl, "bench", "--workload", workload, "--json"],
+    out = subprocess.run([args.bench, "bench", "--workload", workload, "--json"],
                          check=True, capture_output=True, text=True)
     return last_json(out.stdout)
 
@@ -53,7 +53,7 @@ def run_ort(args, workload):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--semctl", default=os.path.join(ROOT, ".build/release/semctl"))
+    parser.add_argument("--bench", default=os.path.join(ROOT, ".build/release/semd-bench"))
     parser.add_argument("--python", default=os.path.join(ROOT, ".venv-peers/bin/python"))
     parser.add_argument("--model", default=os.path.join(ROOT, "Models/all-MiniLM-L6-v2"))
     parser.add_argument("--inputs", default=os.path.join(ROOT, "Tests/Fixtures/bench/bench_inputs.json"))

@@ -25,6 +25,7 @@ struct Semctl: ParsableCommand {
           semctl models list                 # which models are known and installed, and where
           semctl models verify               # check installed files against published SHA-256 sums
           semctl tokenize "hello world"      # word pieces and ids, as the model sees the text
+          semctl bench                       # how fast embedding is on this machine
 
         Every daemon command takes --socket; without it $SEMD_SOCKET, then \
         $TMPDIR/semantic-daemon-$USER.sock (/tmp without TMPDIR).
@@ -46,7 +47,7 @@ struct Semctl: ParsableCommand {
             EmbedCommand.self, RerankCommand.self,
             StatusCommand.self, PingCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self,
             LogsCommand.self,
-            JobsCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchCommand.self, SoakCommand.self,
+            JobsCommand.self, ModelsCommand.self, TokenizeCommand.self, BenchCommand.self,
         ]
     )
 

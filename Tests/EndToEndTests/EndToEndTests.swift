@@ -306,21 +306,6 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         }
     }
 
-    /// `semctl bench --workload MP` times the codec on a real Embed response and request, each checked
-    /// to survive its round trip, and reports their sizes and medians.
-    @Test func theCodecBenchmarkReportsBothMessages() async throws {
-        try await DaemonSandbox.with { sandbox in
-            let bench = try await sandbox.run(["bench", "--workload", "MP", "--runs", "1", "--json"])
-            #expect(bench.status == 0, "\(bench)")
-            let row = try JSONSerialization.jsonObject(with: Data(bench.standardOutput.utf8)) as? [String: Any] ?? [:]
-            #expect(row["workload"] as? String == "MP" && row["runs"] as? Int == 40)
-            #expect(row["embed_response_bytes"] as? Int == 492_324 && row["embed_request_bytes"] as? Int == 167_826, "\(row)")
-            for key in ["response_encode_us", "response_decode_us", "request_encode_us", "request_decode_us"] {
-                #expect((row[key] as? Double ?? 0) > 0, "\(key)")
-            }
-        }
-    }
-
     /// A text that begins with "-" (a list item, a command line) is a text after "--", and --pair takes
     /// the next argument as its passage whatever it begins with.
     @Test func textsThatBeginWithADashAreTextsAfterTheSeparator() async throws {

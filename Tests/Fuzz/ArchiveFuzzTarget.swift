@@ -1,12 +1,12 @@
 // The libFuzzer entry point for the embedding job's row reader (`make fuzz`, target `archive`),
 // compiled with Sources/SemanticIndex's archive and text files and SemanticCore's tokenizer files into
-// one module. Each input is turned into a cass archive: the schema (cass's, or one whose columns have
-// no declared types, so any value type reaches the reader), then messages whose every field is picked
-// by the input: NULL, integers, reals, blobs, and text of raw input bytes (invalid UTF-8 included).
-// The reader must give each message or throw an ArchiveError, read as many messages in chunks as it
-// counts, and every message it gives must canonicalise within 2,000 scalars to a document id of its
-// own. The input's bytes are canonicalised as text too. Inputs that ever broke this are kept in
-// Tests/SemanticIndexTests/FuzzRegressionTests.swift.
+// one module. Each input is turned into a cass archive: the schema (cass's, `CassArchiveSchema`, or one
+// whose columns have no declared types, so any value type reaches the reader), then messages whose
+// every field is picked by the input: NULL, integers, reals, blobs, and text of raw input bytes
+// (invalid UTF-8 included). The reader must give each message or throw an ArchiveError, read as many
+// messages in chunks as it counts, and every message it gives must canonicalise within 2,000 scalars
+// to a document id of its own. The input's bytes are canonicalised as text too. Inputs that ever broke
+// this are kept in Tests/SemanticIndexTests/FuzzRegressionTests.swift.
 import CSQLite
 import Crypto
 import Foundation
@@ -63,24 +63,20 @@ private func writeArchive(from input: [UInt8]) {
     guard sqlite3_open(databasePath, &database) == SQLITE_OK, let database else { fatalError("cannot create \(databasePath)") }
     defer { sqlite3_close(database) }
     let strict = reader.byte() % 2 == 0
-    let schema = strict ? """
-        CREATE TABLE conversations (id INTEGER PRIMARY KEY, agent_id INTEGER NOT NULL, workspace_id INTEGER,
-            source_id TEXT NOT NULL DEFAULT 'local', source_path TEXT NOT NULL);
-        CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, idx INTEGER NOT NULL,
-            role TEXT NOT NULL, created_at INTEGER, content TEXT NOT NULL);
-        """ : """
+    let schema = strict ? CassArchiveSchema.creationSQL : """
         CREATE TABLE conversations (id INTEGER PRIMARY KEY, agent_id, workspace_id, source_id, source_path);
         CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id, idx, role, created_at, content);
         """
     // No journal and no fsync: the file is rewritten for every input.
     guard sqlite3_exec(database, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + schema + "BEGIN;", nil, nil, nil) == SQLITE_OK else { fatalError("cannot create the schema") }
     for conversation in 1...Int64(reader.byte() % 3 + 1) {
-        insert(database, "INSERT INTO conversations VALUES (?1, ?2, ?3, ?4, '/fuzz')",
+        insert(database, "INSERT INTO conversations(id, agent_id, workspace_id, source_id, source_path) VALUES (?1, ?2, ?3, ?4, '/fuzz')",
                [.integer(conversation), value(&reader), value(&reader), value(&reader)])
     }
-    for _ in 0..<Int(reader.byte() % 12) {
-        insert(database, "INSERT INTO messages VALUES (?1, ?2, 0, ?3, ?4, ?5)",
-               [.integer(reader.integer()), .integer(Int64(reader.byte() % 4)), value(&reader), value(&reader), value(&reader)])
+    for position in 0..<Int(reader.byte() % 12) {
+        insert(database, "INSERT INTO messages(id, conversation_id, idx, role, created_at, content) VALUES (?1, ?2, ?6, ?3, ?4, ?5)",
+               [.integer(reader.integer()), .integer(Int64(reader.byte() % 4)), value(&reader), value(&reader), value(&reader),
+                .integer(Int64(position))])
     }
     sqlite3_exec(database, "COMMIT;", nil, nil, nil)
 }

@@ -1,11 +1,21 @@
 // A minimal blocking HTTP/1.1 client connection (TCP or Unix socket, keep-alive, poll-based
-// deadlines) for talking to semd's own HTTP listener: `semctl bench`, health probes and tests.
-// Not a general HTTP client: no TLS, no redirects, no proxies. Never raises SIGPIPE.
+// deadlines) for talking to semd's own HTTP listener: the HTTP and end-to-end tests, semd-bench's HT
+// workload and the soak. Not a general HTTP client: no TLS, no redirects, no proxies. Never raises
+// SIGPIPE. No client library links it (it lives with the test support, not in SemanticRuntime).
 import Foundation
+import SemanticRuntime
 #if canImport(Glibc)
 import Glibc
+private let systemConnect = Glibc.connect
+private let systemClose = Glibc.close
+private let systemSend = Glibc.send
+private let streamSocketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
 #elseif canImport(Darwin)
 import Darwin
+private let systemConnect = Darwin.connect
+private let systemClose = Darwin.close
+private let systemSend = Darwin.send
+private let streamSocketType = SOCK_STREAM
 #endif
 
 /// One HTTP answer: status, headers (names lower-cased) and the whole body.
@@ -56,7 +66,9 @@ public final class HTTPConnection: @unchecked Sendable {
             guard path.utf8.count < OwnerOnlySocket.pathCapacity else {
                 throw .socketPathTooLong(path: path, limit: OwnerOnlySocket.pathCapacity)
             }
-            var address = OwnerOnlySocket.makeAddress(path)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8).prefix($0.count - 1)) }
             length = socklen_t(MemoryLayout<sockaddr_un>.size)
             withUnsafeBytes(of: &address) { source in
                 withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: source) }

@@ -1,11 +1,13 @@
-// The load of `semctl soak`: each role runs in its own `semctl soak --worker ROLE` process until a
+// The load of `semd-bench soak`: each role runs in its own `semd-bench soak --worker ROLE` process until a
 // wall-clock deadline and prints one line per finished request on stdout (`SoakLine`), which the
 // coordinator reads. Every answer is checked (shape, dimension, count), so a wrong answer counts as
 // an error like a refused one. The hostile roles (mid-frame disconnects) send nothing well-formed and
 // count actions, not requests. Pacing pauses keep the load steady rather than flat out.
 import Foundation
 import SemanticClient
+import SemanticCore
 import SemanticRuntime
+import SemanticTestSupport
 import SemanticWire
 
 /// The kinds of load; one worker process each.
@@ -57,6 +59,9 @@ struct SoakWorker {
     let target: SoakTarget
 
     var running: Bool { Date() < target.deadline }
+
+    /// The dimension of every vector the daemon answers (MiniLM's).
+    private var dimension: Int { ModelDescriptor.miniLM.dimension ?? 0 }
 
     func run() {
         switch role {
@@ -124,7 +129,7 @@ struct SoakWorker {
                 switch (request, response) {
                 case (.health, .health): break
                 case (.embed, .embeddings(let vectors)):
-                    guard vectors.count == texts.count, vectors.allSatisfy({ $0.count == 384 }) else {
+                    guard vectors.count == texts.count, vectors.allSatisfy({ $0.count == dimension }) else {
                         throw SoakFailure("xf: \(vectors.count) vectors for \(texts.count) texts")
                     }
                 default: throw SoakFailure("xf: answered \(response.variantName) to \(request.variantName): \(response)")
@@ -162,7 +167,7 @@ struct SoakWorker {
                         : [target.texts[number % target.texts.count]]
                     let answer = try connection!.postJSON("/v1/embeddings", try jsonText(["input": texts, "model": "minilm"]))
                     guard answer.status == 200, let data = answer.json?["data"] as? [[String: Any]], data.count == texts.count,
-                          (data.first?["embedding"] as? [Double])?.count == 384 else {
+                          (data.first?["embedding"] as? [Double])?.count == dimension else {
                         throw SoakFailure("http embeddings: \(answer.status) \(answer.text.prefix(200))")
                     }
                 }
@@ -211,7 +216,7 @@ struct SoakWorker {
             do {
                 try FileManager.default.createDirectory(atPath: "\(directory)/index", withIntermediateDirectories: true)
                 let texts = (0..<300).map { "\(target.texts[($0 + round) % target.texts.count]) (round \(round), message \($0))" }
-                try BenchmarkArchive.write(texts, to: database)
+                try CassArchiveFixture.create(at: database, contents: texts)
                 let control = try DaemonConnection(socketPath: target.socket)
                 var started = ContinuousClock.now
                 let submitted = try control.send(.submitEmbeddingJob(dbPath: database, indexPath: "\(directory)/index",
@@ -339,7 +344,7 @@ struct SoakWorker {
 
     private func checkEmbed(_ answer: ResponseEnvelope, count: Int) throws {
         guard case .embed(let embedded) = answer.response else { throw SoakFailure("Embed answered \(answer.response)") }
-        guard embedded.embeddings.count == count, embedded.embeddings.allSatisfy({ $0.count == 384 }) else {
+        guard embedded.embeddings.count == count, embedded.embeddings.allSatisfy({ $0.count == dimension }) else {
             throw SoakFailure("\(embedded.embeddings.count) vectors for \(count) texts")
         }
         let norm = embedded.embeddings[0].reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -1,4 +1,4 @@
-// What `semctl soak` measured: every request's outcome from every worker, semd's RSS sampled once a
+// What `semd-bench soak` measured: every request's outcome from every worker, semd's RSS sampled once a
 // second, folded into windows (requests, errors, p50/p99 latency, RSS at the window's end) and a
 // verdict. The verdict fails on any error answer to a well-formed request and on RSS growth after
 // warm-up above the limit; the RSS at start, middle and end are medians of the samples in the 5 s

@@ -1,4 +1,4 @@
-// `semctl soak` (`make soak`): a real semd (the one beside semctl) on a temporary socket, its xf socket
+// `semd-bench soak` (`make soak`): a real semd (the one beside semd-bench) on a temporary socket, its xf socket
 // and a loopback HTTP port, under mixed load from one worker process per SoakRole for a bounded time;
 // then requests served, errors, p50/p99 per window and semd's RSS at start, middle and end. Exits 1
 // when any well-formed request failed, semd died, or RSS grew more than the limit after warm-up.
@@ -8,6 +8,7 @@ import Foundation
 import SemanticClient
 import SemanticCore
 import SemanticRuntime
+import SemanticTestSupport
 import SemanticWire
 
 struct SoakCommand: ParsableCommand {
@@ -15,7 +16,7 @@ struct SoakCommand: ParsableCommand {
         commandName: "soak",
         abstract: "Run semd under mixed load for a bounded time; report errors, latency over time and memory.",
         discussion: """
-        Starts semd (beside semctl) with --http on a free loopback port and its own xf socket, then one \
+        Starts semd (beside semd-bench) with --http on a free loopback port and its own xf socket, then one \
         process per kind of load until the time is up: cass single-text and batch embeds, xf requests, \
         HTTP embeddings and reranks, cass reranks, background embedding jobs over generated archives, \
         clients that disconnect mid-frame, and bursts of 16 connections. Every answer is checked.
@@ -23,18 +24,16 @@ struct SoakCommand: ParsableCommand {
         Exit status 1 when a well-formed request got an error or a wrong answer, when semd died, or when \
         its RSS grew by more than --growth-limit percent between the end of warm-up and the end.
 
-        Example: semctl soak --seconds 60     (make soak SOAK_SECONDS=60)
+        Example: semd-bench soak --seconds 60     (make soak SOAK_SECONDS=60)
         """
     )
 
-    @OptionGroup var location: ModelLocationOptions
+    @OptionGroup var locations: BenchmarkLocations
     @Option(help: "Seconds of measured load after warm-up (default 600).") var seconds: Double = 600
     @Option(help: "Seconds of warm-up load before the RSS baseline is taken (default 180: the first background jobs finish and the scratch buffers reach their largest batch).") var warmup: Double = 180
     @Option(help: "Seconds per reported window (default 30).") var window: Double = 30
     @Option(help: "Largest allowed RSS growth after warm-up, in percent (default 5).") var growthLimit: Double = 5
     @Option(help: "semd's engine threads (default: all cores).") var threads: Int?
-    @Option(help: ArgumentHelp("The texts file (default: the repository's bench_inputs.json).", valueName: "path"))
-    var inputs: String?
 
     @Option(help: .hidden) var worker: String?
     @Option(help: .hidden) var socket: String?
@@ -44,13 +43,10 @@ struct SoakCommand: ParsableCommand {
     @Option(help: .hidden) var workDirectory: String?
 
     func run() throws {
-        guard let inputsURL = inputs.map({ URL(fileURLWithPath: $0) }) ?? BenchmarkInputs.defaultURL() else {
-            throw CommandFailure("cannot find bench_inputs.json", hint: "pass --inputs PATH")
-        }
-        let texts = try BenchmarkInputs(contentsOf: inputsURL)
+        let texts = try locations.loadInputs()
         if let worker {
             guard let role = SoakRole(rawValue: worker), let socket, let xfSocket, let httpPort, let deadline, let workDirectory else {
-                throw CommandFailure("a soak worker needs a known role and every target option")
+                throw BenchmarkFailure("a soak worker needs a known role and every target option")
             }
             let target = SoakTarget(socket: socket, xfSocket: xfSocket, httpPort: httpPort,
                                     deadline: Date(timeIntervalSince1970: deadline), workDirectory: workDirectory,
@@ -58,7 +54,7 @@ struct SoakCommand: ParsableCommand {
             SoakWorker(role: role, target: target).run()
             return
         }
-        let report = try coordinate(inputsURL: inputsURL, query: texts.w1Query)
+        let report = try coordinate(inputsURL: locations.inputsURL, query: texts.w1Query)
         print(report.text())
         if !report.passed { throw ExitCode(1) }
     }
@@ -73,10 +69,7 @@ struct SoakCommand: ParsableCommand {
         let xfSocketPath = directory.appendingPathComponent("xf.sock").path
         let port = LoopbackPort.free()
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let semdURL = executable.deletingLastPathComponent().appendingPathComponent("semd")
-        guard FileManager.default.isExecutableFile(atPath: semdURL.path) else {
-            throw CommandFailure("semd is not beside semctl (\(semdURL.path))", hint: "build both: make build-release")
-        }
+        let semdURL = try BenchmarkLocations.semdExecutable()
 
         // The daemon: generous connection limit (the storms open 16 at once), an idle timeout as a
         // safety net should this process die before it stops semd.
@@ -188,24 +181,21 @@ struct SoakCommand: ParsableCommand {
     private func modelsFolder(in directory: URL) throws -> URL {
         let folder = directory.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let root = location.root
+        let root = locations.root
         let miniLM: URL
         do { miniLM = try root.installedDirectory(for: .miniLM) } catch {
-            throw CommandFailure("\(error)", hint: "run `make models`")
+            throw BenchmarkFailure("\(error)", hint: "run `make models`, or pass --models-dir")
         }
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(ModelDescriptor.miniLM.directoryName),
                                                    withDestinationURL: miniLM.resolvingSymlinksInPath())
         var reranker = try? root.installedDirectory(for: .msMarcoMiniLM)
-        if reranker == nil {
-            var search = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            while search.path != "/" && reranker == nil {
-                let candidate = search.appendingPathComponent("Tests/Fixtures/goldens/tiny_cross_encoder")
-                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("model.safetensors").path) { reranker = candidate }
-                search.deleteLastPathComponent()
-            }
+        let testCrossEncoder = Fixtures.tinyCrossEncoderDirectory
+        if reranker == nil, FileManager.default.fileExists(atPath: testCrossEncoder.appendingPathComponent("model.safetensors").path) {
+            reranker = testCrossEncoder
         }
         guard let reranker else {
-            throw CommandFailure("no reranker to soak: ms-marco is not installed and the test cross-encoder was not found")
+            throw BenchmarkFailure("no reranker to soak: ms-marco is not installed and the test cross-encoder was not found",
+                                   hint: "see `semctl models list`, or run the semd-bench built in the repository")
         }
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(ModelDescriptor.msMarcoMiniLM.directoryName),
                                                    withDestinationURL: reranker.resolvingSymlinksInPath())
@@ -224,7 +214,7 @@ struct SoakCommand: ParsableCommand {
             }
             usleep(100_000)
         }
-        throw CommandFailure("semd did not become ready on \(socket) within 120 s")
+        throw BenchmarkFailure("semd did not become ready on \(socket) within 120 s")
     }
 
     /// VmRSS of `pid` from /proc, in bytes.

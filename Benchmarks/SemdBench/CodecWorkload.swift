@@ -1,4 +1,4 @@
-// `semctl bench --workload MP`: the MessagePack codec on the daemon's hot path, without a socket. The
+// `semd-bench bench --workload MP`: the MessagePack codec on the daemon's hot path, without a socket. The
 // biggest common answer is an Embed response of 256 MiniLM vectors (W3's batch): its whole frame is
 // encoded, then split off a byte stream by `FrameDecoder` and decoded, as the daemon writes it and a
 // client reads it. The matching Embed request (W3's 256 paragraphs) is timed the other way round, as
@@ -6,12 +6,12 @@
 import Foundation
 import SemanticWire
 
-struct WireBenchmark {
+struct CodecWorkload {
     let inputs: BenchmarkInputs
-    /// Timed runs per measurement (after two untimed ones): 40 × `semctl bench --runs`, 200 by default.
+    /// Timed runs per measurement (after two untimed ones): 40 × `semd-bench bench --runs`, 200 by default.
     let runs: Int
 
-    func run() throws -> [(String, JSONValue)] {
+    func run() throws -> CodecResult {
         // Vectors shaped like the engine's: unit length, 384 components, values that need all 32 bits.
         var state: UInt64 = 0x5EED
         let embeddings: [[Float]] = (0..<256).map { _ in
@@ -34,24 +34,16 @@ struct WireBenchmark {
         let (requestBytes, requestEncode, requestDecode) = try measure(request, what: "Embed request") {
             try RequestEnvelope.decode(from: try Self.split($0))
         }
-        return [
-            ("workload", .string("MP")),
-            ("embed_response_bytes", .int(responseBytes)),
-            ("response_encode_us", .double(responseEncode)),
-            ("response_decode_us", .double(responseDecode)),
-            ("response_encode_mb_per_s", .double(Double(responseBytes) / responseEncode)),
-            ("embed_request_bytes", .int(requestBytes)),
-            ("request_encode_us", .double(requestEncode)),
-            ("request_decode_us", .double(requestDecode)),
-            ("runs", .int(runs)),
-        ]
+        return CodecResult(embedResponseBytes: responseBytes, responseEncodeMicroseconds: responseEncode,
+                           responseDecodeMicroseconds: responseDecode, embedRequestBytes: requestBytes,
+                           requestEncodeMicroseconds: requestEncode, requestDecodeMicroseconds: requestDecode, runs: runs)
     }
 
     /// The frame's body, as the daemon and the client take it off a stream.
     private static func split(_ frame: [UInt8]) throws -> [UInt8] {
         var decoder = FrameDecoder()
         decoder.append(frame)
-        guard let body = try decoder.nextFrame() else { throw CommandFailure("the frame decoder found no whole frame") }
+        guard let body = try decoder.nextFrame() else { throw BenchmarkFailure("the frame decoder found no whole frame") }
         return body
     }
 
@@ -68,7 +60,7 @@ struct WireBenchmark {
             let middle = DispatchTime.now().uptimeNanoseconds
             let decoded = try decode(frame)
             let end = DispatchTime.now().uptimeNanoseconds
-            guard decoded == envelope else { throw CommandFailure("the \(what) did not survive a round trip") }
+            guard decoded == envelope else { throw BenchmarkFailure("the \(what) did not survive a round trip") }
             size = frame.count
             guard run >= 2 else { continue }
             encodeTimes.append(Double(middle - start) / 1000)
