@@ -1,6 +1,7 @@
 // What SemanticClient calls return: vectors and scores with the path that served them (never a silent
 // fallback), and the daemon's health and status as plain values. Pure values.
 import Foundation
+import SemanticRuntime
 import SemanticWire
 
 /// Which path answered a call.
@@ -150,18 +151,9 @@ public struct DaemonStatus: Sendable, Equatable {
     public let attestedChannel: AttestedChannelStatus?
 }
 
-/// cass protocol v2's attested channel as the daemon's heartbeat reports it (never the key).
-public struct AttestedChannelStatus: Sendable, Equatable {
-    /// `starting` (the model is loading), `up` or `down`.
-    public let state: String
-    public let dataDirectory: String
-    /// The socket cass clients of that directory connect to.
-    public let socket: String
-    public let generation: UInt64?
-    public let keyID: String?
-    /// Why the channel is down.
-    public let reason: String?
-}
+/// cass protocol v2's attested channel as the daemon's heartbeat reports it (never the key): `state`
+/// (`starting`, `up`, `down`), `dataDirectory`, `socket`, `generation`, `keyID`, and the `reason` it is down.
+public typealias AttestedChannelStatus = LockFile.AttestedChannelReport
 
 /// One socket of the daemon and the requests its dialect answered.
 public struct DaemonListener: Sendable, Equatable {

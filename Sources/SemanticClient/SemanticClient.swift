@@ -230,12 +230,8 @@ public final class SemanticClient: Sendable {
         let listeners = (heartbeat?.listeners ?? []).map {
             DaemonListener(dialect: $0.dialect, socket: $0.socket, requests: $0.requests)
         }
-        let channel = heartbeat?.attestedChannel.map {
-            AttestedChannelStatus(state: $0.state, dataDirectory: $0.dataDirectory, socket: $0.socket,
-                                  generation: $0.generation, keyID: $0.keyID, reason: $0.reason)
-        }
         return DaemonStatus(status, socket: configuration.paths.socket, pid: heartbeat?.pid, listeners: listeners,
-                            attestedChannel: channel)
+                            attestedChannel: heartbeat?.attestedChannel)
     }
 
     /// Asks the running daemon to stop; returns its message. The connection is closed afterwards.
