@@ -13,6 +13,14 @@
 func readStruct<each Field: WireFieldValue, Value>(
     _ reader: inout MessagePackReader, _ declaration: WireStruct, _ make: (repeat each Field) -> Value
 ) throws -> Value {
+    // The array form, which every encoder of these protocols writes, reads each field in turn.
+    if case .array(let count) = try reader.peekHeader(), count == declaration.count {
+        _ = try reader.readArrayHeader()
+        try reader.enterContainer()
+        defer { reader.leaveContainer() }
+        var position = 0
+        return make(repeat try readNextField(&reader, declaration, &position) as each Field)
+    }
     var fields: (repeat (each Field)?) = (repeat Optional<each Field>.none)
     _ = try readPresentFields(&reader, declaration) { reader, index in
         var position = 0
@@ -20,6 +28,14 @@ func readStruct<each Field: WireFieldValue, Value>(
     }
     var position = 0
     return make(repeat try presentOrAbsent(each fields, declaration, &position))
+}
+
+/// In array form: the field at `position`, then on to the next.
+private func readNextField<Field: WireFieldValue>(
+    _ reader: inout MessagePackReader, _ declaration: WireStruct, _ position: inout Int
+) throws -> Field {
+    defer { position += 1 }
+    return try within(declaration.fieldName(at: position)) { try Field.readField(from: &reader) }
 }
 
 /// The field at `position` read now if it is the one wanted, else as it was; then on to the next.
@@ -37,8 +53,7 @@ private func presentOrAbsent<Field: WireFieldValue>(
     defer { position += 1 }
     if let value { return value }
     if let absent = Field.valueWhenAbsent { return absent }
-    let name = declaration.fieldNames.indices.contains(position) ? declaration.fieldNames[position] : "[\(position)]"
-    throw WireError.missingField(field: name)
+    throw WireError.missingField(field: declaration.fieldName(at: position))
 }
 
 /// Reads a struct in array or map form, calling `readField(&reader, fieldIndex)` for each field, for
@@ -136,11 +151,11 @@ extension WireEnumTable {
         let header = try reader.readHeader()
         switch header {
         case .string, .binary, .unsigned, .signed:
-            let variant = try self.variant(tag: header, &reader)
-            return try within(variant.name) {
-                guard case .value(let value) = variant.construction else {
+            let index = try self.index(tag: header, &reader)
+            return try within(variants[index].name) {
+                guard case .value(let value) = variants[index].construction else {
                     throw WireError.unexpectedType(
-                        field: "", expected: "a one-entry map {variant: \(variant.name)}",
+                        field: "", expected: "a one-entry map {variant: \(variants[index].name)}",
                         found: "a bare variant name or index")
                 }
                 return value
@@ -148,14 +163,14 @@ extension WireEnumTable {
         case .map(let count) where count == 1:
             try reader.enterContainer()
             defer { reader.leaveContainer() }
-            let variant = try self.variant(tag: try reader.readHeader(), &reader)
-            return try within(variant.name) {
-                switch variant.construction {
+            let index = try self.index(tag: try reader.readHeader(), &reader)
+            return try within(variants[index].name) {
+                switch variants[index].construction {
                 case .value(let value):
                     try reader.readNil()
                     return value
                 case .reading(let read):
-                    return try read(&reader, variant.fields)
+                    return try read(&reader, variants[index].fields)
                 }
             }
         default:
@@ -163,20 +178,20 @@ extension WireEnumTable {
         }
     }
 
-    /// The row a tag names: a name (str or bin) or a Rust index (any integer width).
-    private func variant(tag header: MessagePackHeader, _ reader: inout MessagePackReader) throws -> WireVariant<Value, Kind> {
-        let found: WireVariant<Value, Kind>?
+    /// The index of the row a tag names: a name (str or bin) or a Rust index (any integer width).
+    private func index(tag header: MessagePackHeader, _ reader: inout MessagePackReader) throws -> Int {
+        let found: Int?
         let unknownName: String
         switch header {
         case .string(let length), .binary(let length):
             let name = try reader.readUTF8(length: length)
-            found = variant(named: name)
+            found = index(named: name)
             unknownName = "\"\(name)\""
         case .unsigned(let value):
-            found = value <= UInt64(Int.max) ? variant(at: Int(value)) : nil
+            found = value < UInt64(variants.count) ? Int(value) : nil
             unknownName = "index \(value)"
         case .signed(let value):
-            found = value >= 0 ? variant(at: Int(value)) : nil
+            found = value >= 0 && value < Int64(variants.count) ? Int(value) : nil
             unknownName = "index \(value)"
         default:
             throw MessagePackReader.mismatch("a \(typeName) variant name or index", header)
@@ -184,18 +199,12 @@ extension WireEnumTable {
         guard let found else { throw WireError.unknownVariant(field: "", type: typeName, name: unknownName) }
         return found
     }
-}
 
-extension WireVariant {
-    /// Writes this row's tag as rmp_serde does: a unit variant as its bare name, any other as the
-    /// start of a one-entry map `{name: payload}`, the payload to follow.
-    func writeTag(to writer: inout MessagePackWriter) throws {
-        if case .unit = payload {
-            try writer.writeString(name)
-        } else {
-            try writer.writeMapHeader(count: 1)
-            try writer.writeString(name)
-        }
+    /// Writes the tag of row `index` as rmp_serde does: a unit variant as its bare name, any other as
+    /// the start of a one-entry map `{name: payload}`, the payload to follow.
+    func writeTag(ofRow index: Int, to writer: inout MessagePackWriter) throws {
+        if !isUnit[index] { try writer.writeMapHeader(count: 1) }
+        try writer.writeString(names[index])
     }
 }
 

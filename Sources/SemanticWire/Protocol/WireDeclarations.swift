@@ -24,6 +24,11 @@ public struct WireStruct: Sendable, Equatable {
     /// How many fields the array form has.
     public var count: Int { fieldNames.count }
 
+    /// The name of field `index` (for error paths; `[index]` past the last field).
+    func fieldName(at index: Int) -> String {
+        fieldNames.indices.contains(index) ? fieldNames[index] : "[\(index)]"
+    }
+
     /// What is wrong with this declaration: repeated or empty names, more fields than the decoder can
     /// track. Empty when it is sound.
     public var inconsistencies: [String] {
@@ -119,12 +124,20 @@ public struct WireVariant<Value: Sendable, Kind: Hashable & Sendable>: Sendable 
 /// An enum of one dialect, declared once: its variants in Rust declaration order, so a row's position
 /// is its index. Encoding writes a row's name, decoding finds a row by name or by index and builds the
 /// value the row says, and `variantName` reads a row, so a name, an index and a field list can never
-/// disagree. Another dialect (or protocol version) of the same enum is another table.
-public struct WireEnumTable<Value: Sendable & Equatable, Kind: Hashable & Sendable & CaseIterable>: Sendable {
+/// disagree. Another dialect (or protocol version) of the same enum is another table. A class, so that
+/// the codec reaching for a static table copies one reference, not its arrays.
+public final class WireEnumTable<Value: Sendable & Equatable, Kind: Hashable & Sendable & CaseIterable>: Sendable {
     /// The Rust type name errors use, e.g. `Request`.
     public let typeName: String
     /// The rows, each with its index.
     public let variants: [WireVariant<Value, Kind>]
+    /// Each row's kind and name, and whether it is a unit variant, by index; and the unit variants'
+    /// values with their indices: what the codec searches, so that a lookup copies no row.
+    let kinds: [Kind]
+    let names: [String]
+    let isUnit: [Bool]
+    private let unitValues: [Value]
+    private let unitIndices: [Int]
 
     public init(_ typeName: String, _ variants: [WireVariant<Value, Kind>]) {
         self.typeName = typeName
@@ -133,31 +146,54 @@ public struct WireEnumTable<Value: Sendable & Equatable, Kind: Hashable & Sendab
             placed.index = position
             return placed
         }
+        kinds = variants.map(\.kind)
+        names = variants.map(\.name)
+        let units = variants.indices.compactMap { index in
+            if case .value(let value) = variants[index].construction { (value, index) } else { nil }
+        }
+        isUnit = variants.indices.map { index in units.contains { $0.1 == index } }
+        unitValues = units.map(\.0)
+        unitIndices = units.map(\.1)
     }
 
     /// The row of `kind`; `WireError.unknownVariant` when this dialect has no such variant.
     public func variant(for kind: Kind) throws -> WireVariant<Value, Kind> {
-        for variant in variants where variant.kind == kind { return variant }
-        throw WireError.unknownVariant(field: "", type: typeName, name: "\(kind)")
+        variants[try index(for: kind)]
     }
 
     /// The unit variant that is `value`; `WireError.unknownVariant` when it is none.
     public func unitVariant(of value: Value) throws -> WireVariant<Value, Kind> {
-        for variant in variants {
-            if case .value(let unit) = variant.construction, unit == value { return variant }
-        }
-        throw WireError.unknownVariant(field: "", type: typeName, name: "\(value)")
+        variants[try index(ofUnit: value)]
     }
 
-    /// The row of `value`, whose kind is `kind`, or which is a unit case when `kind` is nil.
-    func variant(for kind: Kind?, of value: Value) throws -> WireVariant<Value, Kind> {
-        if let kind { return try variant(for: kind) }
-        return try unitVariant(of: value)
+    /// The index of the row of `value`: by its kind, or, when `kind` is nil, as the unit variant it is.
+    func index(for kind: Kind?, of value: Value) throws -> Int {
+        if let kind { return try index(for: kind) }
+        return try index(ofUnit: value)
+    }
+
+    private func index(for kind: Kind) throws -> Int {
+        guard let index = kinds.firstIndex(of: kind) else {
+            throw WireError.unknownVariant(field: "", type: typeName, name: "\(kind)")
+        }
+        return index
+    }
+
+    private func index(ofUnit value: Value) throws -> Int {
+        guard let unit = unitValues.firstIndex(of: value) else {
+            throw WireError.unknownVariant(field: "", type: typeName, name: "\(value)")
+        }
+        return unitIndices[unit]
     }
 
     /// The row named `name` exactly (names are case-sensitive).
     public func variant(named name: String) -> WireVariant<Value, Kind>? {
-        variants.first { $0.name == name }
+        index(named: name).map { variants[$0] }
+    }
+
+    /// The index of the row named `name`.
+    func index(named name: String) -> Int? {
+        names.firstIndex(of: name)
     }
 
     /// The row whose Rust index is `index`.

@@ -26,12 +26,13 @@ public protocol WireTableEnum: MessagePackCodable, Sendable, Equatable {
 extension WireTableEnum {
     /// The variant name on the wire, e.g. `"SubmitEmbeddingJob"` (the Swift case if the table lacks it).
     public var variantName: String {
-        (try? variant(in: Self.wireTable).name) ?? "\(self)"
+        let table = Self.wireTable
+        return (try? withVariant { kind, _ in table.names[try table.index(for: kind, of: self)] }) ?? "\(self)"
     }
 
     /// This value's row in `table`; `WireError.unknownVariant` when the table has none.
     public func variant(in table: WireEnumTable<Self, Kind>) throws -> WireVariant<Self, Kind> {
-        try withVariant { kind, _ in try table.variant(for: kind, of: self) }
+        try withVariant { kind, _ in table.variants[try table.index(for: kind, of: self)] }
     }
 
     /// Writes this value as rmp_serde does: its row's tag (never its index), then its payload.
@@ -42,7 +43,7 @@ extension WireTableEnum {
     /// Writes this value as `table` declares it; `WireError.unknownVariant` when the table has no row for it.
     public func encode(to writer: inout MessagePackWriter, as table: WireEnumTable<Self, Kind>) throws {
         try withVariant { kind, writePayload in
-            try table.variant(for: kind, of: self).writeTag(to: &writer)
+            try table.writeTag(ofRow: try table.index(for: kind, of: self), to: &writer)
             try writePayload(&writer)
         }
     }
