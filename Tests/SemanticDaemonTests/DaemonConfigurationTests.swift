@@ -36,6 +36,36 @@ import Testing
         }
     }
 
+    /// The cass data directory: from the flag or SEMD_CASS_DATA_DIR; cass's own socket for it (hashed
+    /// name, or CASS_DAEMON_SOCKET); refused at start-up when it is not a directory.
+    @Test func theCassDataDirectoryAndItsSocketComeFromTheFlagOrTheEnvironment() throws {
+        #expect(try DaemonConfiguration.resolve(environment: base, executablePath: nil).cassDataDirectory == nil)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cass-data-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let real = (try? FileManager.default.destinationOfSymbolicLink(atPath: directory)) ?? directory
+        var environment = base
+        environment["SEMD_CASS_DATA_DIR"] = directory
+        let fromEnvironment = try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        #expect(fromEnvironment.cassDataDirectory.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                    == URL(fileURLWithPath: real).resolvingSymlinksInPath().path)
+        let socket = try #require(fromEnvironment.cassV2Paths?.socket)
+        #expect(socket.hasSuffix(".sock") && (socket as NSString).lastPathComponent.hasPrefix("cass-semantic-daemon-"))
+        #expect(fromEnvironment.cassChannelSocket == socket)
+        environment["CASS_DAEMON_SOCKET"] = "/run/cass-v2.sock"
+        let explicit = try DaemonConfiguration.resolve(environment: environment, executablePath: nil)
+        #expect(explicit.cassV2Paths?.socket == "/run/cass-v2.sock")
+        // cass spawned semd on that very socket: no second listener, and the channel names the main socket.
+        let spawned = try DaemonConfiguration.resolve(socket: "/run/cass-v2.sock", environment: environment, executablePath: nil)
+        #expect(spawned.cassV2Paths == nil && spawned.cassChannelSocket == "/run/cass-v2.sock")
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.resolve(cassDataDirectory: "/etc/passwd", environment: base, executablePath: nil)
+        }
+        #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.resolve(cassDataDirectory: directory + "/missing", environment: base, executablePath: nil)
+        }
+    }
+
     @Test func theBackgroundBatchSizeComesFromTheEnvironment() throws {
         #expect(try DaemonConfiguration.resolve(environment: base, executablePath: nil).backgroundBatchTokens == 512)
         var environment = base
