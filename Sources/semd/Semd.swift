@@ -185,28 +185,26 @@ struct CassDaemonCommand: AsyncParsableCommand {
         cass spawns `<binary> daemon --socket PATH [--data-dir DIR]`. semd then serves PATH (cass v1, cass v2 \
         with the attested channel for DIR, and xf frames), plus xf's default socket, and exits after an hour \
         without requests. DIR defaults to cass's own default: $CASS_DATA_DIR, $XDG_DATA_HOME/coding-agent-search, \
-        ~/.local/share/coding-agent-search.
+        ~/.local/share/coding-agent-search. semd's other options (--idle-timeout, --max-connections, \
+        --log-file, ...) apply too.
         """
     )
 
-    @Option(help: ArgumentHelp("The socket cass connects to.", valueName: "path")) var socket: String
+    /// The options cass passes that semd itself takes (`--socket`, `--idle-timeout`, `--max-connections`).
+    @ParentCommand var semd: Semd
     @Option(help: ArgumentHelp("cass's data directory (key and generation files in DIR/daemon/).", valueName: "dir"))
     var dataDir: String?
-    @Option(help: ArgumentHelp("Exit after this long without requests (default 3600).", valueName: "seconds"))
-    var idleTimeout: Double?
-    @Option(help: "Connections served at once (default 16).") var maxConnections: Int?
-    @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
 
     func run() async throws {
+        guard semd.socket != nil else { throw ValidationError("cass passes the socket: semd daemon --socket PATH [--data-dir DIR]") }
         let environment = ProcessInfo.processInfo.environment
         let directory = dataDir ?? DaemonConfiguration.defaultCassDataDirectory(environment: environment)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
-        var arguments = ["--socket", socket, "--cass-data-dir", directory, "--spawned", "--cass-spawned"]
-        if let idleTimeout { arguments += ["--idle-timeout", String(idleTimeout)] }
-        if let maxConnections { arguments += ["--max-connections", String(maxConnections)] }
-        if let logFile { arguments += ["--log-file", logFile] }
-        let semd = try Semd.parse(arguments)
-        try await semd.run()
+        var daemon = semd
+        daemon.cassDataDir = directory
+        daemon.spawned = true
+        daemon.cassSpawned = true
+        try await daemon.run()
     }
 }
