@@ -22,7 +22,7 @@ public struct AttestationKey: Sendable, Equatable, CustomStringConvertible, Cust
 
     /// §5.7's rule, for any secret (a verifier recomputes it from the key file it reads).
     public static func keyID(forKeyBytes bytes: some Collection<UInt8>) -> String {
-        "cass-daemon-key-" + AttestationStateHashing.lowercaseHex(AttestationStateHashing.sha256(bytes).prefix(12))
+        AttestationHMAC.keyID(forSecret: Array(bytes))
     }
 
     /// The key for swift-crypto's `HMAC<SHA256>`.

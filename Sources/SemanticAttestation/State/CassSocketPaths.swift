@@ -87,20 +87,19 @@ public struct CassSocketPaths: Sendable, Equatable {
         let normalized = PathIdentity.normalizedBytes(Array(dataDirectory.utf8),
                                                       currentDirectory: Array(environment.currentDirectory.utf8))
         let preimage = socketNamePreimage(user: environment.user, normalizedDataDirectory: normalized)
-        let digest = AttestationStateHashing.sha256(preimage)
-        return "cass-semantic-daemon-" + AttestationStateHashing.lowercaseHex(digest.prefix(12)) + ".sock"
+        return "cass-semantic-daemon-" + Hexadecimal.sha256(preimage).prefix(24) + ".sock"
     }
 
     /// §4.4: `"cass.semantic-daemon.socket.v1"` ‖ (USER ? LP(USER) : u64be(0)) ‖ LP(P).
     static func socketNamePreimage(user: String?, normalizedDataDirectory: [UInt8]) -> [UInt8] {
-        var body: [UInt8] = []
+        var encoder = CanonicalEncoder(rawDomain: "cass.semantic-daemon.socket.v1")
         if let user {
-            AttestationStateHashing.appendText(user, to: &body)
+            encoder.appendText(user)
         } else {
-            AttestationStateHashing.appendUInt64(0, to: &body)
+            encoder.appendUInt64(0)
         }
-        AttestationStateHashing.appendLengthPrefixed(normalizedDataDirectory, to: &body)
-        return AttestationStateHashing.rawPrefixedPreimage(domain: "cass.semantic-daemon.socket.v1", body: body)
+        encoder.appendLengthPrefixed(normalizedDataDirectory)
+        return encoder.bytes
     }
 
     /// temp_dir, then `$XDG_RUNTIME_DIR` if set and not blank, then `/tmp`.

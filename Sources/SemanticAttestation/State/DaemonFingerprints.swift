@@ -24,17 +24,17 @@ public enum SocketEndpointFingerprint {
 
     /// `uds-unix-hex:` + lowercase hex of the path's bytes.
     public static func endpointString(forNormalizedPath path: some Collection<UInt8>) -> String {
-        "uds-unix-hex:" + AttestationStateHashing.lowercaseHex(path)
+        "uds-unix-hex:" + Hexadecimal.lowercase(path)
     }
 
     public static func fingerprint(ofEndpointString endpoint: String) -> String {
-        AttestationStateHashing.lowercaseHex(AttestationStateHashing.sha256(preimage(ofEndpointString: endpoint)))
+        DaemonDigests.endpointFingerprint(endpoint: endpoint)
     }
 
     static func preimage(ofEndpointString endpoint: String) -> [UInt8] {
-        var body: [UInt8] = []
-        AttestationStateHashing.appendText(endpoint, to: &body)
-        return AttestationStateHashing.rawPrefixedPreimage(domain: domain, body: body)
+        var encoder = CanonicalEncoder(rawDomain: domain)
+        encoder.appendText(endpoint)
+        return encoder.bytes
     }
 }
 
@@ -49,7 +49,7 @@ public enum ExecutableFileFingerprint {
 
     /// §4.1's rule over the 32-byte identity (the executable file's SHA-256).
     public static func fingerprint(ofExecutableIdentity identity: [UInt8]) -> String {
-        AttestationStateHashing.lowercaseHex(AttestationStateHashing.sha256(preimage(ofExecutableIdentity: identity)))
+        DaemonDigests.executableFingerprint(identity: identity)
     }
 
     /// SHA-256 of the whole file at `path`, opened O_RDONLY|O_NOFOLLOW; it must be a regular file.
@@ -77,9 +77,9 @@ public enum ExecutableFileFingerprint {
     }
 
     static func preimage(ofExecutableIdentity identity: [UInt8]) -> [UInt8] {
-        var body: [UInt8] = []
-        AttestationStateHashing.appendLengthPrefixed(identity, to: &body)
-        return AttestationStateHashing.rawPrefixedPreimage(domain: domain, body: body)
+        var encoder = CanonicalEncoder(rawDomain: domain)
+        encoder.appendLengthPrefixed(identity)
+        return encoder.bytes
     }
 
     /// Rust's `current_exe()` on Linux: the target of `/proc/self/exe`.

@@ -20,7 +20,7 @@ import Glibc
         #expect(dataDirectory == Self.aliceDataDirectory)
         let preimage = CassSocketPaths.socketNamePreimage(user: "alice", normalizedDataDirectory: Array(dataDirectory.utf8))
         #expect(hex(preimage) == (try V2Vectors.string(example, "preimage_hex")))
-        #expect(hex(AttestationStateHashing.sha256(preimage)) == (try V2Vectors.string(example, "sha256")))
+        #expect(Hexadecimal.sha256(preimage) == (try V2Vectors.string(example, "sha256")))
 
         // Through the whole resolution (the path does not exist here, so it normalises to itself
         // as long as /home is not a symlink).
