@@ -120,9 +120,11 @@ public final class CassDoor: SocketDoor, Sendable {
         }
     }
 
-    /// Status: every known model with its state, uptime, RSS and the request count (`version`: the
-    /// protocol version the answer carries; cass v2 sends the same layout with 2).
-    func status(version: UInt32 = SemanticWireInfo.protocolVersion) -> StatusResponse {
+    /// Status: every known model with its state, uptime, RSS and the request count.
+    func status() -> StatusResponse { Self.status(of: service) }
+
+    /// The Status answer for `service` (cass v2 sends the same layout with `version` 2).
+    static func status(of service: InferenceService, version: UInt32 = SemanticWireInfo.protocolVersion) -> StatusResponse {
         let status = service.status()
         func info(_ state: HostedModelState) -> ModelInfo {
             ModelInfo(id: state.descriptor.id,

@@ -99,7 +99,7 @@ public final class CassV2Door: SocketDoor, Sendable {
         case .rerankAttested(let query, let documents, let model, let challenge):
             return await attestedRerank(query: query, documents: documents, model: model, challenge: challenge, context: context)
         case .status:
-            return .status(CassDoor(service: service).status(version: CassV2.protocolVersion))
+            return .status(CassDoor.status(of: service, version: CassV2.protocolVersion))
         case .submitEmbeddingJob(let dbPath, let indexPath, let twoTier, let fastModel, let qualityModel):
             return Self.response(await onSharedPool {
                 CassJobs.submit(service, dbPath: dbPath, indexPath: indexPath, twoTier: twoTier, fastModel: fastModel,
