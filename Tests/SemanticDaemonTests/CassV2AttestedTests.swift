@@ -232,6 +232,15 @@ final class CassV2TestClient {
                 #expect(first.version == 1)
                 guard case .health(let second) = try client.send(.health) else { throw FixtureError.malformed("no v2 Health") }
                 #expect(second.version == 2)
+                // Plain (unattested) Embed and Rerank in v2, answered through the same service as v1.
+                guard case .embed(let vectors) = try client.send(.embed(texts: ["x", "y"], model: "default", dims: nil)) else {
+                    throw FixtureError.malformed("no v2 Embed")
+                }
+                #expect(vectors.model == "tiny-16" && vectors.embeddings.map(\.count) == [16, 16])
+                guard case .rerank(let scores) = try client.send(.rerank(query: "q", documents: ["a", "b"], model: "default")) else {
+                    throw FixtureError.malformed("no v2 Rerank")
+                }
+                #expect(scores.model == "tiny-ce" && scores.scores.count == 2)
                 // The channel is not configured: attested requests are refused as cass's daemon refuses them.
                 #expect(try client.send(.connectionIdentity) == .error(AttestedRequestError.channelUnavailable.errorResponse))
                 guard case .health(let third) = try client.connection.exchangeV1(.health).response else {

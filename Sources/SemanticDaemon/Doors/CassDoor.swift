@@ -72,22 +72,14 @@ public final class CassDoor: SocketDoor, Sendable {
         case .status:
             return .status(status())
         case .embed(let texts, let model, let dims):
-            let start = ContinuousClock.now
-            do {
-                let result = try await service.embed(EmbedRequest(texts: texts, model: model, dims: dims), context: context)
-                return .embed(EmbedResponse(embeddings: result.vectors, model: result.modelID,
-                                            elapsedMilliseconds: milliseconds(since: start)))
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await Self.embed(service, EmbedRequest(texts: texts, model: model, dims: dims), context: context) {
+            case .success(let answer): return .embed(answer)
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
         case .rerank(let query, let documents, let model):
-            let start = ContinuousClock.now
-            do {
-                let result = try await service.rerank(RerankRequest(query: query, documents: documents, model: model), context: context)
-                return .rerank(RerankResponse(scores: result.scores, model: result.modelID,
-                                              elapsedMilliseconds: milliseconds(since: start)))
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await Self.rerank(service, RerankRequest(query: query, documents: documents, model: model), context: context) {
+            case .success(let answer): return .rerank(answer)
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
         case .submitEmbeddingJob, .embeddingJobStatus, .cancelEmbeddingJob:
             // SQLite and file checks block their thread: never on a connection's event loop.
@@ -95,6 +87,32 @@ public final class CassDoor: SocketDoor, Sendable {
         case .shutdown:
             service.requestShutdown()
             return .shutdown(message: "daemon shutting down")
+        }
+    }
+
+    /// An unattested Embed as cass v1 and v2 both answer it: the vectors with the elapsed time.
+    static func embed(_ service: InferenceService, _ request: EmbedRequest, context: RequestContext) async
+        -> Result<EmbedResponse, ServiceError> {
+        let start = ContinuousClock.now
+        do {
+            let result = try await service.embed(request, context: context)
+            return .success(EmbedResponse(embeddings: result.vectors, model: result.modelID,
+                                          elapsedMilliseconds: milliseconds(since: start)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// An unattested Rerank as cass v1 and v2 both answer it: the sigmoid scores with the elapsed time.
+    static func rerank(_ service: InferenceService, _ request: RerankRequest, context: RequestContext) async
+        -> Result<RerankResponse, ServiceError> {
+        let start = ContinuousClock.now
+        do {
+            let result = try await service.rerank(request, context: context)
+            return .success(RerankResponse(scores: result.scores, model: result.modelID,
+                                           elapsedMilliseconds: milliseconds(since: start)))
+        } catch {
+            return .failure(error)
         }
     }
 

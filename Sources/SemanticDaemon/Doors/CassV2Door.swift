@@ -77,24 +77,16 @@ public final class CassV2Door: SocketDoor, Sendable {
             guard service.models.isReady else { return .error(AttestedRequestError.channelUnavailable.errorResponse) }
             return statusProof(challenge, operation: .health)
         case .embed(let texts, let model, let dims):
-            let start = ContinuousClock.now
-            do {
-                let result = try await service.embed(EmbedRequest(texts: texts, model: model, dims: dims), context: context)
-                return .embed(EmbedResponse(embeddings: result.vectors, model: result.modelID,
-                                            elapsedMilliseconds: milliseconds(since: start)))
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await CassDoor.embed(service, EmbedRequest(texts: texts, model: model, dims: dims), context: context) {
+            case .success(let answer): return .embed(answer)
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
         case .embedAttested(let texts, let model, let dims, let challenge):
             return await attestedEmbedding(texts: texts, model: model, dims: dims, challenge: challenge, context: context)
         case .rerank(let query, let documents, let model):
-            let start = ContinuousClock.now
-            do {
-                let result = try await service.rerank(RerankRequest(query: query, documents: documents, model: model), context: context)
-                return .rerank(RerankResponse(scores: result.scores, model: result.modelID,
-                                              elapsedMilliseconds: milliseconds(since: start)))
-            } catch {
-                return .error(Self.errorResponse(error))
+            switch await CassDoor.rerank(service, RerankRequest(query: query, documents: documents, model: model), context: context) {
+            case .success(let answer): return .rerank(answer)
+            case .failure(let error): return .error(Self.errorResponse(error))
             }
         case .rerankAttested(let query, let documents, let model, let challenge):
             return await attestedRerank(query: query, documents: documents, model: model, challenge: challenge, context: context)
