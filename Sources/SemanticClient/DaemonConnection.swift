@@ -43,6 +43,9 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     case invalidRequest(String)
     /// The in-process engine failed (a model not installed, a load failure, bad input).
     case engine(String)
+    /// Text `index` comes to `tokens` tokens (prompt and [CLS]/[SEP] included), over the model's
+    /// `limit`, and the call asked to refuse rather than cut it (`TruncationRule.refuse`).
+    case textTooLong(index: Int, text: String, tokens: Int, limit: Int, model: String)
 
     public var description: String {
         switch self {
@@ -52,6 +55,10 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         case .protocolViolation(let message): return "unexpected answer from the daemon: \(message)"
         case .invalidRequest(let message): return message
         case .engine(let message): return message
+        case .textTooLong(let index, let text, let tokens, let limit, let model):
+            let shown = text.count > 60 ? text.prefix(59) + "…" : Substring(text)
+            return "text \(index) (\"\(shown)\") is \(tokens) tokens long, over \(model)'s limit of \(limit) tokens "
+                + "(the prompt and [CLS]/[SEP] count); shorten it, or let it be truncated"
         }
     }
 
@@ -60,7 +67,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unavailable, .timeout: return true
         case .daemon(_, _, let retryable, _): return retryable
-        case .protocolViolation, .invalidRequest, .engine: return false
+        case .protocolViolation, .invalidRequest, .engine, .textTooLong: return false
         }
     }
 }

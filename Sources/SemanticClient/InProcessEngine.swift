@@ -1,6 +1,8 @@
 // The in-process path: SemanticCore's Embedder and CrossEncoder loaded from the same models root and
 // registry the daemon uses, lazily (a call that the daemon serves never pays for a model load) and
-// once per client. It computes what the daemon computes, so a fallback returns the same vectors.
+// once per client. It computes what the daemon computes, so a fallback returns the same vectors, the
+// prompt chosen by the same rules. It also keeps each model's tokenizer (no weights) for the token
+// counts and length checks of calls the daemon serves.
 import Foundation
 import SemanticCore
 import Synchronization
@@ -11,6 +13,7 @@ final class InProcessEngine: Sendable {
     let configuration: EngineConfiguration
     private let embedders = Mutex<[String: Embedder]>([:])
     private let crossEncoders = Mutex<[String: CrossEncoder]>([:])
+    private let tokenizers = Mutex<[String: ModelTokenizer]>([:])
     /// Serialises loading so concurrent first calls load a model once.
     private let loading = Mutex<Void>(())
 
@@ -24,18 +27,35 @@ final class InProcessEngine: Sendable {
         self.configuration = configuration
     }
 
-    /// Vectors for `texts` from the embedder `model` names; `dims` keeps the first components.
-    func embed(_ texts: [String], model: String, dims: Int?) throws(ClientError) -> (vectors: [[Float]], model: String, dimension: Int) {
+    /// Vectors for `texts` from the embedder `model` names (without a `:PROMPT` suffix), each text after
+    /// `prompt`; `dims` keeps the first components.
+    func embed(_ texts: [String], model: String, dims: Int?, prompt: EmbeddingPrompt = .modelDefault)
+        throws(ClientError) -> (vectors: [[Float]], model: String, dimension: Int) {
         let descriptor = try resolve(model, kind: .embedder)
         let embedder = try loadedEmbedder(descriptor)
         if let dims, !(1...embedder.dimension).contains(dims) {
             throw .invalidRequest("dims \(dims) is out of range: \(descriptor.id) has \(embedder.dimension) dimensions")
         }
+        let promptString = try prompt.promptString(with: embedder.prompts, model: descriptor.id)
         do {
-            return (try embedder.embed(texts, dims: dims), descriptor.id, dims ?? embedder.dimension)
+            return (try embedder.embed(texts, prompt: promptString, dims: dims), descriptor.id, dims ?? embedder.dimension)
         } catch {
             throw .engine("\(descriptor.id) failed: \(error)")
         }
+    }
+
+    /// The tokenizer of the model `model` names (an embedder first, else a reranker), read once.
+    func tokenizer(for model: String) throws(ClientError) -> ModelTokenizer {
+        let descriptor: ModelDescriptor
+        do {
+            descriptor = try registry.resolve(model.isEmpty ? "default" : model, kind: .embedder)
+        } catch {
+            descriptor = try resolve(model, kind: .reranker)
+        }
+        if let tokenizer = tokenizers.withLock({ $0[descriptor.id] }) { return tokenizer }
+        let tokenizer = try ModelTokenizer.load(directory: try installedDirectory(descriptor), modelID: descriptor.id)
+        tokenizers.withLock { $0[descriptor.id] = tokenizer }
+        return tokenizer
     }
 
     /// Raw logits of each document for `query` from the reranker `model` names.

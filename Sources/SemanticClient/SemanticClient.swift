@@ -56,21 +56,30 @@ public final class SemanticClient: Sendable {
 
     // MARK: Embed and rerank
 
-    /// Sentence embeddings of `texts`, in order. `model` is a model id or alias (`default`, `minilm`);
-    /// `dims` keeps the first components of each vector and re-normalises. Many texts travel in
+    /// Sentence embeddings of `texts`, in order. `model` is a model id or alias (`default`, `minilm`),
+    /// or `NAME:PROMPT` for one of its prompts; `dims` keeps the first components of each vector and
+    /// re-normalises. `prompt` is prepended to every text (by default the model's own default prompt,
+    /// as sentence-transformers' `encode` does). With `truncation: .refuse` a text over the model's
+    /// token limit fails the call (`ClientError.textTooLong`) instead of being cut; the lengths are
+    /// checked here with the model folder's tokenizer before anything is sent. Many texts travel in
     /// batches of `configuration.batchSize`; `progress` is told (done, total) after each batch.
     public func embed(_ texts: [String], model: String = "default", dims: Int? = nil,
+                      prompt: EmbeddingPrompt = .modelDefault, truncation: TruncationRule = .truncate,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ClientError) -> EmbeddingResult {
         if let dims, dims < 1 { throw .invalidRequest("dims must be at least 1, not \(dims)") }
         let start = ContinuousClock.now
+        let request = PromptedModel(name: model, prompt: prompt)
+        if truncation == .refuse {
+            try engine.tokenizer(for: request.model).refuseOverlongTexts(texts, prompt: request.prompt)
+        }
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var servedBy = ServedBy.daemon
-        var resolvedModel = model
+        var resolvedModel = request.model
         var dimension = dims ?? 0
         for batch in batches(of: texts.count) {
             let slice = Array(texts[batch])
-            let part = try embedBatch(slice, model: model, dims: dims, forceInProcess: servedBy.reason)
+            let part = try embedBatch(slice, request: request, dims: dims, forceInProcess: servedBy.reason)
             vectors += part.vectors
             resolvedModel = part.model
             dimension = part.dimension
@@ -78,11 +87,34 @@ public final class SemanticClient: Sendable {
             progress?(batch.upperBound, texts.count)
         }
         if texts.isEmpty {
-            let empty = try embedBatch([], model: model, dims: dims, forceInProcess: nil)
+            let empty = try embedBatch([], request: request, dims: dims, forceInProcess: nil)
             (resolvedModel, dimension, servedBy) = (empty.model, empty.dimension, empty.servedBy)
         }
         return EmbeddingResult(embeddings: vectors, model: resolvedModel, dimension: dimension, servedBy: servedBy,
                                elapsed: ContinuousClock.now - start)
+    }
+
+    /// Each text as the model `model` (an id, an alias or `NAME:PROMPT`) reads it with `prompt`: its
+    /// tokens, their count and whether it was cut at the model's limit. Computed in this process with
+    /// the model folder's tokenizer (never the daemon, never the weights), by the rules the daemon
+    /// follows, so the counts are those of an `embed` call with the same arguments.
+    public func tokenize(_ texts: [String], model: String = "default", prompt: EmbeddingPrompt = .modelDefault)
+        throws(ClientError) -> [TokenizedInput] {
+        let request = PromptedModel(name: model, prompt: prompt)
+        return try engine.tokenizer(for: request.model).tokenize(texts, prompt: request.prompt)
+    }
+
+    /// The prompt string `embed(_:model:prompt:)` prepends with these arguments (nil: none), from the
+    /// model folder's prompts.
+    public func promptString(model: String = "default", prompt: EmbeddingPrompt = .modelDefault) throws(ClientError) -> String? {
+        let request = PromptedModel(name: model, prompt: prompt)
+        return try engine.tokenizer(for: request.model).promptString(for: request.prompt)
+    }
+
+    /// The tokenizer of the model `model` names (an embedder first, else a reranker), read from its
+    /// folder once per client.
+    public func tokenizer(for model: String) throws(ClientError) -> ModelTokenizer {
+        try engine.tokenizer(for: PromptedModel(name: model, prompt: .modelDefault).model)
     }
 
     /// Relevance scores (sigmoid of the cross-encoder's logit) of each document for `query`, in
@@ -132,17 +164,19 @@ public final class SemanticClient: Sendable {
         let servedBy: ServedBy
     }
 
-    private func embedBatch(_ texts: [String], model: String, dims: Int?, forceInProcess: FallbackReason?)
+    private func embedBatch(_ texts: [String], request: PromptedModel, dims: Int?, forceInProcess: FallbackReason?)
         throws(ClientError) -> EmbedPart {
         func inProcess(_ reason: FallbackReason) throws(ClientError) -> EmbedPart {
-            let (vectors, id, dimension) = try engine.embed(texts, model: model, dims: dims)
+            let (vectors, id, dimension) = try engine.embed(texts, model: request.model, dims: dims, prompt: request.prompt)
             return EmbedPart(vectors: vectors, model: id, dimension: dimension, servedBy: .inProcess(reason))
         }
         if let forceInProcess { return try inProcess(forceInProcess) }
         if configuration.policy == .inProcessOnly { return try inProcess(.daemonDisabled) }
         logger.debug("Attempting daemon embed", metadata: ["texts": "\(texts.count)", "socket": "\(configuration.paths.socket)"])
         do throws(DaemonPathFailure) {
-            let response = try daemonRequest(.embed(texts: texts, model: model, dims: dims),
+            // The cass socket has no prompt field: the prompt travels in the model name (or the texts).
+            let wire = request.wireRequest(for: texts)
+            let response = try daemonRequest(.embed(texts: wire.texts, model: wire.model, dims: dims),
                                               spawn: configuration.spawnDaemon, idempotent: true)
             guard case .embed(let answer) = response else {
                 throw DaemonPathFailure.client(.protocolViolation("expected an Embed answer, got \(response.variantName)"))

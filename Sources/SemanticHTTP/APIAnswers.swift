@@ -1,12 +1,14 @@
 // The JSON bodies of successful answers: OpenAI's embedding list (floats, or base64 of little-endian
-// f32), the Cohere/TEI rerank results sorted best first, and OpenAI's model list. Pure functions
-// from results to bytes.
+// f32; each item also carries semd's `tokens` and `truncated`), the Cohere rerank results sorted best
+// first, and OpenAI's model list. Pure functions from results to bytes. (TEI's shapes: TEIAnswers.swift.)
 import Foundation
 import SemanticCore
 import SemanticService
 
 enum APIAnswers {
-    /// `{"object":"list","data":[{"object":"embedding","index":i,"embedding":…}],"model":…,"usage":{…}}`
+    /// `{"object":"list","data":[{"object":"embedding","index":i,"embedding":…,"tokens":n,"truncated":b}],
+    /// "model":…,"usage":{…}}`. `tokens` (what the model read of that text: prompt and [CLS]/[SEP]
+    /// included, after truncation) and `truncated` are semd's additions; OpenAI's clients ignore them.
     static func embeddings(_ result: EmbedResult, format: EmbeddingsRequest.EncodingFormat) -> [UInt8] {
         let dimension = result.vectors.first?.count ?? 0
         var json = JSONWriter(reservingCapacity: 128 + result.vectors.count * (64 + dimension * (format == .float ? 13 : 6)))
@@ -21,6 +23,12 @@ enum APIAnswers {
                     switch format {
                     case .float: json.floats(item.element)
                     case .base64: json.string(base64LittleEndian(item.element))
+                    }
+                    if item.offset < result.tokenCounts.count {
+                        json.key("tokens"); json.int(result.tokenCounts[item.offset])
+                    }
+                    if item.offset < result.truncated.count {
+                        json.key("truncated"); json.bool(result.truncated[item.offset])
                     }
                 }
             }

@@ -24,7 +24,8 @@ struct APIError: Error, Equatable {
 
     static func notFound(path: String) -> APIError {
         APIError(status: 404, message: "no route \(path); semd serves POST /v1/embeddings, POST /v1/rerank, "
-                 + "GET /v1/models, GET /health and GET /metrics", type: "invalid_request_error", code: "unknown_url")
+                 + "POST /embed, POST /rerank, POST /tokenize, GET /info, GET /v1/models, GET /health and GET /metrics",
+                 type: "invalid_request_error", code: "unknown_url")
     }
 
     static func methodNotAllowed(_ method: String, path: String, allowed: String) -> APIError {

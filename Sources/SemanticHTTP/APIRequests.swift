@@ -1,8 +1,12 @@
 // The request bodies the listener accepts, as plain Decodable values: OpenAI's embeddings request
-// and the Cohere/TEI rerank request. Decoding failures become 400 answers that name the field.
+// (with Cohere's and Voyage's `input_type`, a `prompt_name` and a `truncate` switch) and the Cohere
+// rerank request. Decoding failures become 400 answers that name the field. (TEI's bodies are in
+// TEIRequests.swift.)
 import Foundation
+import SemanticService
 
-/// `POST /v1/embeddings`: `{"input": "text" | ["text", ...], "model", "dimensions"?, "encoding_format"?, "user"?}`
+/// `POST /v1/embeddings`: `{"input": "text" | ["text", ...], "model", "dimensions"?, "encoding_format"?, "user"?,
+/// "input_type"?, "prompt_name"?, "truncate"?}`
 struct EmbeddingsRequest: Decodable, Sendable {
     enum EncodingFormat: String, Decodable, Sendable {
         case float, base64
@@ -12,10 +16,16 @@ struct EmbeddingsRequest: Decodable, Sendable {
     let model: String
     let dimensions: Int?
     let encodingFormat: EncodingFormat
+    /// From `input_type` or `prompt_name` (`.modelDefault` when neither is sent).
+    let prompt: PromptChoice
+    /// From `truncate` (default true: cut at the model's limit; false: refuse an over-long text).
+    let truncation: TruncationPolicy
 
     enum CodingKeys: String, CodingKey {
-        case input, model, dimensions, user
+        case input, model, dimensions, user, truncate
         case encodingFormat = "encoding_format"
+        case inputType = "input_type"
+        case promptName = "prompt_name"
     }
 
     init(from decoder: any Decoder) throws {
@@ -30,6 +40,44 @@ struct EmbeddingsRequest: Decodable, Sendable {
         }
         self.encodingFormat = encodingFormat
         _ = try container.decodeIfPresent(String.self, forKey: .user)
+        prompt = try PromptField.decode(inputType: container.decodeIfPresent(String.self, forKey: .inputType),
+                                        promptName: container.decodeIfPresent(String.self, forKey: .promptName))
+        let truncate = try container.decodeIfPresent(Bool.self, forKey: .truncate) ?? true
+        truncation = truncate ? .truncate : .refuse
+    }
+}
+
+/// The prompt a request asks for: Cohere's and Voyage's `input_type` (`query`, `document`, and Cohere's
+/// `search_query`, `search_document`) names the model's `query` or `document` prompt, as
+/// sentence-transformers' `encode_query` and `encode_document` choose them; `prompt_name` names any
+/// prompt of the model. Neither: the model's default prompt, as a plain `encode` applies it.
+enum PromptField {
+    static let inputTypes: [String: String] = [
+        "query": "query", "search_query": "query", "document": "document", "search_document": "document",
+    ]
+
+    static func decode(inputType: String?, promptName: String?) throws(APIError) -> PromptChoice {
+        var fromInputType: String?
+        if let inputType {
+            guard let name = inputTypes[inputType.lowercased()] else {
+                throw .badRequest("input_type must be \"query\", \"document\", \"search_query\" or \"search_document\", "
+                    + "not \"\(inputType)\"; use prompt_name for the model's other prompts", param: "input_type")
+            }
+            fromInputType = name
+        }
+        if let promptName, promptName.isEmpty {
+            throw .badRequest("prompt_name must not be empty; leave it out for the model's default prompt", param: "prompt_name")
+        }
+        switch (fromInputType, promptName) {
+        case (nil, nil): return .modelDefault
+        case (let name?, nil), (nil, let name?): return .named(name)
+        case (let typed?, let named?):
+            guard typed == named else {
+                throw .badRequest("input_type \"\(inputType ?? "")\" asks for the \(typed) prompt but prompt_name asks for "
+                    + "\"\(named)\"; send one of them", param: "prompt_name")
+            }
+            return .named(named)
+        }
     }
 }
 

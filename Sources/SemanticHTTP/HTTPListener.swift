@@ -91,7 +91,7 @@ public final class HTTPListener: Service, Sendable {
                     location = configuration.address.description
                 }
                 bound.withLock { $0 = location }
-                logger.info("HTTP listening on \(location) (POST /v1/embeddings, POST /v1/rerank, GET /v1/models, /health, /metrics; API key \(configuration.apiKey == nil ? "off" : "required"))")
+                logger.info("HTTP listening on \(location) (POST /v1/embeddings, POST /v1/rerank, GET /v1/models; TEI's /embed, /rerank, /tokenize, /info; /health, /metrics; API key \(configuration.apiKey == nil ? "off" : "required"))")
             },
             eventLoopGroupProvider: .singleton,
             logger: hummingbirdLogger)

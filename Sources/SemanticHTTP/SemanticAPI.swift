@@ -1,6 +1,8 @@
 // The HTTP door over the daemon's InferenceService: POST /v1/embeddings (OpenAI), POST /v1/rerank
-// (Cohere/TEI), GET /v1/models, GET /health, GET /metrics. One responder that routes, checks the API
-// key, enforces the limits, maps errors to OpenAI's error body and counts every answer in the metrics.
+// (Cohere), the routes of Hugging Face's text-embeddings-inference (POST /embed, POST /rerank,
+// POST /tokenize, GET /info; TEIRoutes.swift), GET /v1/models, GET /health, GET /metrics. One responder
+// that routes, checks the API key, enforces the limits, maps errors to each route family's error body
+// (OpenAI's or TEI's) and counts every answer in the metrics.
 // Work reaches the same scheduler as the Unix socket, so HTTP and socket requests batch together.
 // A request holds an admission slot only while it is parsed and computed, never while its body
 // arrives, so a slow or stalled client cannot hold back anyone else.
@@ -18,6 +20,10 @@ struct SemanticAPI: HTTPResponder {
     enum Endpoint: String {
         case embeddings = "/v1/embeddings"
         case rerank = "/v1/rerank"
+        case teiEmbed = "/embed"
+        case teiRerank = "/rerank"
+        case teiTokenize = "/tokenize"
+        case teiInfo = "/info"
         case models = "/v1/models"
         case health = "/health"
         case metrics = "/metrics"
@@ -31,9 +37,17 @@ struct SemanticAPI: HTTPResponder {
 
         var kind: RequestKind {
             switch self {
-            case .embeddings: return .embed
-            case .rerank: return .rerank
+            case .embeddings, .teiEmbed: return .embed
+            case .rerank, .teiRerank: return .rerank
             default: return .other
+            }
+        }
+
+        /// The routes whose errors are written in TEI's shape rather than OpenAI's.
+        var speaksTEI: Bool {
+            switch self {
+            case .teiEmbed, .teiRerank, .teiTokenize, .teiInfo: return true
+            default: return false
             }
         }
     }
@@ -51,10 +65,10 @@ struct SemanticAPI: HTTPResponder {
         do {
             response = try await route(request, endpoint)
         } catch let error as APIError {
-            response = Self.answer(error)
+            response = Self.answer(error, inTEIShape: endpoint.speaksTEI)
         } catch {
             response = Self.answer(APIError(status: 500, message: "internal error: \(error)", type: "server_error",
-                                            code: "internal_error"))
+                                            code: "internal_error"), inTEIShape: endpoint.speaksTEI)
         }
         let elapsed = ContinuousClock.now - start
         let status = String(response.status.code)
@@ -74,12 +88,16 @@ struct SemanticAPI: HTTPResponder {
         switch (endpoint, request.method) {
         case (.embeddings, .post): return try await embeddings(request)
         case (.rerank, .post): return try await rerank(request)
+        case (.teiEmbed, .post): return try await teiEmbed(request)
+        case (.teiRerank, .post): return try await teiRerank(request)
+        case (.teiTokenize, .post): return try await teiTokenize(request)
+        case (.teiInfo, .get), (.teiInfo, .head): return try teiInfo(request)
         case (.models, .get), (.models, .head): return models()
         case (.health, .get), (.health, .head): return health()
         case (.metrics, .get): return metrics()
-        case (.embeddings, _), (.rerank, _):
+        case (.embeddings, _), (.rerank, _), (.teiEmbed, _), (.teiRerank, _), (.teiTokenize, _):
             throw APIError.methodNotAllowed(request.method.rawValue, path: endpoint.rawValue, allowed: "POST")
-        case (.models, _), (.health, _), (.metrics, _):
+        case (.models, _), (.health, _), (.metrics, _), (.teiInfo, _):
             throw APIError.methodNotAllowed(request.method.rawValue, path: endpoint.rawValue, allowed: "GET")
         case (.other, _):
             throw APIError.notFound(path: request.uri.path)
@@ -103,7 +121,8 @@ struct SemanticAPI: HTTPResponder {
         try ensureDefaultEmbedderReady(parsed.model)
         let result: EmbedResult
         do {
-            result = try await service.embed(EmbedRequest(texts: parsed.input, model: parsed.model, dims: parsed.dimensions),
+            result = try await service.embed(EmbedRequest(texts: parsed.input, model: parsed.model, dims: parsed.dimensions,
+                                                          prompt: parsed.prompt, truncation: parsed.truncation),
                                              context: requestContext)
         } catch {
             throw APIError(error, retryAfter: configuration.retryAfterSeconds)
@@ -145,7 +164,7 @@ struct SemanticAPI: HTTPResponder {
     /// While the default embedder is still loading (the daemon warms it at start), a request for it
     /// is answered 503 with Retry-After, as /health says, so a load balancer or the OpenAI client's
     /// retry sends it on rather than holding it. Other models load on first use.
-    private func ensureDefaultEmbedderReady(_ name: String) throws(APIError) {
+    func ensureDefaultEmbedderReady(_ name: String) throws(APIError) {
         guard case .loading(let model) = readiness(),
               let wanted = try? service.models.registry.resolve(name.isEmpty ? "default" : name, kind: .embedder),
               wanted.id == model else { return }
@@ -178,7 +197,7 @@ struct SemanticAPI: HTTPResponder {
 
     /// The whole body, refused early when its declared length is over the limit, and given up on
     /// (408) when it has not all arrived within the body timeout.
-    private func collectBody(_ request: Request) async throws -> Data {
+    func collectBody(_ request: Request) async throws -> Data {
         let limit = configuration.maxBodyBytes
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw APIError.bodyTooLarge(limit: limit)
@@ -247,8 +266,10 @@ struct SemanticAPI: HTTPResponder {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    static func answer(_ error: APIError) -> Response {
-        var response = json(HTTPResponse.Status(code: error.status), error.body)
+    /// The error answer in OpenAI's shape, or with `inTEIShape` in TEI's (status and body).
+    static func answer(_ error: APIError, inTEIShape: Bool = false) -> Response {
+        var response = inTEIShape ? json(HTTPResponse.Status(code: error.teiStatus), error.teiBody)
+            : json(HTTPResponse.Status(code: error.status), error.body)
         if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         if error.status == 401 { response.headers[.wwwAuthenticate] = "Bearer" }
         return response

@@ -95,6 +95,9 @@ extension CommandFailure {
             self.init(message, hint: "see `semctl models list` for model names and dimensions", exitCode: 2)
         case .engine(let message):
             self.init(message, hint: "check the model with `semctl models verify`")
+        case .textTooLong:
+            self.init(error.description, hint: "leave out --no-truncate to cut it at the limit; "
+                + "`semctl tokenize` shows where it is cut", exitCode: 2)
         }
     }
 }

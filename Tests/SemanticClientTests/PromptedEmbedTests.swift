@@ -1,0 +1,79 @@
+// SemanticClient's prompt and truncation arguments: each prompt choice as it travels over the cass socket
+// (a named prompt in the `NAME:PROMPT` model name, no prompt as `NAME:`, a literal prompt prepended to
+// every text), the same choices computed in-process and by a live daemon reproducing
+// sentence-transformers' prompted goldens, token counts from the model folder's tokenizer, and
+// `.refuse` stopping an over-long text before anything is sent.
+import Foundation
+import SemanticClient
+import SemanticCore
+import SemanticTestSupport
+import SemanticWire
+import Synchronization
+import Testing
+@testable import SemanticClient
+
+@Suite(.serialized) struct PromptedEmbedTests {
+    static let vector: [Float] = Array(repeating: 0.25, count: 16)
+
+    @Test func eachPromptChoiceTravelsInTheModelNameOrTheTexts() async throws {
+        let seen = Mutex<[(model: String, texts: [String])]>([])
+        let fake = try FakeDaemon { request, _ in
+            guard case .embed(let texts, let model, _) = request else { return .hangUp }
+            seen.withLock { $0.append((model, texts)) }
+            return .answer(.embed(EmbedResponse(embeddings: texts.map { _ in Self.vector }, model: "tiny-16",
+                                                elapsedMilliseconds: 1)))
+        }
+        defer { fake.stop() }
+        let client = SemanticClient(configuration: tinyConfiguration(socket: fake.socket))
+        let choices: [(EmbeddingPrompt, String, [String])] = [
+            (.modelDefault, "default", ["a", "b"]),
+            (.query, "default:query", ["a", "b"]),
+            (.document, "default:document", ["a", "b"]),
+            (.named("passage"), "default:passage", ["a", "b"]),
+            (.none, "default:", ["a", "b"]),
+            (.text("custom: "), "default:", ["custom: a", "custom: b"]),
+        ]
+        for (prompt, _, _) in choices {
+            let result = try await offPool { try client.embed(["a", "b"], prompt: prompt) }
+            #expect(result.servedBy == .daemon && result.embeddings.count == 2)
+        }
+        // A `NAME:PROMPT` model name is kept as it is; a call's own prompt wins over its suffix.
+        _ = try await offPool { try client.embed(["a"], model: "tiny-16:query") }
+        _ = try await offPool { try client.embed(["a"], model: "tiny-16:query", prompt: .text("p ")) }
+        let sent = seen.withLock { $0 }
+        #expect(sent.count == choices.count + 2)
+        for (index, (prompt, model, texts)) in choices.enumerated() where index < sent.count {
+            #expect(sent[index].model == model && sent[index].texts == texts, "\(prompt) → \(sent[index])")
+        }
+        #expect(sent.dropFirst(choices.count).map(\.model) == ["tiny-16:query", "tiny-16:"])
+        #expect(sent.last?.texts == ["p a"])
+    }
+
+    @Test func theNameFormSplitsAsTheDaemonSplitsIt() {
+        #expect(EmbeddingPrompt.split(modelName: "bge", prompt: .modelDefault) == ("bge", .modelDefault))
+        #expect(EmbeddingPrompt.split(modelName: "bge:query", prompt: .modelDefault) == ("bge", .named("query")))
+        #expect(EmbeddingPrompt.split(modelName: "bge:", prompt: .modelDefault) == ("bge", EmbeddingPrompt.none))
+        #expect(EmbeddingPrompt.split(modelName: "bge:query", prompt: .document) == ("bge", .document))
+        #expect(PromptedModel(name: "bge", prompt: .text("x: ")).wireRequest(for: ["t"]) == ("bge:", ["x: t"]))
+    }
+
+    @Test func refusingAnOverlongTextSendsNothing() async throws {
+        let fake = try FakeDaemon { _, _ in .hangUp }
+        defer { fake.stop() }
+        let client = SemanticClient(configuration: tinyConfiguration(socket: fake.socket))
+        let long = Array(repeating: "word", count: 100).joined(separator: " ")
+        let result = try await outcome { try client.embed(["short", long], truncation: .refuse) }
+        guard case .failure(.textTooLong(let index, let text, let tokens, let limit, let model)) = result else {
+            Issue.record("\(result)")
+            return
+        }
+        #expect(index == 1 && text == long && tokens == 102 && limit == 64 && model == "tiny-16")
+        #expect(fake.requestIDs.isEmpty, "refused before sending")
+        if case .failure(let error) = result {
+            #expect(error.description.contains("102 tokens") && error.description.contains("limit of 64"))
+        }
+        let counted = try client.tokenize(["short", long])
+        #expect(counted.map(\.tokenCount) == [3, 64] && counted.map(\.truncated) == [false, true])
+        #expect(counted[1].untruncatedCount == 102)
+    }
+}
