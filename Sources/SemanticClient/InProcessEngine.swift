@@ -1,6 +1,7 @@
 // The in-process path: SemanticCore's Embedder and CrossEncoder loaded from the same models root and
 // registry the daemon uses, lazily (a call that the daemon serves never pays for a model load) and
-// once per client. It computes what the daemon computes, so a fallback returns the same vectors.
+// once per client. It computes what the daemon computes, so a fallback returns the same vectors: the
+// user models of the models file and the `NAME:PROMPT` name form are served as the daemon serves them.
 import Foundation
 import SemanticCore
 import Synchronization
@@ -26,13 +27,24 @@ final class InProcessEngine: Sendable {
 
     /// Vectors for `texts` from the embedder `model` names; `dims` keeps the first components.
     func embed(_ texts: [String], model: String, dims: Int?) throws(ClientError) -> (vectors: [[Float]], model: String, dimension: Int) {
-        let descriptor = try resolve(model, kind: .embedder)
+        // `NAME:PROMPT` selects the model's prompt PROMPT; a plain name applies its default prompt.
+        let colon = model.firstIndex(of: ":")
+        let descriptor = try resolve(colon.map { String(model[..<$0]) } ?? model, kind: .embedder)
         let embedder = try loadedEmbedder(descriptor)
         if let dims, !(1...embedder.dimension).contains(dims) {
             throw .invalidRequest("dims \(dims) is out of range: \(descriptor.id) has \(embedder.dimension) dimensions")
         }
+        var prompt = embedder.prompts.defaultPrompt
+        if let colon {
+            let name = String(model[model.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            guard let named = embedder.prompts.prompt(named: name) else {
+                throw .invalidRequest("model \(descriptor.id) has no prompt '\(name)'; its prompts: "
+                                      + embedder.prompts.names.joined(separator: ", "))
+            }
+            prompt = named
+        }
         do {
-            return (try embedder.embed(texts, dims: dims), descriptor.id, dims ?? embedder.dimension)
+            return (try embedder.embed(texts, prompt: prompt, dims: dims), descriptor.id, dims ?? embedder.dimension)
         } catch {
             throw .engine("\(descriptor.id) failed: \(error)")
         }
@@ -49,9 +61,25 @@ final class InProcessEngine: Sendable {
         }
     }
 
+    /// The model `name` means: one of the registry's, else a user model of the models file
+    /// (`semctl models add`), read when a name is not the registry's.
     func resolve(_ name: String, kind: ModelKind) throws(ClientError) -> ModelDescriptor {
+        let wanted = name.isEmpty ? "default" : name
+        let registryError: ModelRegistryError
         do {
-            return try registry.resolve(name.isEmpty ? "default" : name, kind: kind)
+            return try registry.resolve(wanted, kind: kind)
+        } catch {
+            registryError = error
+        }
+        let file = UserModelsFile(root: modelsRoot)
+        let withUserModels: ModelRegistry
+        do {
+            withUserModels = try registry.addingUserModels(try file.read(), source: "models file \(file.url.path)")
+        } catch {
+            throw .invalidRequest("\(registryError.description); and \(error)")
+        }
+        do {
+            return try withUserModels.resolve(wanted, kind: kind)
         } catch {
             throw .invalidRequest(error.description)
         }
