@@ -1,8 +1,9 @@
 // The in-process path: SemanticCore's Embedder and CrossEncoder loaded from the same models root and
 // registry the daemon uses, lazily (a call that the daemon serves never pays for a model load) and
-// once per client. It computes what the daemon computes, so a fallback returns the same vectors, the
-// prompt chosen by the same rules. It also keeps each model's tokenizer (no weights) for the token
-// counts and length checks of calls the daemon serves.
+// once per client. It computes what the daemon computes, so a fallback returns the same vectors: the
+// user models of the models file are served as the daemon serves them, the prompt chosen by the same
+// rules. It also keeps each model's tokenizer (no weights) for the token counts and length checks of
+// calls the daemon serves.
 import Foundation
 import SemanticCore
 import Synchronization
@@ -48,9 +49,10 @@ final class InProcessEngine: Sendable {
     func tokenizer(for model: String) throws(ClientError) -> ModelTokenizer {
         let descriptor: ModelDescriptor
         do {
-            descriptor = try registry.resolve(model.isEmpty ? "default" : model, kind: .embedder)
+            descriptor = try resolve(model, kind: .embedder)
         } catch {
-            descriptor = try resolve(model, kind: .reranker)
+            guard let reranker = try? resolve(model, kind: .reranker) else { throw error }
+            descriptor = reranker
         }
         if let tokenizer = tokenizers.withLock({ $0[descriptor.id] }) { return tokenizer }
         let tokenizer = try ModelTokenizer.load(directory: try installedDirectory(descriptor), modelID: descriptor.id)
@@ -69,9 +71,25 @@ final class InProcessEngine: Sendable {
         }
     }
 
+    /// The model `name` means: one of the registry's, else a user model of the models file
+    /// (`semctl models add`), read when a name is not the registry's.
     func resolve(_ name: String, kind: ModelKind) throws(ClientError) -> ModelDescriptor {
+        let wanted = name.isEmpty ? "default" : name
+        let registryError: ModelRegistryError
         do {
-            return try registry.resolve(name.isEmpty ? "default" : name, kind: kind)
+            return try registry.resolve(wanted, kind: kind)
+        } catch {
+            registryError = error
+        }
+        let file = UserModelsFile(root: modelsRoot)
+        let withUserModels: ModelRegistry
+        do {
+            withUserModels = try registry.addingUserModels(try file.read(), source: "models file \(file.url.path)")
+        } catch {
+            throw .invalidRequest("\(registryError.description); and \(error)")
+        }
+        do {
+            return try withUserModels.resolve(wanted, kind: kind)
         } catch {
             throw .invalidRequest(error.description)
         }

@@ -45,9 +45,12 @@ public struct ModelTokenizer: Sendable {
         }
     }
 
-    /// The prompt string `prompt` applies with this model (nil: none).
+    /// The prompt string `prompt` applies with this model (nil: none). A reranker takes no prompt.
     public func promptString(for prompt: EmbeddingPrompt) throws(ClientError) -> String? {
-        try prompt.promptString(with: prompts, model: modelID)
+        if kind == .reranker, prompt != .modelDefault, prompt != .none {
+            throw .invalidRequest("\(modelID) is a reranker: it takes no prompt")
+        }
+        return try prompt.promptString(with: prompts, model: modelID)
     }
 
     /// Each text with the prompt, as the model reads it: cut at `maxSequenceLength`, or at `maxLength`

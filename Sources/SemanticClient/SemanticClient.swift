@@ -238,6 +238,8 @@ public final class SemanticClient: Sendable {
         case .client(let error):
             // The daemon understood and refused: the engine here would refuse the same way.
             if case .daemon(let code, _, _, _) = error, code == .invalidInput || code == .modelNotFound { throw error }
+            // A model the daemon cannot serve (ModelLoadFailed, not retryable) fails here the same way.
+            if case .daemon(.modelLoadFailed, _, false, _) = error { throw error }
             if case .invalidRequest = error { throw error }
             return .daemonFailed(error.description)
         }

@@ -57,9 +57,11 @@ public final class Daemon: Sendable {
         scheduler.maxBackgroundBatchTokens = configuration.backgroundBatchTokens
         let stop = stopSignal.continuation
         let reason = stopReason
+        let catalog = Self.catalog(configuration: configuration, registry: registry, logger: logger)
         service = InferenceService(registry: registry, modelsRoot: configuration.modelsRoot,
                                   engineConfiguration: EngineConfiguration(threads: configuration.threads),
-                                  schedulerConfiguration: scheduler, metrics: metrics, runsJobs: true, logger: logger) {
+                                  schedulerConfiguration: scheduler, metrics: metrics, runsJobs: true, logger: logger,
+                                  catalog: catalog) {
             reason.record("Shutdown request")
             stop.yield()
         }
@@ -69,6 +71,21 @@ public final class Daemon: Sendable {
         server = DaemonServer(service: service, attestedChannel: attestedChannel, limits: DaemonServer.Limits(
             maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
             readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID), logger: logger)
+    }
+
+    /// The models the daemon serves: `registry`, the configuration's user models and the models file.
+    /// `semd` checks the user models before it builds a daemon; one that clashes here is logged and
+    /// left out rather than stopping a daemon built in-process.
+    static func catalog(configuration: DaemonConfiguration, registry: ModelRegistry, logger: Logger) -> ModelCatalog {
+        let file = configuration.followsModelsFile ? UserModelsFile(root: configuration.modelsRoot) : nil
+        do {
+            let catalog = try ModelCatalog(registry: registry, commandLineModels: configuration.userModels, modelsFile: file)
+            if let problem = catalog.problem { logger.warning("\(problem)") }
+            return catalog
+        } catch {
+            logger.error("user models not served: \(error)")
+            return (try? ModelCatalog(registry: registry, modelsFile: file)) ?? ModelCatalog(fixed: registry)
+        }
     }
 
     /// Asks the daemon to stop (graceful): used for signals and by tests.

@@ -47,6 +47,12 @@ public struct DaemonConfiguration: Sendable {
     /// The cass v2 socket of that data directory when it is not `paths` itself (cass spawned semd on
     /// it): semd listens there too, and the attested identity names it.
     public var cassV2Paths: DaemonPaths?
+    /// Models served under a name of the user's (`semd --model NAME=DIR`), besides semd's own and the
+    /// models file's (`<models root>/models.json`, which `semctl models add` writes and the daemon
+    /// re-reads when it changes). `semd` trial-loads each before it starts.
+    public var userModels: [UserModelEntry] = []
+    /// Follow the models file of `modelsRoot` (default); false serves semd's own and `userModels` only.
+    public var followsModelsFile = true
     /// The one user served on the sockets (SO_PEERCRED): the daemon's own. Not a flag: tests set
     /// another uid to see their own connections refused.
     var servedUserID: UInt32 = getuid()

@@ -91,6 +91,14 @@ extension APIError {
                             code: "model_not_installed", param: "model")
         case .invalidInput(let message):
             self = .badRequest(message, code: "invalid_input")
+        case .textTooLong:
+            self = .badRequest(error.description, code: "text_too_long", param: "input")
+        case .unknownPrompt:
+            self = .badRequest(error.description, code: "unknown_prompt", param: "prompt_name")
+        case .modelUnsupported:
+            // Not retryable: the same folder fails the same way.
+            self = APIError(status: 422, message: error.description, type: "invalid_request_error", code: "model_unsupported",
+                            param: "model")
         case .overloaded(let message):
             self = APIError(status: 429, message: message, type: "rate_limit_error", code: "overloaded", retryAfter: retryAfter)
         case .modelLoadFailed:

@@ -1,42 +1,17 @@
 // The fnv1a-384 hash embedder as a model the daemon serves to both dialects (cass `Embed{model:
-// "fnv1a-384"}`, xf `Embed{model: "hash"}`): a registry entry with no files, always loaded, computed
-// on the caller's task (a few microseconds a text) without the inference queue. Bit-exact with the
-// reference (SemanticCore.HashEmbedder); never touches a file.
+// "fnv1a-384"}`, xf `Embed{model: "hash"}`): its registry entry (ModelRegistry.daemon, in
+// SemanticCore) has no files; it is always loaded, computed on the caller's task (a few microseconds
+// a text) without the inference queue. Bit-exact with the reference (SemanticCore.HashEmbedder);
+// never touches a file.
 import SemanticCore
 
 extension ModelDescriptor {
-    /// The model-free `fnv1a-384` embedder. Nothing to install.
-    public static let fnv1aHash384 = ModelDescriptor(
-        id: "fnv1a-384",
-        kind: .embedder,
-        displayName: "FNV-1a hash embedder (384)",
-        directoryName: "",
-        aliases: ["hash", "fnv1a", "hash-fnv1a-384"],
-        dimension: 384,
-        requiredFiles: [],
-        checksums: [:],
-        source: "built in: cass's fnv1a-384 hash tier, bit-exact (no weights)",
-        installHint: "the hash embedder is built in; there is nothing to install"
-    )
-
     /// The hash embedder this descriptor names (`fnv1a-<dimension>` with no files), or nil.
     var builtInHashEmbedder: HashEmbedder? {
         guard kind == .embedder, requiredFiles.isEmpty, id.hasPrefix("fnv1a-"),
               let dimension = Int(id.dropFirst("fnv1a-".count)), dimension > 0 else { return nil }
         return HashEmbedder(dimension: dimension)
     }
-}
-
-extension ModelRegistry {
-    /// This registry with the built-in hash embedder appended (after the default embedder, so
-    /// `default` and the first embedder stay as they were).
-    public func addingHashEmbedder() -> ModelRegistry {
-        if models.contains(where: { $0.id == ModelDescriptor.fnv1aHash384.id }) { return self }
-        return ModelRegistry(models: models + [.fnv1aHash384])
-    }
-
-    /// What semd serves: the standard models and the hash embedder.
-    public static let daemon = ModelRegistry.standard.addingHashEmbedder()
 }
 
 /// The built-in hash embedder as the service runs it.

@@ -5,15 +5,23 @@ import SemanticCore
 
 public struct EmbedRequest: Sendable, Equatable {
     public var texts: [String]
-    /// A model name or alias; empty or `default` means the first embedder.
+    /// A model name or alias; empty or `default` means the first embedder. `NAME:PROMPT` selects the
+    /// model's prompt PROMPT when `prompt` is `.modelDefault`.
     public var model: String
     /// Keep the first `dims` components and re-normalise (nil: the model's dimension).
     public var dims: Int?
+    /// The prompt prepended to every text.
+    public var prompt: PromptChoice
+    /// What happens to a text over the model's token limit.
+    public var truncation: TruncationPolicy
 
-    public init(texts: [String], model: String = "default", dims: Int? = nil) {
+    public init(texts: [String], model: String = "default", dims: Int? = nil, prompt: PromptChoice = .modelDefault,
+                truncation: TruncationPolicy = .truncate) {
         self.texts = texts
         self.model = model
         self.dims = dims
+        self.prompt = prompt
+        self.truncation = truncation
     }
 }
 
@@ -24,6 +32,12 @@ public struct EmbedResult: Sendable {
     public let modelID: String
     /// Tokens after truncation, over every text (0 for the hash embedder).
     public let tokens: Int
+    /// Per text, the tokens fed: prompt and [CLS]/[SEP] included, after truncation (0 for the hash embedder).
+    public let tokenCounts: [Int]
+    /// Per text, true when it was cut at the model's limit.
+    public let truncated: [Bool]
+    /// The prompt string prepended to every text; nil when none (or an empty one) applied.
+    public let prompt: String?
 }
 
 struct EmbeddingPath: Sendable {
@@ -36,21 +50,33 @@ struct EmbeddingPath: Sendable {
     static let maxTexts = 4_096
 
     func embed(_ request: EmbedRequest, context: RequestContext) async throws(ServiceError) -> EmbedResult {
-        let descriptor = try store.resolve(request.model, kind: .embedder)
+        let name = PromptedModelName(request.model)
+        let descriptor = try store.resolve(name.model, kind: .embedder)
+        let promptChoice = name.choice(requested: request.prompt)
         guard request.texts.count <= Self.maxTexts else {
             throw .invalidInput("too many texts: \(request.texts.count) (at most \(Self.maxTexts) per request; split the batch)")
         }
         try context.checkDeadline()
         if let hash = descriptor.builtInHashEmbedder {
-            let vectors = try HashEmbedding.embed(request.texts, with: hash, descriptor: descriptor, dims: request.dims)
+            let prompt = try promptChoice.promptString(with: .none, model: descriptor.id)
+            let texts = prompt.map { prompt in request.texts.map { prompt + $0 } } ?? request.texts
+            let vectors = try HashEmbedding.embed(texts, with: hash, descriptor: descriptor, dims: request.dims)
             ledger.recordUse(of: descriptor.id)
-            return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: 0)
+            return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: 0,
+                               tokenCounts: Array(repeating: 0, count: texts.count),
+                               truncated: Array(repeating: false, count: texts.count), prompt: prompt)
         }
         let embedder = try await store.residentEmbedder(descriptor)
         if let dims = request.dims, !(1...embedder.dimension).contains(dims) {
             throw .invalidInput("dims \(dims) is out of range: \(descriptor.id) has \(embedder.dimension) dimensions")
         }
-        let sequences = embedder.tokenizer.encode(request.texts).map { TokenSequence(ids: $0.ids, typeIDs: nil) }
+        let prompt = try promptChoice.promptString(with: embedder.prompts, model: descriptor.id)
+        let encodings = embedder.encode(request.texts, prompt: prompt)
+        if request.truncation == .refuse, let index = encodings.firstIndex(where: \.wasTruncated) {
+            throw .textTooLong(index: index, tokens: encodings[index].untruncatedCount, limit: embedder.maxSequenceLength,
+                               model: descriptor.id)
+        }
+        let sequences = encodings.map { TokenSequence(ids: $0.ids, typeIDs: nil) }
         let tokens = sequences.reduce(0) { $0 + $1.count }
         try Self.check(tokens: tokens, limit: context.maxTokens)
         try context.checkDeadline()
@@ -76,7 +102,8 @@ struct EmbeddingPath: Sendable {
             throw .internalFailure("\(descriptor.id) returned \(vectors[bad].count) values for text \(bad), expected \(expected)")
         }
         ledger.recordUse(of: descriptor.id)
-        return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens)
+        return EmbedResult(vectors: vectors, modelID: descriptor.id, tokens: tokens, tokenCounts: sequences.map(\.count),
+                           truncated: encodings.map(\.wasTruncated), prompt: prompt)
     }
 
     static func check(tokens: Int, limit: Int?) throws(ServiceError) {

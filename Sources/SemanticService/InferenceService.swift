@@ -46,13 +46,15 @@ public final class InferenceService: Sendable {
 
     /// `runsJobs`: start the background job worker (its log lines go to `logger`).
     /// `onShutdownRequest`: called when a client asks the daemon to stop.
+    /// `catalog`: the models served, when they are more than `registry`'s (user models: `semd --model`
+    /// and the models file); nil serves `registry` alone.
     public init(registry: ModelRegistry, modelsRoot: ModelsRoot, engineConfiguration: EngineConfiguration = .init(),
                 schedulerConfiguration: InferenceSchedulerConfiguration = .init(), metrics: DaemonMetrics = DaemonMetrics(),
-                runsJobs: Bool = false, logger: Logger = Logger(label: "semd.service"),
+                runsJobs: Bool = false, logger: Logger = Logger(label: "semd.service"), catalog: ModelCatalog? = nil,
                 onShutdownRequest: @escaping @Sendable () -> Void = {}) {
         let ledger = ServiceLedger(metrics: metrics)
         let store = ModelStore(registry: registry, modelsRoot: modelsRoot, engineConfiguration: engineConfiguration,
-                               ledger: ledger)
+                               ledger: ledger, catalog: catalog)
         let pauses = PauseForwarder()
         let scheduler = ServiceScheduler(configuration: schedulerConfiguration, ledger: ledger) { kind, sequences, lane in
             // The background lane runs on one engine thread: its own, at the lowest CPU priority, and

@@ -33,10 +33,13 @@ final class ModelSlots<Model: Sendable>: Sendable {
     }
 
     func record(_ slot: Slot, for id: String) { slots.withLock { $0[id] = slot } }
+
+    func remove(_ id: String) { slots.withLock { $0[id] = nil } }
 }
 
 public final class ModelStore: Sendable {
-    public let registry: ModelRegistry
+    /// The models this store serves: semd's own, `semd --model`'s and the models file's.
+    public let catalog: ModelCatalog
     public let modelsRoot: ModelsRoot
     let engineConfiguration: EngineConfiguration
     let embedders = ModelSlots<Embedder>()
@@ -45,23 +48,53 @@ public final class ModelStore: Sendable {
     let ledger: ServiceLedger
     /// Serialises loading so concurrent first requests load a model once.
     private let loading = Mutex<Void>(())
+    /// Folder descriptions by model id and folder (`info(of:)`).
+    let descriptions = Mutex<[String: ModelFolderDescription]>([:])
 
+    /// Serves `registry` alone, or, with `catalog`, the catalog's models (which then include `registry`'s
+    /// only if the catalog was built from it).
     public init(registry: ModelRegistry, modelsRoot: ModelsRoot, engineConfiguration: EngineConfiguration = .init(),
-                ledger: ServiceLedger) {
-        self.registry = registry
+                ledger: ServiceLedger, catalog: ModelCatalog? = nil) {
+        self.catalog = catalog ?? ModelCatalog(fixed: registry)
         self.modelsRoot = modelsRoot
         self.engineConfiguration = engineConfiguration
         self.ledger = ledger
-        for model in registry.models where model.builtInHashEmbedder != nil { ledger.recordLoad(of: model.id) }
+        for model in self.catalog.registry.models where model.builtInHashEmbedder != nil { ledger.recordLoad(of: model.id) }
     }
 
     // MARK: Names
 
-    /// The model `name` means for `kind` (empty = `default`).
+    /// The models known now, as last read (see `refreshedRegistry` for a fresh look at the models file).
+    public var registry: ModelRegistry { catalog.registry }
+
+    /// The models known now, after a look at the models file: a model added there since is served, and
+    /// a user model removed or moved there is dropped from memory.
+    public func refreshedRegistry() -> ModelRegistry {
+        let before = catalog.registry
+        let after = catalog.currentRegistry()
+        if before.models != after.models {
+            for model in before.models where after.model(id: model.id) != model {
+                embedders.remove(model.id)
+                rerankers.remove(model.id)
+            }
+            descriptions.withLock { $0.removeAll() }
+        }
+        return after
+    }
+
+    /// The model `name` means for `kind` (empty = `default`). A name that does not resolve, or that
+    /// names a user model, gets a fresh look at the models file first.
     public func resolve(_ name: String, kind: ModelKind) throws(ServiceError) -> ModelDescriptor {
+        let wanted = name.isEmpty ? "default" : name
+        if let found = try? registry.resolve(wanted, kind: kind), !found.isUserDefined { return found }
+        let registry = refreshedRegistry()
         do {
-            return try registry.resolve(name.isEmpty ? "default" : name, kind: kind)
+            return try registry.resolve(wanted, kind: kind)
         } catch {
+            if let problem = catalog.problem {
+                // It may be a model of the models file, which cannot be read: say so rather than "unknown".
+                throw .modelUnsupported(model: name, reason: "it is not among the models served, and \(problem)")
+            }
             throw .modelNotFound(name: name, kind: kind, available: registry.models(of: kind).map(\.id))
         }
     }
@@ -79,7 +112,7 @@ public final class ModelStore: Sendable {
 
     /// Every known model with its load state.
     public func states() -> [HostedModelState] {
-        registry.models.map { descriptor in
+        refreshedRegistry().models.map { descriptor in
             switch descriptor.kind {
             case .embedder:
                 if descriptor.builtInHashEmbedder != nil {
@@ -159,13 +192,16 @@ public final class ModelStore: Sendable {
         if let loaded = slots.loaded(descriptor.id) { return loaded }
         return try loading.withLock { _ throws(ServiceError) -> Model in
             if let loaded = slots.loaded(descriptor.id) { return loaded }
-            let directory: URL
+            let directory = try installedFolder(descriptor)
             do {
-                directory = try modelsRoot.installedDirectory(for: descriptor)
-            } catch {
-                throw .modelNotInstalled(model: descriptor.id, message: String(describing: error))
-            }
-            do {
+                if descriptor.isUserDefined {
+                    let found = try ModelFolder.kind(of: directory)
+                    guard found == descriptor.kind else {
+                        throw ModelConfigurationError(
+                            file: directory.appendingPathComponent("config.json").path,
+                            problem: "the folder holds a \(found), but \(descriptor.id) was added as a \(descriptor.kind)")
+                    }
+                }
                 let before = ProcessResources.residentBytes()
                 let model = try make(directory)
                 slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
@@ -174,8 +210,61 @@ public final class ModelStore: Sendable {
             } catch {
                 let message = String(describing: error)
                 slots.record(.failed(message), for: descriptor.id)
-                throw .modelLoadFailed(model: descriptor.id, message: message)
+                throw Self.loadError(error, descriptor: descriptor)
             }
+        }
+    }
+
+    /// The service error for a failed load. A folder of a kind semd cannot serve (its configuration
+    /// names another architecture, module, pooling or tokenizer) is `modelUnsupported`, never retryable;
+    /// so is every failure of a user's own folder, which a retry cannot mend. Other failures of the
+    /// models semd knows by name stay `modelLoadFailed` (a model being re-installed may load next time).
+    static func loadError(_ error: any Error, descriptor: ModelDescriptor) -> ServiceError {
+        let reason = String(describing: error)
+        if descriptor.isUserDefined || isUnsupportedFolder(error) {
+            return .modelUnsupported(model: descriptor.id, reason: reason)
+        }
+        return .modelLoadFailed(model: descriptor.id, message: reason)
+    }
+
+    /// True for the failures that say the folder describes a model this engine does not run.
+    static func isUnsupportedFolder(_ error: any Error) -> Bool {
+        switch error {
+        case is ModelConfigurationError: return true
+        case TokenizerError.unsupportedComponent: return true
+        default: return false
+        }
+    }
+
+    /// The model's folder, checked to hold its required files.
+    func installedFolder(_ descriptor: ModelDescriptor) throws(ServiceError) -> URL {
+        do {
+            return try modelsRoot.installedDirectory(for: descriptor)
+        } catch {
+            throw .modelNotInstalled(model: descriptor.id, message: String(describing: error))
+        }
+    }
+
+    /// What the folder's configuration files say about serving it, read once per folder.
+    func folderDescription(_ descriptor: ModelDescriptor, folder: URL) throws(ServiceError) -> ModelFolderDescription {
+        let key = descriptor.id + "\u{0}" + folder.path
+        if let known = descriptions.withLock({ $0[key] }) { return known }
+        do {
+            if descriptor.isUserDefined {
+                let found = try ModelFolder.kind(of: folder)
+                guard found == descriptor.kind else {
+                    throw ModelConfigurationError(
+                        file: folder.appendingPathComponent("config.json").path,
+                        problem: "the folder holds a \(found), but \(descriptor.id) was added as a \(descriptor.kind)")
+                }
+            }
+            // A model semd knows by name serves as its registry says (a cross-encoder folder whose config
+            // names no classification architecture is still the reranker).
+            let description = try ModelFolder.describe(folder, as: descriptor.kind)
+            descriptions.withLock { $0[key] = description }
+            return description
+        } catch {
+            throw .modelUnsupported(model: descriptor.id, reason: String(describing: error))
         }
     }
 }

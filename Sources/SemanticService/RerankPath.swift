@@ -8,11 +8,14 @@ public struct RerankRequest: Sendable, Equatable {
     public var documents: [String]
     /// A model name or alias; empty or `default` means the first reranker.
     public var model: String
+    /// What happens to a pair over the model's token limit (cut longest-first, or refused).
+    public var truncation: TruncationPolicy
 
-    public init(query: String, documents: [String], model: String = "default") {
+    public init(query: String, documents: [String], model: String = "default", truncation: TruncationPolicy = .truncate) {
         self.query = query
         self.documents = documents
         self.model = model
+        self.truncation = truncation
     }
 }
 
@@ -24,6 +27,10 @@ public struct RerankResult: Sendable {
     public let modelID: String
     /// Tokens after truncation, over every pair.
     public let tokens: Int
+    /// Per document, the tokens of its pair `[CLS] q [SEP] d [SEP]` after truncation.
+    public let tokenCounts: [Int]
+    /// Per document, true when its pair was cut at the model's limit.
+    public let truncated: [Bool]
 }
 
 struct RerankPath: Sendable {
@@ -35,16 +42,24 @@ struct RerankPath: Sendable {
     static let maxDocuments = 4_096
 
     func rerank(_ request: RerankRequest, context: RequestContext) async throws(ServiceError) -> RerankResult {
-        let descriptor = try store.resolve(request.model, kind: .reranker)
+        let name = PromptedModelName(request.model)
+        let descriptor = try store.resolve(name.model, kind: .reranker)
+        if let promptName = name.promptName {
+            throw .unknownPrompt(model: descriptor.id, name: promptName, available: [])
+        }
         guard request.documents.count <= Self.maxDocuments else {
             throw .invalidInput("too many documents: \(request.documents.count) (at most \(Self.maxDocuments) per request)")
         }
         try context.checkDeadline()
         let crossEncoder = try await store.residentReranker(descriptor)
-        let sequences = request.documents.map { document in
-            let pair = crossEncoder.tokenizer.encodePair(request.query, document, maxLength: crossEncoder.maxSequenceLength)
-            return TokenSequence(ids: pair.ids, typeIDs: pair.typeIds)
+        let pairs = request.documents.map { document in
+            crossEncoder.tokenizer.encodePair(request.query, document, maxLength: crossEncoder.maxSequenceLength)
         }
+        if request.truncation == .refuse, let index = pairs.firstIndex(where: \.wasTruncated) {
+            throw .textTooLong(index: index, tokens: pairs[index].untruncatedCount, limit: crossEncoder.maxSequenceLength,
+                               model: descriptor.id)
+        }
+        let sequences = pairs.map { TokenSequence(ids: $0.ids, typeIDs: $0.typeIds) }
         let tokens = sequences.reduce(0) { $0 + $1.count }
         try EmbeddingPath.check(tokens: tokens, limit: context.maxTokens)
         try context.checkDeadline()
@@ -64,6 +79,7 @@ struct RerankPath: Sendable {
             logits.append(row[0])
         }
         ledger.recordUse(of: descriptor.id)
-        return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens)
+        return RerankResult(logits: logits, scores: CrossEncoder.sigmoid(logits), modelID: descriptor.id, tokens: tokens,
+                            tokenCounts: sequences.map(\.count), truncated: pairs.map(\.wasTruncated))
     }
 }

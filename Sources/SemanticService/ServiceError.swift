@@ -21,6 +21,14 @@ public enum ServiceError: Error, Equatable, CustomStringConvertible {
     case internalFailure(String)
     /// The operation is not offered by this service (no job service configured, …).
     case unavailable(String)
+    /// A text (or pair) is longer than the model's limit and the request refused truncation. `tokens`
+    /// counts what would have been fed (prompt and [CLS]/[SEP] included); `index` is the text's position.
+    case textTooLong(index: Int, tokens: Int, limit: Int, model: String)
+    /// The model's folder is of a kind semd cannot serve (another architecture, tokenizer or module, or
+    /// broken files). Never retryable: the same folder fails the same way.
+    case modelUnsupported(model: String, reason: String)
+    /// The request names a prompt the model does not have.
+    case unknownPrompt(model: String, name: String, available: [String])
 
     public var description: String {
         switch self {
@@ -34,6 +42,14 @@ public enum ServiceError: Error, Equatable, CustomStringConvertible {
         case .deadlineExceeded: return "the request's deadline passed before it could run"
         case .internalFailure(let message): return "internal error: \(message)"
         case .unavailable(let message): return message
+        case .textTooLong(let index, let tokens, let limit, let model):
+            return "text \(index) is \(tokens) tokens long (prompt and [CLS]/[SEP] included), over the \(limit)-token "
+                + "limit of \(model); shorten it or let it be truncated"
+        case .modelUnsupported(let model, let reason):
+            return "model \(model) cannot be served: \(reason)"
+        case .unknownPrompt(let model, let name, let available):
+            return "model \(model) has no prompt '\(name)'; its prompts: "
+                + (available.isEmpty ? "none" : available.joined(separator: ", "))
         }
     }
 }

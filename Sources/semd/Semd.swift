@@ -59,6 +59,13 @@ struct Semd: AsyncParsableCommand {
         xf socket is skipped with a warning when another semd or xf's own daemon serves it; one given \
         with --xf-socket or XF_DAEMON_SOCKET must be served. --no-xf serves cass's socket only.
 
+        User models: --model NAME=DIR serves any sentence-transformers or Hugging Face BERT folder \
+        (CLS, mean, max or mean-sqrt-len pooling, prompts from config_sentence_transformers.json) under \
+        NAME, besides the models added with `semctl models add` (the models file <models dir>/models.json, \
+        re-read when it changes: no restart needed). Each folder is trial-loaded at start; one semd \
+        cannot serve stops the start (exit 1) with the reason. Clients select a prompt with the name \
+        form NAME:PROMPT (e.g. bge:query). See Docs/MODELS.md.
+
         HTTP (off by default): --http 127.0.0.1:8088 also serves the same models over HTTP, sharing the \
         batching queue with the socket: OpenAI POST /v1/embeddings, Cohere/TEI POST /v1/rerank, \
         GET /v1/models, GET /health (200 ready, 503 loading) and GET /metrics (Prometheus). Binding a \
@@ -75,6 +82,7 @@ struct Semd: AsyncParsableCommand {
           semd --log-level debug                 # request ids and timings
           semd --no-xf                           # cass's socket only
           semd --http 127.0.0.1:8088             # plus the HTTP API (OpenAI base URL http://127.0.0.1:8088/v1)
+          semd --model bge=~/hf/bge-small-en-v1.5  # also serve a model of your own as `bge` (`bge:query` for its query prompt)
           semd --cass-data-dir ~/.local/share/coding-agent-search   # cass v2's attested channel for cass
           CASS_DAEMON_BINARY=$(command -v semd) cass search ...     # let cass spawn semd (`semd daemon`)
         """,
@@ -101,6 +109,10 @@ struct Semd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
     @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
     @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
+    @Option(name: .customLong("model"), help: ArgumentHelp(
+        "Also serve the sentence-transformers or Hugging Face BERT folder DIR as NAME (repeatable); its kind "
+            + "comes from its config. Each is trial-loaded first: a folder semd cannot serve stops the start with the reason.",
+        valueName: "name=dir")) var userModels: [String] = []
     @Option(help: ArgumentHelp("Socket of the xf dialect (default /tmp/xf-daemon-$USER.sock).", valueName: "path"))
     var xfSocket: String?
     @Flag(name: .customLong("no-xf"), help: "Do not serve the xf dialect's socket.") var noXF = false
@@ -133,6 +145,7 @@ struct Semd: AsyncParsableCommand {
             throw ValidationError(String(describing: error))
         }
         configuration.preloadReranker = !lazyReranker
+        configuration.userModels = try CommandLineModels.trialLoaded(userModels, modelsRoot: configuration.modelsRoot)
         if cassSpawned { configuration.cassV2Paths = nil }
         let http = try httpOptions.resolve(readTimeoutSeconds: readTimeout)
         try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath })

@@ -61,6 +61,16 @@ public final class CrossEncoder: Sendable {
             weight: try file.floats("classifier.weight", shape: [1, c]),
             bias: try file.floats("classifier.bias", shape: [1]))
 
+        let maxLength = try maxSequenceLength(directory: directory, config: config)
+        let activation = try Self.predictActivation(configURL: configURL)
+        let tokenizer = try BertTokenizer.load(directory: directory)
+        return CrossEncoder(
+            directory: directory, encoder: encoder, tokenizer: tokenizer, pooler: pooler, classifier: classifier,
+            maxSequenceLength: maxLength, predictActivation: activation, configuration: configuration)
+    }
+
+    /// tokenizer_config.json `model_max_length` capped by the position table (the table alone without it).
+    static func maxSequenceLength(directory: URL, config: BertConfig) throws -> Int {
         var maxLength = config.maxPositionEmbeddings
         let tokenizerConfig = directory.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: tokenizerConfig.path),
@@ -68,11 +78,7 @@ public final class CrossEncoder: Sendable {
            let limit = (json["model_max_length"] as? NSNumber)?.intValue, limit > 0 {
             maxLength = min(maxLength, limit)
         }
-        let activation = try Self.predictActivation(configURL: configURL)
-        let tokenizer = try BertTokenizer.load(directory: directory)
-        return CrossEncoder(
-            directory: directory, encoder: encoder, tokenizer: tokenizer, pooler: pooler, classifier: classifier,
-            maxSequenceLength: maxLength, predictActivation: activation, configuration: configuration)
+        return maxLength
     }
 
     /// Raw relevance logits of `documents` for `query`, in document order (higher is more relevant).

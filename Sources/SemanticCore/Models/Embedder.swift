@@ -1,7 +1,8 @@
 // Embedder: a sentence-transformers BERT model (Transformer → Pooling → Normalize) as one Sendable
 // object. Token sequences are packed into batches under the token budget, encoded, pooled, normalised
 // and optionally truncated to `dims`. Weights are shared read-only; every call borrows a workspace.
-// Text goes through the model folder's BertTokenizer (truncated to `maxSequenceLength`) before encoding.
+// Text goes through the model folder's BertTokenizer (truncated to `maxSequenceLength`) before encoding;
+// a prompt is prepended and the two are tokenized as one string, as sentence-transformers does.
 import Foundation
 
 public final class Embedder: Sendable {
@@ -16,12 +17,20 @@ public final class Embedder: Sendable {
     public let maxSequenceLength: Int
     /// The model folder's tokenizer, used by `embed(_ texts:)`.
     public let tokenizer: BertTokenizer
+    /// The model's prompts (config_sentence_transformers.json), with sentence-transformers' rules.
+    public let prompts: ModelPrompts
+    /// sentence_bert_config.json `do_lower_case`: the text (prompt included) is lower-cased before the
+    /// tokenizer sees it, as sentence-transformers' Transformer module does.
+    public let lowercasesText: Bool
     let encoder: BertEncoder
 
     init(
         directory: URL, encoder: BertEncoder, tokenizer: BertTokenizer, pooling: EmbeddingPooling,
-        maxSequenceLength: Int, configuration: EngineConfiguration
+        maxSequenceLength: Int, prompts: ModelPrompts = .none, lowercasesText: Bool = false,
+        configuration: EngineConfiguration
     ) {
+        self.prompts = prompts
+        self.lowercasesText = lowercasesText
         self.directory = directory
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -32,31 +41,45 @@ public final class Embedder: Sendable {
         dimension = pooling.modes.count * encoder.config.hiddenSize
     }
 
-    /// Loads `config.json`, `model.safetensors`, the tokenizer files, `modules.json`, the pooling config
-    /// and `sentence_bert_config.json` from a sentence-transformers model folder.
+    /// Loads `config.json`, `model.safetensors`, the tokenizer files, `modules.json`, the pooling config,
+    /// `sentence_bert_config.json` and `config_sentence_transformers.json` from a sentence-transformers
+    /// model folder.
     public static func load(directory: URL, configuration: EngineConfiguration = .init()) throws -> Embedder {
         let encoder = try BertEncoder.load(directory: directory, configuration: configuration)
         let pooling = try EmbeddingPooling.load(directory: directory)
+        let sentenceSettings = try SentenceBertSettings.load(directory: directory)
         var maxLength = encoder.config.maxPositionEmbeddings
-        let sentenceConfig = directory.appendingPathComponent("sentence_bert_config.json")
-        if FileManager.default.fileExists(atPath: sentenceConfig.path),
-           let json = try readJSON(sentenceConfig) as? [String: Any],
-           let limit = (json["max_seq_length"] as? NSNumber)?.intValue, limit > 0 {
-            maxLength = min(maxLength, limit)
-        }
+        if let limit = sentenceSettings.maxSequenceLength { maxLength = min(maxLength, limit) }
+        let prompts = try ModelPrompts.load(directory: directory)
         let tokenizer = try BertTokenizer.load(directory: directory)
         return Embedder(
             directory: directory, encoder: encoder, tokenizer: tokenizer, pooling: pooling,
-            maxSequenceLength: maxLength, configuration: configuration)
+            maxSequenceLength: maxLength, prompts: prompts, lowercasesText: sentenceSettings.lowercasesText,
+            configuration: configuration)
     }
 
     /// Embeds texts: tokenized (truncated to `maxSequenceLength` tokens), encoded, pooled, normalised.
     /// With `dims`, keeps the first `dims` components and re-normalises (when the model normalises).
-    public func embed(_ texts: [String], dims: Int? = nil) throws -> [[Float]] {
+    /// `prompt` is prepended to every text (nil: none; see `prompts` for the model's own).
+    public func embed(_ texts: [String], prompt: String? = nil, dims: Int? = nil) throws -> [[Float]] {
         if let dims, !(1...dimension).contains(dims) {
             throw EngineInputError.dimensionsOutOfRange(requested: dims, available: dimension)
         }
-        return try embed(tokenIDs: tokenizer.encode(texts, maxLength: maxSequenceLength).map(\.ids), dims: dims)
+        return try embed(tokenIDs: encode(texts, prompt: prompt).map(\.ids), dims: dims)
+    }
+
+    /// The token ids the model is fed for each text: `prompt + text` as one string (lower-cased when
+    /// the model says so), `[CLS] … [SEP]`, cut to `maxSequenceLength` (prompt tokens count against it).
+    /// `wasTruncated` tells which texts were cut.
+    public func encode(_ texts: [String], prompt: String? = nil) -> [TokenEncoding] {
+        tokenizer.encode(texts.map { input(for: $0, prompt: prompt) }, maxLength: maxSequenceLength)
+    }
+
+    /// The string the tokenizer sees for `text`: the prompt and the text as one string, lower-cased when
+    /// `lowercasesText`.
+    public func input(for text: String, prompt: String?) -> String {
+        let joined = (prompt ?? "") + text
+        return lowercasesText ? joined.lowercased() : joined
     }
 
     /// Embeds token sequences (each with its [CLS] … [SEP], at most `maxSequenceLength` ids).

@@ -65,6 +65,10 @@ public struct EmbeddingPooling: Sendable, Equatable {
             throw ModelConfigurationError(
                 file: poolingURL.path, problem: "\(unsupported) is not supported; expected cls, max, mean or mean_sqrt_len pooling")
         }
+        if let includePrompt = pooling["include_prompt"], JSONValues.boolean(includePrompt) == false {
+            throw ModelConfigurationError(
+                file: poolingURL.path, problem: "include_prompt false (pooling without the prompt's tokens) is not supported")
+        }
         var modes: [PoolingMode] = []
         if flag("pooling_mode_cls_token") { modes.append(.cls) }
         if flag("pooling_mode_max_tokens") { modes.append(.max) }

@@ -104,9 +104,10 @@ public struct ModelsRoot: Sendable, Equatable, CustomStringConvertible {
         return home + path.dropFirst()
     }
 
-    /// The folder where `model` lives (whether or not it is installed).
+    /// The folder where `model` lives (whether or not it is installed): a user model's own folder, else
+    /// its folder name under this root.
     public func directory(for model: ModelDescriptor) -> URL {
-        url.appendingPathComponent(model.directoryName, isDirectory: true)
+        model.userFolder ?? url.appendingPathComponent(model.directoryName, isDirectory: true)
     }
 
     /// The model's folder, checked to hold every required file.

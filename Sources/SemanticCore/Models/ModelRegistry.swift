@@ -35,10 +35,17 @@ public struct ModelDescriptor: Sendable, Equatable {
     public let source: String
     /// How a user installs the model, for error messages.
     public let installHint: String
+    /// A user model's own folder (absolute), used instead of `directoryName` under the models root;
+    /// nil for the models semd ships names for.
+    public let userFolder: URL?
+
+    /// True for a model a user added (`semd --model`, `semctl models add`), not one semd knows by name.
+    public var isUserDefined: Bool { userFolder != nil }
 
     public init(id: String, kind: ModelKind, displayName: String, directoryName: String, aliases: [String],
                 dimension: Int?, requiredFiles: [String], requiredFileAlternatives: [String: [String]] = [:],
-                checksums: [String: String], source: String, installHint: String) {
+                checksums: [String: String], source: String, installHint: String, userFolder: URL? = nil) {
+        self.userFolder = userFolder?.standardizedFileURL
         self.id = id
         self.kind = kind
         self.displayName = displayName

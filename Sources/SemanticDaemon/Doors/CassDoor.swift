@@ -164,7 +164,10 @@ public final class CassDoor: SocketDoor, Sendable {
             return ErrorResponse(code: .modelNotFound, message: error.description, retryable: false)
         case .modelLoadFailed:
             return ErrorResponse(code: .modelLoadFailed, message: error.description, retryable: true, retryAfterMilliseconds: 1000)
-        case .invalidInput:
+        case .modelUnsupported:
+            // The same folder fails the same way: a client must not retry it, nor repeat it in-process.
+            return ErrorResponse(code: .modelLoadFailed, message: error.description, retryable: false)
+        case .invalidInput, .textTooLong, .unknownPrompt:
             return ErrorResponse(code: .invalidInput, message: error.description, retryable: false)
         case .overloaded:
             return ErrorResponse(code: .overloaded, message: error.description, retryable: true, retryAfterMilliseconds: 100)

@@ -79,7 +79,13 @@ public final class XFDoor: SocketDoor, Sendable {
     /// The answer to one decoded request.
     func handle(_ request: XFRequest, connection: ConnectionContext = .direct) async -> XFResponse {
         let context = RequestContext(door: .xf, connection: connection)
-        let registry = service.models.registry
+        var registry = service.models.registry
+        /// xf's name for a model; a miss gets a fresh look at the models file (a model added since).
+        func resolve(_ name: String, kind: ModelKind) -> ModelDescriptor? {
+            if let found = XFModelNames.resolve(name, kind: kind, registry: registry) { return found }
+            registry = service.models.refreshedRegistry()
+            return XFModelNames.resolve(name, kind: kind, registry: registry)
+        }
         switch request {
         case .health:
             let health = service.health()
@@ -87,17 +93,20 @@ public final class XFDoor: SocketDoor, Sendable {
         case .status:
             return .status(status())
         case .embed(let texts, let model, let dims):
-            guard let descriptor = XFModelNames.resolve(model, kind: .embedder, registry: registry) else {
+            // `NAME:PROMPT` selects a prompt of the model xf's name NAME means.
+            let name = PromptedModelName(model)
+            guard let descriptor = resolve(name.model, kind: .embedder) else {
                 return .error(code: .unknownModel, message: XFModelNames.unknownModelMessage(model, kind: .embedder, registry: registry))
             }
+            let prompt = name.choice(requested: .modelDefault)
             do {
-                return .embeddings(try await service.embed(EmbedRequest(texts: texts, model: descriptor.id, dims: dims),
+                return .embeddings(try await service.embed(EmbedRequest(texts: texts, model: descriptor.id, dims: dims, prompt: prompt),
                                                            context: context).vectors)
             } catch {
                 return errorResponse(error, model: descriptor, failedCode: .embeddingFailed)
             }
         case .rerank(let query, let documents, let model):
-            guard let descriptor = XFModelNames.resolve(model, kind: .reranker, registry: registry) else {
+            guard let descriptor = resolve(model, kind: .reranker) else {
                 return .error(code: .unknownModel, message: XFModelNames.unknownModelMessage(model, kind: .reranker, registry: registry))
             }
             do {
@@ -143,12 +152,12 @@ public final class XFDoor: SocketDoor, Sendable {
         switch error {
         case .modelNotFound:
             return .error(code: .unknownModel, message: error.description)
-        case .modelNotInstalled:
+        case .modelNotInstalled, .modelUnsupported:
             return .error(code: .modelLoadFailed, message: error.description)
         case .modelLoadFailed:
             let loaded = service.models.state(of: model.id)?.loaded ?? false
             return .error(code: loaded ? failedCode : .modelLoadFailed, message: error.description)
-        case .invalidInput:
+        case .invalidInput, .textTooLong, .unknownPrompt:
             return .error(code: .invalidRequest, message: error.description)
         case .overloaded, .shuttingDown, .deadlineExceeded:
             return .error(code: .overloaded, message: error.description)
