@@ -67,6 +67,12 @@ public struct ModelTokenizer: Sendable {
         }
     }
 
+    /// The pair `first`, `second` as a cross-encoder reads it: `[CLS] first [SEP] second [SEP]`, token
+    /// types 0 and 1, cut longest-first at `maxLength` tokens.
+    public func tokenizePair(_ first: String, _ second: String, maxLength: Int) -> TokenEncoding {
+        tokenizer.encodePair(first, second, maxLength: maxLength)
+    }
+
     /// Throws `textTooLong` for the first of `texts` over the limit with `prompt`, naming it, its
     /// token count and the limit.
     public func refuseOverlongTexts(_ texts: [String], prompt: EmbeddingPrompt) throws(ClientError) {

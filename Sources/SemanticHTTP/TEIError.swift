@@ -6,6 +6,18 @@
 import SemanticService
 
 extension APIError {
+    /// The answer of every inference route for a service failure: as `init(_:retryAfter:)` maps it,
+    /// except that a text refused for its length (`truncate: false`) is 413, the status TEI answers it
+    /// with, its message naming the text, its token count and the model's limit.
+    init(serviceFailure error: ServiceError, retryAfter: Int, param: String) {
+        if case .textTooLong = error {
+            self = APIError(status: 413, message: error.description, type: "invalid_request_error", code: "text_too_long",
+                            param: param)
+        } else {
+            self = APIError(error, retryAfter: retryAfter)
+        }
+    }
+
     /// An empty list where at least one item is needed (TEI's error type Empty).
     static func emptyList(param: String) -> APIError {
         .badRequest("'\(param)' must not be an empty list", code: "empty_list", param: param)
@@ -15,6 +27,7 @@ extension APIError {
     var teiErrorType: String {
         switch status {
         case 400 where code == "empty_list": return "Empty"
+        case _ where code == "model_unsupported": return "Backend"
         case 429: return "Overloaded"
         case 503: return "Unhealthy"
         case 500...: return "Backend"
@@ -22,13 +35,10 @@ extension APIError {
         }
     }
 
-    /// The status a TEI client expects: TEI answers every validation failure of a request's size (too
-    /// many inputs, a text over the model's limit) with 413, and a model that failed with 424.
+    /// The status a TEI client expects: 413 for a request over a limit (as every route answers it),
+    /// 424 for a model semd cannot serve (TEI's backend failure); otherwise the route's own status.
     var teiStatus: Int {
-        switch status {
-        case 500 where code == "model_load_failed" || code == "model_unsupported": return 424
-        default: return status
-        }
+        code == "model_unsupported" ? 424 : status
     }
 
     /// `{"error","error_type"}`

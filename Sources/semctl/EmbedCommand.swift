@@ -57,7 +57,8 @@ struct EmbedCommand: ParsableCommand {
     )
 
     @OptionGroup var client: ClientOptions
-    @Option(name: .long, help: "Embedding model (an id or alias; default: minilm).") var model = "default"
+    @Option(name: .long, help: "Embedding model (an id or alias, a model added with `semctl models add`, or NAME:PROMPT; default: minilm).")
+    var model = "default"
     @Option(name: .long, help: ArgumentHelp("Keep the first N components and re-normalise.", valueName: "n"))
     var dims: Int?
     @OptionGroup var prompt: PromptOptions
@@ -100,9 +101,9 @@ struct EmbedCommand: ParsableCommand {
                 ("dimension", .int(result.dimension)),
                 ("served_by", .string(result.servedBy.name)),
                 ("elapsed_ms", .double(milliseconds(result.elapsed))),
-                ("prompt", counts?.prompt.map(JSONValue.string) ?? .null),
-                ("tokens", counts.map { .ints($0.texts.map(\.tokenCount)) } ?? .null),
-                ("truncated", counts.map { .array($0.texts.map { .bool($0.truncated) }) } ?? .null),
+                ("prompt", counts?.prompt.map(JSONValue.string) ?? JSONValue.null),
+                ("tokens", counts.map { JSONValue.ints($0.texts.map(\.tokenCount)) } ?? JSONValue.null),
+                ("truncated", counts.map { JSONValue.array($0.texts.map { JSONValue.bool($0.truncated) }) } ?? JSONValue.null),
                 ("embeddings", .array(result.embeddings.map { .floats($0) })),
             ]).text)
         case .jsonl:
@@ -111,8 +112,8 @@ struct EmbedCommand: ParsableCommand {
                 let tokenized = counts?.texts[index]
                 JSONValue.object([
                     ("index", .int(index)), ("text", .string(inputs[index])),
-                    ("tokens", tokenized.map { .int($0.tokenCount) } ?? .null),
-                    ("truncated", tokenized.map { .bool($0.truncated) } ?? .null),
+                    ("tokens", tokenized.map { JSONValue.int($0.tokenCount) } ?? JSONValue.null),
+                    ("truncated", tokenized.map { JSONValue.bool($0.truncated) } ?? JSONValue.null),
                     ("embedding", .floats(vector)),
                 ]).write(to: &output)
                 output += "\n"

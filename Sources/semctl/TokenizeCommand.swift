@@ -56,26 +56,31 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         let (modelName, promptChoice) = EmbeddingPrompt.split(modelName: model, prompt: prompt.choice)
-        let descriptor = try resolveAnyKind(modelName)
-        let folder = try location.root.installedDirectory(for: descriptor)
         let input = text == "-" ? readStandardInput() : text
+        let tokenizer: ModelTokenizer
+        do {
+            // The models semd knows and those added with `semctl models add`, from this process alone.
+            let configuration = try ClientConfiguration.resolve(modelsDirectory: location.modelsDir, noDaemon: true)
+            tokenizer = try SemanticClient(configuration: configuration).tokenizer(for: modelName)
+        } catch let error as ClientError {
+            throw CommandFailure(error.description, hint: "see `semctl models list` for the models and their prompts",
+                                 exitCode: 2)
+        }
         if let pair {
-            let tokenizer = try BertTokenizer.load(directory: folder)
-            let encoding = tokenizer.encodePair(input, pair, maxLength: maxLength ?? 512)
-            show(encoding, prompt: nil, model: descriptor.id, limit: maxLength ?? 512)
+            show(tokenizer.tokenizePair(input, pair, maxLength: maxLength ?? 512), prompt: nil, model: tokenizer.modelID,
+                 limit: maxLength ?? 512)
             return
         }
-        let tokenizer: ModelTokenizer
         let tokenized: TokenizedInput
         let promptString: String?
         do {
-            tokenizer = try ModelTokenizer.load(directory: folder, modelID: descriptor.id)
             promptString = try tokenizer.promptString(for: promptChoice)
             tokenized = try tokenizer.tokenize([input], prompt: promptChoice, maxLength: maxLength)[0]
         } catch {
             throw CommandFailure(error.description, hint: "see `semctl models list` for the model's prompts", exitCode: 2)
         }
-        show(tokenized.encoding, prompt: promptString, model: descriptor.id, limit: maxLength ?? tokenizer.maxSequenceLength)
+        show(tokenized.encoding, prompt: promptString, model: tokenizer.modelID,
+             limit: maxLength ?? tokenizer.maxSequenceLength)
     }
 
     private func show(_ encoding: TokenEncoding, prompt: String?, model: String, limit: Int) {

@@ -50,11 +50,18 @@ import Testing
     }
 
     @Test func theNameFormSplitsAsTheDaemonSplitsIt() {
-        #expect(EmbeddingPrompt.split(modelName: "bge", prompt: .modelDefault) == ("bge", .modelDefault))
-        #expect(EmbeddingPrompt.split(modelName: "bge:query", prompt: .modelDefault) == ("bge", .named("query")))
-        #expect(EmbeddingPrompt.split(modelName: "bge:", prompt: .modelDefault) == ("bge", EmbeddingPrompt.none))
-        #expect(EmbeddingPrompt.split(modelName: "bge:query", prompt: .document) == ("bge", .document))
-        #expect(PromptedModel(name: "bge", prompt: .text("x: ")).wireRequest(for: ["t"]) == ("bge:", ["x: t"]))
+        let cases: [(name: String, prompt: EmbeddingPrompt, model: String, split: EmbeddingPrompt)] = [
+            ("bge", .modelDefault, "bge", .modelDefault),
+            ("bge:query", .modelDefault, "bge", .named("query")),
+            ("bge:", .modelDefault, "bge", .none),
+            ("bge:query", .document, "bge", .document),
+        ]
+        for item in cases {
+            let split = EmbeddingPrompt.split(modelName: item.name, prompt: item.prompt)
+            #expect(split.model == item.model && split.prompt == item.split, "\(item.name) \(item.prompt)")
+        }
+        let wire = PromptedModel(name: "bge", prompt: .text("x: ")).wireRequest(for: ["t"])
+        #expect(wire.model == "bge:" && wire.texts == ["x: t"])
     }
 
     @Test func refusingAnOverlongTextSendsNothing() async throws {
