@@ -12,6 +12,14 @@ import Synchronization
 import Testing
 @testable import SemanticClient
 
+extension ClientConfiguration {
+    func with(registry: ModelRegistry) -> ClientConfiguration {
+        var configuration = self
+        configuration.registry = registry
+        return configuration
+    }
+}
+
 @Suite(.serialized) struct PromptedEmbedTests {
     static let vector: [Float] = Array(repeating: 0.25, count: 16)
 
@@ -62,6 +70,43 @@ import Testing
         }
         let wire = PromptedModel(name: "bge", prompt: .text("x: ")).wireRequest(for: ["t"])
         #expect(wire.model == "bge:" && wire.texts == ["x: t"])
+    }
+
+    /// Every golden entry through `embed(_:model:prompt:)`, served as `servedBy` says, with the
+    /// token counts `tokenize` gives for the same arguments.
+    private func expectGoldens(_ client: SemanticClient, servedBy: ServedBy) async throws {
+        for model in try PromptedGoldenModel.load() {
+            for (key, entries) in Dictionary(grouping: model.entries, by: \.key).sorted(by: { $0.key < $1.key }) {
+                guard let rule = entries.first?.rule else { continue }
+                let prompt: EmbeddingPrompt = switch rule {
+                case .plain: .modelDefault
+                case .named(let name): .named(name)
+                case .literal(let text): .text(text)
+                }
+                let texts = entries.map(\.text)
+                let result = try await offPool { try client.embed(texts, model: model.name, prompt: prompt) }
+                #expect(result.servedBy == servedBy && result.model == model.name, "\(model.name) \(key): \(result.servedBy)")
+                for (vector, entry) in zip(result.embeddings, entries) {
+                    let dot = zip(vector, entry.embedding).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                    #expect(1 - dot <= 1e-6, "\(model.name) \(key) \(entry.text.prefix(20)): 1 − cos \(1 - dot)")
+                }
+                let tokenized = try client.tokenize(texts, model: model.name, prompt: prompt)
+                #expect(tokenized.map(\.encoding.ids) == entries.map(\.inputIDs), "\(model.name) \(key): ids")
+                #expect(try client.promptString(model: model.name, prompt: prompt) == (entries[0].prompt.isEmpty ? nil : entries[0].prompt))
+            }
+        }
+    }
+
+    @Test func everyPromptRuleReproducesTheGoldensInProcessAndThroughTheDaemon() async throws {
+        let entries = try PromptedGoldenModel.load().map { UserModelEntry(name: $0.name, directory: $0.directory, kind: .embedder) }
+        let registry = try RunningDaemon.tinyRegistry.addingUserModels(entries, source: "the prompted goldens")
+        let inProcess = SemanticClient(configuration: RunningDaemon.clientConfiguration(
+            socket: "/nonexistent/semd.sock", policy: .inProcessOnly, registry: registry))
+        try await expectGoldens(inProcess, servedBy: .inProcess(.daemonDisabled))
+        try await RunningDaemon.with(registry: registry, configure: { $0.threads = 1 }) { running in
+            let client = SemanticClient(configuration: running.clientConfiguration(policy: .daemonOnly).with(registry: registry))
+            try await expectGoldens(client, servedBy: .daemon)
+        }
     }
 
     @Test func refusingAnOverlongTextSendsNothing() async throws {

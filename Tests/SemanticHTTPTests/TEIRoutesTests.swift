@@ -160,7 +160,7 @@ func teiError(in answer: HTTPAnswer) -> (message: String, type: String)? {
                 ("/embed", jsonText(["inputs": [101, 102]]), 400, "Validation"),
                 ("/embed", jsonText(["inputs": ["a", "b", "c"]]), 413, "Validation"),
                 ("/embed", jsonText(["inputs": "a", "truncation_direction": "Left"]), 400, "Validation"),
-                ("/embed", jsonText(["inputs": "a", "prompt_name": "query"]), 400, "Validation"),
+                ("/embed", jsonText(["inputs": "a", "prompt_name": "passage"]), 400, "Validation"),
                 ("/embed", jsonText(["inputs": "a", "model": "bge-large"]), 404, "Validation"),
                 ("/rerank", jsonText(["query": "q", "texts": ["a", "b", "c"]]), 413, "Validation"),
                 ("/tokenize", jsonText(["inputs": ["a", "b", "c"]]), 413, "Validation"),
