@@ -8,7 +8,7 @@ import SemanticService
 
 enum CommandLineModels {
     /// The user models the flags name, each trial-loaded. A malformed flag or a taken name is a usage
-    /// error (exit 2); a folder that fails the trial load a setup failure (exit 1), said on stderr.
+    /// error; a folder that fails the trial load a setup failure (exit 1), with the reason on stderr.
     static func trialLoaded(_ flags: [String], modelsRoot: ModelsRoot) throws -> [UserModelEntry] {
         var entries: [UserModelEntry] = []
         for flag in flags {
