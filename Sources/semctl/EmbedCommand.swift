@@ -37,9 +37,9 @@ struct EmbedCommand: ParsableCommand {
 
         Formats:
           human   the text and the first components of its vector
-          json    {"model", "dimension", "served_by", "elapsed_ms", "prompt", "tokens": [...],
-                   "truncated": [...], "embeddings": [[...], ...]}
-          jsonl   one {"index", "text", "tokens", "truncated", "embedding"} object per text
+          json    {"model", "dimension", "served_by", "elapsed_ms", "prompt",
+                   "tokens": [...], "truncated": [...], "embeddings": [[...], ...]}
+          jsonl   one {"index", "text", "tokens", "truncated", "embedding"} per text
 
         Examples:
           semctl embed "hello world"
@@ -48,8 +48,8 @@ struct EmbedCommand: ParsableCommand {
           semctl embed --model bge-small --query --json "how do I cancel a job?"
           semctl embed --model bge-small --document --format jsonl < passages.txt
           semctl embed --model e5 --prompt-name passage "a passage to index"
-          semctl embed --model e5 --prompt "query: " "a literal prompt, in place of any default"
-          semctl embed --no-truncate --json "refused with exit status 2 if over the model's limit"
+          semctl embed --model e5 --prompt "query: " "a literal prompt, not the default"
+          semctl embed --no-truncate --json "refused (exit status 2) if over the limit"
           semctl embed --dims 128 --no-daemon -v "computed here, never by the daemon"
           semctl embed --no-fallback "fails with exit status 3 when no daemon can answer"
           semctl embed --json -- "- a text that begins with a dash goes after --"
