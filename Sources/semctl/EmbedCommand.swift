@@ -48,7 +48,7 @@ struct EmbedCommand: ParsableCommand {
           semctl embed --model bge-small --query --json "how do I cancel a job?"
           semctl embed --model bge-small --document --format jsonl < passages.txt
           semctl embed --model e5 --prompt-name passage "a passage to index"
-          semctl embed --model e5 --prompt "query: " "a literal prompt, not the default"
+          semctl embed --model e5 --prompt "query: " "a literal prompt, no default"
           semctl embed --no-truncate --json "refused (exit status 2) if over the limit"
           semctl embed --dims 128 --no-daemon -v "computed here, never by the daemon"
           semctl embed --no-fallback "fails with exit status 3 when no daemon can answer"
