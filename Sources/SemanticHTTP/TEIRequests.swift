@@ -5,10 +5,11 @@
 import Foundation
 import SemanticService
 
-/// TEI's `truncate`: absent or true cuts an over-long text at the model's limit; false refuses it.
-/// TEI's `truncation_direction` is accepted when it is `right` (the only side semd cuts).
-enum TEITruncation {
-    static func decode<Keys: CodingKey>(_ container: KeyedDecodingContainer<Keys>, truncate: Keys, direction: Keys)
+/// The fields TEI's routes share.
+enum TEIFields {
+    /// TEI's `truncate`: absent or true cuts an over-long text at the model's limit; false refuses it.
+    /// TEI's `truncation_direction` is accepted when it is `right` (the only side semd cuts).
+    static func truncation<Keys: CodingKey>(_ container: KeyedDecodingContainer<Keys>, truncate: Keys, direction: Keys)
         throws -> TruncationPolicy {
         if let side = try container.decodeIfPresent(String.self, forKey: direction), side.lowercased() != "right" {
             throw APIError.badRequest("truncation_direction \"\(side)\" is not supported: semd keeps the start of a text "
@@ -53,8 +54,8 @@ struct TEIEmbedBody: Decodable, Sendable {
         }
         inputs = try TextList.decode(container, .inputs)
         normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize) ?? true
-        truncation = try TEITruncation.decode(container, truncate: .truncate, direction: .truncationDirection)
-        prompt = try TEITruncation.prompt(container, .promptName)
+        truncation = try TEIFields.truncation(container, truncate: .truncate, direction: .truncationDirection)
+        prompt = try TEIFields.prompt(container, .promptName)
         dimensions = try container.decodeIfPresent(Int.self, forKey: .dimensions)
         if let dimensions, dimensions < 1 {
             throw APIError.badRequest("dimensions must be at least 1", param: "dimensions")
@@ -86,7 +87,7 @@ struct TEIRerankBody: Decodable, Sendable {
         query = try container.decode(String.self, forKey: .query)
         texts = try container.decode([String].self, forKey: .texts)
         guard !texts.isEmpty else { throw APIError.emptyList(param: "texts") }
-        truncation = try TEITruncation.decode(container, truncate: .truncate, direction: .truncationDirection)
+        truncation = try TEIFields.truncation(container, truncate: .truncate, direction: .truncationDirection)
         rawScores = try container.decodeIfPresent(Bool.self, forKey: .rawScores) ?? false
         returnText = try container.decodeIfPresent(Bool.self, forKey: .returnText) ?? false
         model = try container.decodeIfPresent(String.self, forKey: .model) ?? "default"
@@ -116,7 +117,7 @@ struct TEITokenizeBody: Decodable, Sendable {
         }
         inputs = try TextList.decode(container, .inputs)
         addSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .addSpecialTokens) ?? true
-        prompt = try TEITruncation.prompt(container, .promptName)
+        prompt = try TEIFields.prompt(container, .promptName)
         let truncate = try container.decodeIfPresent(Bool.self, forKey: .truncate) ?? true
         truncation = truncate ? .truncate : .refuse
         model = try container.decodeIfPresent(String.self, forKey: .model) ?? "default"
