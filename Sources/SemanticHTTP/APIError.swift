@@ -80,8 +80,9 @@ struct APIError: Error, Equatable {
 }
 
 extension APIError {
-    /// The HTTP answer for a model-layer failure.
-    init(_ error: ServiceError, retryAfter: Int) {
+    /// The HTTP answer for a model-layer failure; `param` names the request field a text-length
+    /// refusal is about (`input`, `inputs`, `texts`, `documents`).
+    init(_ error: ServiceError, retryAfter: Int, param: String = "input") {
         switch error {
         case .modelNotFound:
             self = APIError(status: 404, message: error.description, type: "invalid_request_error", code: "model_not_found",
@@ -92,7 +93,10 @@ extension APIError {
         case .invalidInput(let message):
             self = .badRequest(message, code: "invalid_input")
         case .textTooLong:
-            self = .badRequest(error.description, code: "text_too_long", param: "input")
+            // 413, as TEI answers a text over the limit with truncation refused; the message names the
+            // text, its token count and the model's limit.
+            self = APIError(status: 413, message: error.description, type: "invalid_request_error", code: "text_too_long",
+                            param: param)
         case .unknownPrompt:
             self = .badRequest(error.description, code: "unknown_prompt", param: "prompt_name")
         case .modelUnsupported:

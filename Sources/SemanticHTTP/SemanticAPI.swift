@@ -125,7 +125,7 @@ struct SemanticAPI: HTTPResponder {
                                                           prompt: parsed.prompt, truncation: parsed.truncation),
                                              context: requestContext)
         } catch {
-            throw APIError(serviceFailure: error, retryAfter: configuration.retryAfterSeconds, param: "input")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "input")
         }
         return Self.json(.ok, APIAnswers.embeddings(result, format: parsed.encodingFormat))
     }
@@ -147,7 +147,7 @@ struct SemanticAPI: HTTPResponder {
             result = try await service.rerank(RerankRequest(query: parsed.query, documents: parsed.documents, model: parsed.model),
                                               context: requestContext)
         } catch {
-            throw APIError(serviceFailure: error, retryAfter: configuration.retryAfterSeconds, param: "documents")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "documents")
         }
         return Self.json(.ok, APIAnswers.rerank(result, documents: parsed.documents, topN: parsed.topN,
                                                 returnDocuments: parsed.returnDocuments))

@@ -6,18 +6,6 @@
 import SemanticService
 
 extension APIError {
-    /// The answer of every inference route for a service failure: as `init(_:retryAfter:)` maps it,
-    /// except that a text refused for its length (`truncate: false`) is 413, the status TEI answers it
-    /// with, its message naming the text, its token count and the model's limit.
-    init(serviceFailure error: ServiceError, retryAfter: Int, param: String) {
-        if case .textTooLong = error {
-            self = APIError(status: 413, message: error.description, type: "invalid_request_error", code: "text_too_long",
-                            param: param)
-        } else {
-            self = APIError(error, retryAfter: retryAfter)
-        }
-    }
-
     /// An empty list where at least one item is needed (TEI's error type Empty).
     static func emptyList(param: String) -> APIError {
         .badRequest("'\(param)' must not be an empty list", code: "empty_list", param: param)

@@ -42,7 +42,7 @@ extension SemanticAPI {
                                                           prompt: parsed.prompt, truncation: parsed.truncation),
                                              context: requestContext)
         } catch {
-            throw APIError(serviceFailure: error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
         }
         let vectors = parsed.normalize && !model.normalizes ? result.vectors.map(Self.unitLength) : result.vectors
         var response = Self.json(.ok, TEIAnswers.embed(vectors))
@@ -70,7 +70,7 @@ extension SemanticAPI {
                                                             truncation: parsed.truncation),
                                               context: requestContext)
         } catch {
-            throw APIError(serviceFailure: error, retryAfter: configuration.retryAfterSeconds, param: "texts")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "texts")
         }
         var response = Self.json(.ok, TEIAnswers.rerank(scores: parsed.rawScores ? result.logits : result.scores,
                                                         texts: parsed.texts, returnText: parsed.returnText))
@@ -96,7 +96,7 @@ extension SemanticAPI {
             tokenized = try await service.tokenize(TokenizeRequest(texts: parsed.inputs, model: parsed.model,
                                                                    prompt: parsed.prompt, truncation: parsed.truncation))
         } catch {
-            throw APIError(serviceFailure: error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
         }
         let lists = tokenized.map { Self.teiTokens(of: $0, withSpecialTokens: parsed.addSpecialTokens) }
         var response = Self.json(.ok, TEIAnswers.tokenize(lists))

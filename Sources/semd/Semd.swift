@@ -73,7 +73,7 @@ struct Semd: AsyncParsableCommand {
         behind nginx. Environment: SEMD_HTTP, SEMD_HTTP_SOCKET, SEMD_API_KEY_FILE, SEMD_HTTP_MAX_CONCURRENT.
 
         Signals: SIGTERM and SIGINT stop gracefully (in-flight requests finish, socket removed).
-        Exit status: 0 after a clean stop, 1 on a setup failure, 2 on a usage error, 9 when another \
+        Exit status: 0 after a clean stop, 1 on a setup failure, 64 on a usage error (EX_USAGE), 9 when another \
         daemon already serves the socket.
 
         Examples:
