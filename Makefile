@@ -20,7 +20,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,) \
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke fuzz fuzz-check clean help
+.PHONY: all deps deployment-tools models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke fuzz fuzz-check clean help
 
 all: build
 
@@ -30,6 +30,7 @@ help:
 	@echo "make test-tsan / test-asan   every test under ThreadSanitizer / AddressSanitizer"
 	@echo "make leak-check   LeakSanitizer over a daemon serving 1,000 then 10,000 requests"
 	@echo "make deps     apt-get install $(APT_PACKAGES) when missing"
+	@echo "make deployment-tools   nginx, systemd-analyze, curl (apt), openai (peers venv): the deployment tests run for real"
 	@echo "make models   fetch and verify all-MiniLM-L6-v2 into Models/"
 	@echo "make build    debug build;  make build-release  release build"
 	@echo "make bench    release build, then the benchmark workloads (semd-bench bench)"
@@ -56,6 +57,29 @@ deps:
 
 models:
 	@Models/fetch-minilm.sh
+
+# What the tests of Docs/DEPLOYMENT.md and the OpenAI client need to run rather than skip: nginx,
+# systemd-analyze (Debian's `systemd` package, without its recommends) and curl (the unit's readiness
+# probe) from apt, the `openai` package in the peers venv (as tokenizer-check installs transformers). CI
+# runs this first and exports SEMD_NGINX, SEMD_SYSTEMD_ANALYZE and SEMD_OPENAI_PYTHON; with CI set,
+# those tests fail when a tool is missing.
+DEPLOYMENT_APT_PACKAGES = nginx systemd curl
+OPENAI_VERSION ?= 3.63.0
+deployment-tools:
+	@if [ "$$(uname)" = "Linux" ]; then \
+	  missing=""; \
+	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
+	  command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "deployment-tools: installing$$missing"; \
+	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "deployment-tools: $(DEPLOYMENT_APT_PACKAGES) present"; fi; \
+	fi
+	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
+	@$(PEERS_VENV)/bin/python -c "import openai" 2>/dev/null || $(PEERS_VENV)/bin/pip install -q "openai==$(OPENAI_VERSION)"
+	@$(PEERS_VENV)/bin/python -c "import openai; print('deployment-tools: openai', openai.__version__, 'in $(PEERS_VENV)')"
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)

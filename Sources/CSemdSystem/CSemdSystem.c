@@ -7,6 +7,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
+#ifdef __APPLE__
+#include <stddef.h>
+#include <sys/ucred.h>
+_Static_assert(offsetof(struct xucred, cr_version) == offsetof(semd_local_peer_credentials, version), "xucred layout");
+_Static_assert(offsetof(struct xucred, cr_uid) == offsetof(semd_local_peer_credentials, uid), "xucred layout");
+_Static_assert(offsetof(struct xucred, cr_ngroups) == offsetof(semd_local_peer_credentials, group_count), "xucred layout");
+_Static_assert(offsetof(struct xucred, cr_groups) == offsetof(semd_local_peer_credentials, groups), "xucred layout");
+_Static_assert(sizeof(((struct xucred *)0)->cr_groups) == sizeof(((semd_local_peer_credentials *)0)->groups), "xucred groups");
+#endif
 
 int semd_set_io_priority(int io_class, int level) {
 #if defined(__linux__) && defined(SYS_ioprio_set)

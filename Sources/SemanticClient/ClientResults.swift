@@ -43,14 +43,18 @@ public enum FallbackReason: Sendable, Equatable, CustomStringConvertible {
     case spawnFailed(String)
     /// A daemon was reached but did not answer usefully (it died mid-request, timed out, kept failing).
     case daemonFailed(String)
+    /// A daemon answered, but its answer failed the client's checks (`DaemonAnswerProblem`).
+    case invalidAnswer(DaemonAnswerProblem)
 
-    /// A short machine-readable tag: `disabled`, `no-daemon`, `spawn-failed`, `daemon-failed`.
+    /// A short machine-readable tag: `disabled`, `no-daemon`, `spawn-failed`, `daemon-failed`,
+    /// `invalid-answer`.
     public var tag: String {
         switch self {
         case .daemonDisabled: return "disabled"
         case .noDaemonSpawnDisabled: return "no-daemon"
         case .spawnFailed: return "spawn-failed"
         case .daemonFailed: return "daemon-failed"
+        case .invalidAnswer: return "invalid-answer"
         }
     }
 
@@ -60,6 +64,7 @@ public enum FallbackReason: Sendable, Equatable, CustomStringConvertible {
         case .noDaemonSpawnDisabled: return "no daemon, spawn disabled"
         case .spawnFailed(let message): return "could not start the daemon: \(message)"
         case .daemonFailed(let message): return "daemon failed: \(message)"
+        case .invalidAnswer(let problem): return "daemon answer refused: \(problem)"
         }
     }
 }

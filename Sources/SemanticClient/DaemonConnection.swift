@@ -39,6 +39,9 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
     case daemon(code: DaemonErrorCode, message: String, retryable: Bool, retryAfterMilliseconds: UInt64?)
     /// The answer was not what the protocol allows (undecodable, wrong version, wrong variant).
     case protocolViolation(String)
+    /// The answer was well formed but not an answer to the request: another model, a wrong count or
+    /// dimension, a value that is not finite (`DaemonAnswerCheck`).
+    case invalidAnswer(DaemonAnswerProblem)
     /// The request itself is invalid (detected before sending).
     case invalidRequest(String)
     /// The in-process engine failed (a model not installed, a load failure, bad input).
@@ -53,6 +56,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         case .timeout(let message): return message
         case .daemon(let code, let message, _, _): return "\(code.rawValue): \(message)"
         case .protocolViolation(let message): return "unexpected answer from the daemon: \(message)"
+        case .invalidAnswer(let problem): return "unusable answer from the daemon: \(problem)"
         case .invalidRequest(let message): return message
         case .engine(let message): return message
         case .textTooLong(let index, let text, let tokens, let limit, let model):
@@ -67,7 +71,7 @@ public enum ClientError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unavailable, .timeout: return true
         case .daemon(_, _, let retryable, _): return retryable
-        case .protocolViolation, .invalidRequest, .engine, .textTooLong: return false
+        case .protocolViolation, .invalidAnswer, .invalidRequest, .engine, .textTooLong: return false
         }
     }
 }

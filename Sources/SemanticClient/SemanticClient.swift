@@ -67,6 +67,7 @@ public final class SemanticClient: Sendable {
                       prompt: EmbeddingPrompt = .modelDefault, truncation: TruncationRule = .truncate,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ClientError) -> EmbeddingResult {
         if let dims, dims < 1 { throw .invalidRequest("dims must be at least 1, not \(dims)") }
+        if let refusal = EmptyTextRule.refusal(texts: texts) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         let request = PromptedModel(name: model, prompt: prompt)
         if truncation == .refuse {
@@ -121,6 +122,7 @@ public final class SemanticClient: Sendable {
     /// document order. `RerankResult.ranking` orders them best first.
     public func rerank(query: String, documents: [String], model: String = "default",
                        progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ClientError) -> RerankResult {
+        if let refusal = EmptyTextRule.refusal(query: query, documents: documents) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         var scores: [Float] = []
         var logits: [Float]? = []
@@ -146,6 +148,7 @@ public final class SemanticClient: Sendable {
     /// Raw cross-encoder logits, always computed in-process (the protocol carries sigmoid scores only).
     public func rerankLogitsInProcess(query: String, documents: [String], model: String = "default")
         throws(ClientError) -> RerankResult {
+        if let refusal = EmptyTextRule.refusal(query: query, documents: documents) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         let (logits, id) = try engine.logits(query: query, documents: documents, model: model)
         return RerankResult(scores: CrossEncoder.sigmoid(logits), logits: logits, model: id,
@@ -181,12 +184,14 @@ public final class SemanticClient: Sendable {
             guard case .embed(let answer) = response else {
                 throw DaemonPathFailure.client(.protocolViolation("expected an Embed answer, got \(response.variantName)"))
             }
-            guard answer.embeddings.count == texts.count else {
-                throw DaemonPathFailure.client(.protocolViolation(
-                    "embedding count mismatch: \(answer.embeddings.count) vectors for \(texts.count) texts"))
+            let dimension: Int
+            do throws(DaemonAnswerProblem) {
+                dimension = try DaemonAnswerCheck.embed(vectors: answer.embeddings, answeredModel: answer.model,
+                                                        textCount: texts.count, model: model, dims: dims,
+                                                        registry: configuration.registry)
+            } catch {
+                throw DaemonPathFailure.client(.invalidAnswer(error))
             }
-            let dimension = answer.embeddings.first?.count
-                ?? dims ?? configuration.registry.model(id: answer.model)?.dimension ?? 0
             return EmbedPart(vectors: answer.embeddings, model: answer.model, dimension: dimension, servedBy: .daemon)
         } catch {
             let reason = try fallbackReason(for: error)
@@ -212,9 +217,11 @@ public final class SemanticClient: Sendable {
             guard case .rerank(let answer) = response else {
                 throw DaemonPathFailure.client(.protocolViolation("expected a Rerank answer, got \(response.variantName)"))
             }
-            guard answer.scores.count == documents.count, answer.scores.allSatisfy(\.isFinite) else {
-                throw DaemonPathFailure.client(.protocolViolation(
-                    "\(answer.scores.count) scores for \(documents.count) documents, or a score that is not finite"))
+            do throws(DaemonAnswerProblem) {
+                try DaemonAnswerCheck.rerank(scores: answer.scores, answeredModel: answer.model,
+                                             documentCount: documents.count, model: model, registry: configuration.registry)
+            } catch {
+                throw DaemonPathFailure.client(.invalidAnswer(error))
             }
             return RerankResult(scores: answer.scores, logits: nil, model: answer.model, servedBy: .daemon, elapsed: .zero)
         } catch {
@@ -241,6 +248,7 @@ public final class SemanticClient: Sendable {
             // A model the daemon cannot serve (ModelLoadFailed, not retryable) fails here the same way.
             if case .daemon(.modelLoadFailed, _, false, _) = error { throw error }
             if case .invalidRequest = error { throw error }
+            if case .invalidAnswer(let problem) = error { return .invalidAnswer(problem) }
             return .daemonFailed(error.description)
         }
     }
@@ -279,8 +287,11 @@ public final class SemanticClient: Sendable {
     }
 
     /// Queues a background embedding job in the daemon (started when allowed); returns the job id.
+    /// An index directory that does not exist (or is not a directory) is refused here, before anything
+    /// is sent or started, with the sentence the daemon would answer (`JobIndexDirectoryProblem`).
     public func submitEmbeddingJob(dbPath: String, indexPath: String, twoTier: Bool = false,
                                    fastModel: String? = nil, qualityModel: String? = nil) throws(ClientError) -> String {
+        if let problem = JobIndexDirectoryProblem.check(indexPath) { throw .invalidRequest(problem.description) }
         let response = try daemonOnly(.submitEmbeddingJob(dbPath: dbPath, indexPath: indexPath, twoTier: twoTier,
                                                           fastModel: fastModel, qualityModel: qualityModel),
                                       spawn: configuration.spawnDaemon, idempotent: false)

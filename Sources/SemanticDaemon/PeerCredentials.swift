@@ -1,12 +1,16 @@
 // Who is on the other end of an accepted Unix-socket connection, and whether to serve them. The
 // socket's permissions (0600 in a 0700 directory) already keep other users out; this check holds even
 // when those permissions were loosened: every connection on the cass and xf sockets is served only
-// when the kernel's SO_PEERCRED says the peer runs as the daemon's own user. Root gets no exception.
-// A connection whose credentials cannot be read is refused (fail closed). Never reads request bytes.
+// when the kernel says the peer runs as the daemon's own user (Linux: SO_PEERCRED; macOS:
+// LOCAL_PEERCRED and LOCAL_PEERPID, a path no machine of this project has built or run). Root gets no
+// exception. A connection whose credentials cannot be read is refused (fail closed). Never reads
+// request bytes.
 import CSemdSystem
 import NIOCore
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The peer of a connection as the kernel recorded it when it connected.
@@ -41,19 +45,43 @@ public enum PeerAdmission: Sendable, Equatable {
 }
 
 extension PeerCredentials {
-    /// The peer of an accepted Unix-socket channel (SO_PEERCRED), completed on the channel's event
-    /// loop; nil when the platform or the channel cannot say.
+    /// The peer of an accepted Unix-socket channel, completed on the channel's event loop; nil when
+    /// the platform or the channel cannot say (the caller then refuses the connection).
     public static func read(from channel: Channel) -> EventLoopFuture<PeerCredentials?> {
-        let option = semd_so_peercred()
-        guard option >= 0, let provider = channel as? SocketOptionProvider else {
+        guard let provider = channel as? SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
+        #if os(macOS)
+        return readLocalPeer(from: provider)
+        #else
+        let option = semd_so_peercred()
+        guard option >= 0 else { return channel.eventLoop.makeSucceededFuture(nil) }
         let future: EventLoopFuture<semd_peer_credentials> = provider.unsafeGetSocketOption(
             level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: option))
         return future.map { credentials -> PeerCredentials? in
             PeerCredentials(processID: credentials.pid, userID: credentials.uid, groupID: credentials.gid)
         }.recover { _ in nil }
+        #endif
     }
+
+    #if os(macOS)
+    /// macOS has no SO_PEERCRED: LOCAL_PEERCRED (the leading fields of `struct xucred`: the effective
+    /// uid and groups, what getpeereid(3) reads) and LOCAL_PEERPID (the pid), both at level SOL_LOCAL.
+    /// Written against Apple's headers; untested, since no machine of this project runs macOS (README,
+    /// "Platforms").
+    private static func readLocalPeer(from provider: SocketOptionProvider) -> EventLoopFuture<PeerCredentials?> {
+        let level = NIOBSDSocket.OptionLevel(rawValue: CInt(SOL_LOCAL))
+        let credentials: EventLoopFuture<semd_local_peer_credentials> = provider.unsafeGetSocketOption(
+            level: level, name: NIOBSDSocket.Option(rawValue: CInt(LOCAL_PEERCRED)))
+        let processID: EventLoopFuture<pid_t> = provider.unsafeGetSocketOption(
+            level: level, name: NIOBSDSocket.Option(rawValue: CInt(LOCAL_PEERPID)))
+        return credentials.and(processID).map { peer, processID -> PeerCredentials? in
+            guard peer.version == UInt32(XUCRED_VERSION) else { return nil }
+            let groupID = peer.group_count > 0 ? peer.groups.0 : 0
+            return PeerCredentials(processID: processID, userID: peer.uid, groupID: groupID)
+        }.recover { _ in nil }
+    }
+    #endif
 }
 
 /// The same check for a pipeline someone else builds (the HTTP listener's Unix socket): added to an

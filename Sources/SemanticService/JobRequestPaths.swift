@@ -3,9 +3,11 @@
 // checks make the refusals early and clear, and keep a request from pointing the daemon at something
 // that is not an archive: a relative path (the daemon's working directory is not the client's), a
 // FIFO or device (opening one can block the daemon), a directory. The archive must already exist:
-// semd never creates a database. Reads the file system's metadata only.
+// semd never creates a database. The index directory must exist too (the client checks it the same
+// way before sending, `JobIndexDirectoryProblem`). Reads the file system's metadata only.
 import Foundation
 import SemanticIndex
+import SemanticRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +21,10 @@ public enum JobPathError: Error, Equatable, CustomStringConvertible {
     case unreachable(path: String, reason: String)
     /// The index path names something other than a directory.
     case indexNotADirectory(path: String)
+    /// Nothing exists at the index path: refused at submit, with the client's own sentence.
+    case indexMissing(path: String)
+    /// The index path could not be examined.
+    case indexUnreachable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,7 +35,11 @@ public enum JobPathError: Error, Equatable, CustomStringConvertible {
         case .unreachable(let path, let reason):
             return "cannot read and write \(path): \(reason); the job needs both, as your user"
         case .indexNotADirectory(let path):
-            return "\(path) is not a directory; the index path is the data directory that holds vector_index/"
+            return JobIndexDirectoryProblem.notADirectory(path: path).description
+        case .indexMissing(let path):
+            return JobIndexDirectoryProblem.missing(path: path).description
+        case .indexUnreachable(let path, let reason):
+            return JobIndexDirectoryProblem.unreachable(path: path, reason: reason).description
         }
     }
 }
@@ -50,13 +60,15 @@ enum JobRequestPaths {
         }
     }
 
-    /// Checks an index path: absolute, and a directory when it exists (a missing one fails the
-    /// job's pass with its own error, as before; nothing is created above `<index>/vector_index`).
+    /// Checks an index path: absolute and an existing directory (nothing is created above
+    /// `<index>/vector_index`; a directory removed after submit still fails the job's pass).
     static func checkIndex(_ path: String) throws {
         guard path.hasPrefix("/") else { throw JobPathError.notAbsolute(field: "index_path", path: path) }
-        var status = stat()
-        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR {
-            throw JobPathError.indexNotADirectory(path: path)
+        switch JobIndexDirectoryProblem.check(path) {
+        case nil: return
+        case .missing(let path)?: throw JobPathError.indexMissing(path: path)
+        case .notADirectory(let path)?: throw JobPathError.indexNotADirectory(path: path)
+        case .unreachable(let path, let reason)?: throw JobPathError.indexUnreachable(path: path, reason: reason)
         }
     }
 }

@@ -89,10 +89,12 @@ extension CommandFailure {
         case .daemon(let code, let message, _, _):
             self.init("the daemon refused: \(message) (\(code.rawValue))",
                       hint: code == .modelNotFound ? "see `semctl models list`" : "see `semctl logs`")
-        case .protocolViolation:
+        case .protocolViolation, .invalidAnswer:
             self.init(error.description, hint: "is \(socket) a semd socket? `semctl restart` starts a fresh daemon")
         case .invalidRequest(let message):
-            self.init(message, hint: "see `semctl models list` for model names and dimensions", exitCode: 2)
+            // A refusal that names its own remedy (an empty text, a missing index directory) needs no hint.
+            let aboutModels = message.contains("model") || message.hasPrefix("dims")
+            self.init(message, hint: aboutModels ? "see `semctl models list` for model names and dimensions" : nil, exitCode: 2)
         case .engine(let message):
             self.init(message, hint: "check the model with `semctl models verify`")
         case .textTooLong:

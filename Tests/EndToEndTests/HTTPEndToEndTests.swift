@@ -1,9 +1,10 @@
 // End to end over HTTP: the built semd with --http and the real all-MiniLM-L6-v2. HTTP embeddings
 // (single and batched, float and base64) equal `semctl embed` from the same daemon; the official
-// OpenAI Python client gets the same vectors (skipped when no Python with `openai` is found: set
-// SEMD_OPENAI_PYTHON to an interpreter that has it); a non-loopback address is refused without a
-// key; and two replicas behind nginx share the requests and lose none when one is killed (skipped
-// when nginx is not installed).
+// OpenAI Python client gets the same vectors (SEMD_OPENAI_PYTHON names an interpreter that has
+// `openai`); a non-loopback address is refused without a key; and two replicas behind nginx share the
+// requests and lose none when one is killed (SEMD_NGINX, else Debian's paths). The last two skip
+// when their tool is missing, except in CI (`CI` set), where a missing tool fails them: `.ci/run`
+// installs both (`make deployment-tools`).
 import Foundation
 import SemanticRuntime
 import SemanticTestSupport
@@ -95,6 +96,13 @@ func vectors(in answer: HTTPAnswer) -> [[Float]] {
 }
 
 enum ExternalTools {
+    /// True in CI (`CI` set and not `0`/`false`): a test whose tool is missing fails there instead of
+    /// skipping, so CI's log can only show it passing or failing.
+    static let requiredByCI: Bool = {
+        guard let value = ProcessInfo.processInfo.environment["CI"]?.lowercased(), !value.isEmpty else { return false }
+        return value != "0" && value != "false"
+    }()
+
     /// A Python interpreter that can `import openai`: $SEMD_OPENAI_PYTHON, else python3 on the PATH.
     static let openAIPython: [String]? = {
         var candidates: [[String]] = [["python3"]]
@@ -108,8 +116,24 @@ enum ExternalTools {
         }
     }()
 
-    static let nginx: URL? = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
-        .map { URL(fileURLWithPath: $0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    /// nginx: $SEMD_NGINX, else where Debian and a source build put it.
+    static let nginx: URL? = executable(named: "SEMD_NGINX", candidates: ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"])
+
+    /// systemd-analyze (Debian's `systemd` package): $SEMD_SYSTEMD_ANALYZE, else its usual paths.
+    static let systemdAnalyze: URL? = executable(named: "SEMD_SYSTEMD_ANALYZE",
+                                                 candidates: ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"])
+
+    /// The file `variable` names when set (even when it is not executable: the test then fails and says
+    /// so), else the first executable candidate.
+    static func executable(named variable: String, candidates: [String]) -> URL? {
+        if let explicit = ProcessInfo.processInfo.environment[variable], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit)
+        }
+        return candidates.map { URL(fileURLWithPath: $0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Whether a test needing a tool runs: when the tool was found, and always in CI.
+    static func runs(whenFound tool: Any?) -> Bool { tool != nil || requiredByCI }
 }
 
 @Suite(.serialized) struct HTTPEndToEndTests {
@@ -138,9 +162,11 @@ enum ExternalTools {
         }
     }
 
-    @Test(.enabled(if: ExternalTools.openAIPython != nil, "no Python with the openai package (set SEMD_OPENAI_PYTHON)"))
+    @Test(.enabled(if: ExternalTools.runs(whenFound: ExternalTools.openAIPython),
+                   "no Python with the openai package (set SEMD_OPENAI_PYTHON, or run `make deployment-tools`)"))
     func theOfficialOpenAIClientGetsTheSameVectorsAsSemctl() async throws {
-        let python = try #require(ExternalTools.openAIPython)
+        let python = try #require(ExternalTools.openAIPython,
+                                  "CI is set and no Python with the openai package was found (SEMD_OPENAI_PYTHON: `make deployment-tools`)")
         try await DaemonSandbox.with { sandbox in
             try await HTTPReplica.with(socket: sandbox.paths.socket, modelsDirectory: sandbox.modelsDirectory) { replica in
                 let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/Scripts/openai_client_check.py").path
@@ -194,9 +220,11 @@ enum ExternalTools {
         #expect(!help.standardOutput.contains("\\\n"), "no stray line-continuation backslashes")
     }
 
-    @Test(.enabled(if: ExternalTools.nginx != nil, "nginx is not installed (apt-get install nginx)"))
+    @Test(.enabled(if: ExternalTools.runs(whenFound: ExternalTools.nginx),
+                   "nginx is not installed (apt-get install nginx, or `make deployment-tools`)"))
     func twoReplicasBehindNginxShareRequestsAndLoseNoneWhenOneIsKilled() async throws {
-        let nginx = try #require(ExternalTools.nginx)
+        let nginx = try #require(ExternalTools.nginx, "CI is set and nginx is not installed (`make deployment-tools`)")
+        try #require(FileManager.default.isExecutableFile(atPath: nginx.path), "\(nginx.path) is not an executable nginx")
         try await DaemonSandbox.with { sandbox in
             try await HTTPReplica.with(socket: sandbox.scratch.path("a.sock").path, modelsDirectory: sandbox.modelsDirectory) { first in
                 try await HTTPReplica.with(socket: sandbox.scratch.path("b.sock").path, modelsDirectory: sandbox.modelsDirectory) { second in

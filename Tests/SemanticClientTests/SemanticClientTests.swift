@@ -14,7 +14,8 @@ import Testing
         try await withTinyDaemon { daemon in
             let socket = daemon.socket
             let client = SemanticClient(configuration: tinyConfiguration(socket: socket))
-            let texts = ["hello world", "a second text", ""]
+            // A text of spaces is not empty: it is served (an empty string is refused, EmptyTextTests).
+            let texts = ["hello world", "a second text", " "]
             let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
             let expectedLogits = try CrossEncoder.load(directory: Fixtures.tinyCrossEncoderDirectory)
                 .scores(query: "what is a cat", documents: ["a cat is an animal", "stocks fell"])
@@ -172,7 +173,8 @@ func outcome<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 }
 
 @Suite struct SemanticClientRetryTests {
-    static let vector: [Float] = [1, 0, 0, 0]
+    /// A vector the tiny model (16-d) could have answered: the client checks the dimension.
+    static let vector: [Float] = [1] + Array(repeating: 0, count: 15)
 
     @Test func requestIDsAreSemdNAndTheConnectionIsKept() async throws {
         let fake = try FakeDaemon { _, _ in
@@ -240,11 +242,8 @@ func outcome<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
         defer { fake.stop() }
         let client = SemanticClient(configuration: tinyConfiguration(socket: fake.socket))
         let result = try await offPool { try client.embed(["x", "y"]) }
-        guard case .inProcess(.daemonFailed(let message)) = result.servedBy else {
-            Issue.record("served by \(result.servedBy)")
-            return
-        }
-        #expect(message.contains("count mismatch"))
+        #expect(result.servedBy == .inProcess(.invalidAnswer(.wrongCount(expected: 2, answered: 0))), "\(result.servedBy)")
+        #expect(result.servedBy.reason?.tag == "invalid-answer")
         #expect(result.embeddings.count == 2)
     }
 

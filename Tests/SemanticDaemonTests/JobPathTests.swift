@@ -1,10 +1,11 @@
 // What a job request may name: the refusals of JobRequestPaths through a live in-process daemon. A
 // relative path, a FIFO (which would block the daemon on open), a directory, an archive on a read-only
-// file system or one the user cannot write, an index path that is a file: each is an error answer
-// naming the path, the daemon keeps serving, and no database is ever created where none existed.
+// file system or one the user cannot write, an index path that is a file or missing: each is an error
+// answer naming the path, the daemon keeps serving, and no database or directory is ever created.
 import Foundation
 import SemanticClient
 import SemanticIndex
+import SemanticRuntime
 import SemanticTestSupport
 import SemanticWire
 import Testing
@@ -60,6 +61,13 @@ import Glibc
             FileManager.default.createFile(atPath: fileAsIndex, contents: Data("x".utf8))
             let indexAnswer = try await submit(connection, db: database, index: fileAsIndex)
             #expect(indexAnswer?.contains("is not a directory") == true, "\(indexAnswer ?? "accepted")")
+            // A missing index directory is refused at submit with the client's own sentence (it used
+            // to be accepted and then fail inside the job), and is not created.
+            let missingIndex = running.scratch.path("no-such/data").path
+            let missingIndexAnswer = try await submit(connection, db: database, index: missingIndex)
+            #expect(missingIndexAnswer == "failed to submit job: " + JobIndexDirectoryProblem.missing(path: missingIndex).description,
+                    "\(missingIndexAnswer ?? "accepted")")
+            #expect(!FileManager.default.fileExists(atPath: running.scratch.path("no-such").path))
 
             // Still serving, and a good request is accepted.
             #expect(try await submit(connection, db: database, index: index) == nil)
