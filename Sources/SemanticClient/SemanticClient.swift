@@ -67,7 +67,6 @@ public final class SemanticClient: Sendable {
                       prompt: EmbeddingPrompt = .modelDefault, truncation: TruncationRule = .truncate,
                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ClientError) -> EmbeddingResult {
         if let dims, dims < 1 { throw .invalidRequest("dims must be at least 1, not \(dims)") }
-        if let refusal = EmptyTextRule.refusal(texts: texts) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         let request = PromptedModel(name: model, prompt: prompt)
         if truncation == .refuse {
@@ -122,7 +121,6 @@ public final class SemanticClient: Sendable {
     /// document order. `RerankResult.ranking` orders them best first.
     public func rerank(query: String, documents: [String], model: String = "default",
                        progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ClientError) -> RerankResult {
-        if let refusal = EmptyTextRule.refusal(query: query, documents: documents) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         var scores: [Float] = []
         var logits: [Float]? = []
@@ -148,7 +146,6 @@ public final class SemanticClient: Sendable {
     /// Raw cross-encoder logits, always computed in-process (the protocol carries sigmoid scores only).
     public func rerankLogitsInProcess(query: String, documents: [String], model: String = "default")
         throws(ClientError) -> RerankResult {
-        if let refusal = EmptyTextRule.refusal(query: query, documents: documents) { throw .invalidRequest(refusal) }
         let start = ContinuousClock.now
         let (logits, id) = try engine.logits(query: query, documents: documents, model: model)
         return RerankResult(scores: CrossEncoder.sigmoid(logits), logits: logits, model: id,
@@ -187,7 +184,7 @@ public final class SemanticClient: Sendable {
             let dimension: Int
             do throws(DaemonAnswerProblem) {
                 dimension = try DaemonAnswerCheck.embed(vectors: answer.embeddings, answeredModel: answer.model,
-                                                        textCount: texts.count, model: model, dims: dims,
+                                                        textCount: texts.count, model: request.model, dims: dims,
                                                         registry: configuration.registry)
             } catch {
                 throw DaemonPathFailure.client(.invalidAnswer(error))

@@ -56,7 +56,6 @@ struct EmbeddingPath: Sendable {
         guard request.texts.count <= Self.maxTexts else {
             throw .invalidInput("too many texts: \(request.texts.count) (at most \(Self.maxTexts) per request; split the batch)")
         }
-        if let refusal = EmptyTextRule.refusal(texts: request.texts) { throw .invalidInput(refusal) }
         try context.checkDeadline()
         if let hash = descriptor.builtInHashEmbedder {
             let prompt = try promptChoice.promptString(with: .none, model: descriptor.id)

@@ -50,9 +50,6 @@ struct RerankPath: Sendable {
         guard request.documents.count <= Self.maxDocuments else {
             throw .invalidInput("too many documents: \(request.documents.count) (at most \(Self.maxDocuments) per request)")
         }
-        if let refusal = EmptyTextRule.refusal(query: request.query, documents: request.documents) {
-            throw .invalidInput(refusal)
-        }
         try context.checkDeadline()
         let crossEncoder = try await store.residentReranker(descriptor)
         let pairs = request.documents.map { document in

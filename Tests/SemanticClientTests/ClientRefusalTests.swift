@@ -1,7 +1,5 @@
-// What the client refuses before sending anything, with the daemon's own sentence: an empty text or
-// query or document (`EmptyTextRule`, Docs/PROTOCOL.md §7), on the daemon path and the in-process path
-// alike, and a job whose index directory does not exist or is not a directory
-// (`JobIndexDirectoryProblem`, Docs/JOBS.md). A fake daemon on a real socket proves nothing was sent.
+// What the client refuses before sending anything, with the daemon's own sentence: a job whose index
+// directory does not exist or is not a directory (`JobIndexDirectoryProblem`, Docs/JOBS.md). A fake daemon on a real socket proves nothing was sent.
 import Foundation
 import SemanticCore
 import SemanticRuntime
@@ -10,27 +8,6 @@ import Testing
 @testable import SemanticClient
 
 @Suite struct ClientRefusalTests {
-    @Test func anEmptyTextIsRefusedBeforeAnythingIsSentOnEveryPath() async throws {
-        let fake = try FakeDaemon { _, _ in .hangUp }
-        defer { fake.stop() }
-        for policy in [ServingPolicy.daemonThenInProcess, .daemonOnly, .inProcessOnly] {
-            let client = SemanticClient(configuration: tinyConfiguration(socket: fake.socket, policy: policy))
-            let embed = try await outcome { try client.embed(["a text", ""]) }
-            #expect(embed == .failure(.invalidRequest(EmptyTextRule.refusal(texts: ["a text", ""])!)), "\(policy)")
-            let query = try await outcome { try client.rerank(query: "", documents: ["a"]) }
-            #expect(query == .failure(.invalidRequest(EmptyTextRule.refusal(query: "", documents: ["a"])!)), "\(policy)")
-            let document = try await outcome { try client.rerank(query: "q", documents: ["", "a"]) }
-            #expect(document == .failure(.invalidRequest(EmptyTextRule.refusal(query: "q", documents: ["", "a"])!)), "\(policy)")
-            let logits = try await outcome { try client.rerankLogitsInProcess(query: "q", documents: [""]) }
-            #expect(logits == .failure(.invalidRequest(EmptyTextRule.refusal(query: "q", documents: [""])!)), "\(policy)")
-        }
-        #expect(fake.connections == 0, "nothing was sent")
-        // Spaces are not empty: served (here in-process).
-        let client = SemanticClient(configuration: tinyConfiguration(socket: fake.socket, policy: .inProcessOnly))
-        let spaces = try await offPool { try client.embed([" "]) }
-        #expect(spaces.embeddings.map(\.count) == [16])
-    }
-
     @Test func aJobWhoseIndexDirectoryIsMissingIsRefusedBeforeAnythingIsSent() async throws {
         let fake = try FakeDaemon { _, _ in .hangUp }
         defer { fake.stop() }
@@ -49,5 +26,28 @@ import Testing
         #expect(notADirectory == .failure(.invalidRequest(JobIndexDirectoryProblem.notADirectory(path: file).description)))
         #expect(fake.connections == 0, "nothing was sent")
         #expect(!FileManager.default.fileExists(atPath: missing), "nothing was created")
+    }
+}
+
+/// An empty text, query or document is served on the daemon path and the in-process path alike, with the
+/// same values (Docs/PROTOCOL.md §7): the client refuses nothing the engine embeds.
+@Suite struct ClientEmptyTextTests {
+    @Test func anEmptyTextIsEmbeddedAndScoredOnEveryPath() async throws {
+        try await withTinyDaemon { daemon in
+            let texts = ["a text", ""]
+            let expected = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory).embed(texts)
+            for policy in [ServingPolicy.daemonOnly, .inProcessOnly] {
+                let client = SemanticClient(configuration: tinyConfiguration(socket: daemon.socket, policy: policy))
+                let embedded = try await offPool { try client.embed(texts) }
+                #expect(embedded.embeddings.count == 2, "\(policy)")
+                for (vector, reference) in zip(embedded.embeddings, expected) {
+                    #expect(compare(vector, reference).withinEmbeddingTolerance, "\(policy)")
+                }
+                let query = try await offPool { try client.rerank(query: "", documents: ["a document"]) }
+                let document = try await offPool { try client.rerank(query: "a query", documents: ["", "a document"]) }
+                #expect(query.scores.count == 1 && document.scores.count == 2, "\(policy)")
+                #expect((query.scores + document.scores).allSatisfy { $0.isFinite }, "\(policy)")
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ import Glibc
             #expect(status.ready && status.version == 1 && status.memoryBytes > 0)
             #expect(health.requestID.hasPrefix("semd-"))
 
-            let embed = try await connection.send(.embed(texts: ["hello world", " "], model: "default", dims: nil))
+            let embed = try await connection.send(.embed(texts: ["hello world", ""], model: "default", dims: nil))
             guard case .embed(let vectors) = embed.response else { Issue.record("\(embed)"); return }
             #expect(vectors.model == "tiny-16")
             #expect(vectors.embeddings.count == 2 && vectors.embeddings.allSatisfy { $0.count == 16 })

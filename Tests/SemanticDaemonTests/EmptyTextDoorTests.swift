@@ -1,9 +1,8 @@
-// An empty string is refused on every socket door, one rule (Docs/PROTOCOL.md §7, `EmptyTextRule`): cass
-// v1 and plain cass v2 answer InvalidInput (not retryable), xf answers INVALID_REQUEST, for an Embed
-// (the neural model and the hash embedder), a Rerank's query and a Rerank's document, alone or inside a
-// batch; the connection keeps serving, and a text of spaces is embedded. (cass v2's attested requests
-// refuse it by cass's own rule, CassV2AttestedTests; HTTP, the client and semctl have tests of their
-// own.) A live in-process daemon with the tiny models, over its real sockets.
+// An empty string is served on every socket door as sentence-transformers serves it (Docs/PROTOCOL.md
+// §7): cass v1, plain cass v2 and xf answer the engine's own vector for "" ([CLS] [SEP]) and the
+// cross-encoder's score for a pair with an empty side, alone or inside a batch; the hash embedder
+// (fnv1a-384), whose rule is cass's, refuses it with InvalidInput and the connection keeps serving.
+// A live in-process daemon with the tiny models, over its real sockets.
 import Foundation
 import SemanticCore
 import SemanticTestSupport
@@ -11,69 +10,61 @@ import SemanticWire
 import Testing
 
 @Suite(.serialized) struct EmptyTextDoorTests {
-    /// Each request with an empty text, and the sentence its refusal must carry.
-    static let refusedEmbeds: [(texts: [String], model: String, refusal: String)] = [
-        ([""], "default", EmptyTextRule.refusal(texts: [""])!),
-        (["a text", ""], "default", EmptyTextRule.refusal(texts: ["a text", ""])!),
-        (["", "a text"], "fnv1a-384", EmptyTextRule.refusal(texts: ["", "a text"])!),
-    ]
-    static let refusedReranks: [(query: String, documents: [String], refusal: String)] = [
-        ("", ["a document"], EmptyTextRule.refusal(query: "", documents: ["a document"])!),
-        ("a query", ["a document", ""], EmptyTextRule.refusal(query: "a query", documents: ["a document", ""])!),
-    ]
+    static let texts = ["a text", "", "another text"]
 
-    @Test func cassVersionOneAndPlainVersionTwoAnswerInvalidInput() async throws {
-        try await RunningDaemon.with(registry: XFDialectTests.registry) { running in
-            let connection = try await running.connect()
-            for (texts, model, refusal) in Self.refusedEmbeds {
-                let answer = try await connection.send(.embed(texts: texts, model: model, dims: nil))
-                #expect(answer.response == .error(ErrorResponse(code: .invalidInput, message: refusal, retryable: false)), "\(texts)")
-            }
-            for (query, documents, refusal) in Self.refusedReranks {
-                let answer = try await connection.send(.rerank(query: query, documents: documents, model: "default"))
-                #expect(answer.response == .error(ErrorResponse(code: .invalidInput, message: refusal, retryable: false)))
-            }
-            // The same connection still serves, and spaces are not empty.
-            let spaces = try await connection.send(.embed(texts: [" ", "a text"], model: "default", dims: nil))
-            guard case .embed(let served) = spaces.response else { throw FixtureError.malformed("\(spaces)") }
-            #expect(served.embeddings.map(\.count) == [16, 16])
+    /// The engine's vectors for `texts` and its logits for an empty query and an empty document.
+    static func engineAnswers() throws -> (vectors: [[Float]], emptyQuery: [Float], emptyDocument: [Float]) {
+        let embedder = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory)
+        let reranker = try CrossEncoder.load(directory: Fixtures.tinyCrossEncoderDirectory)
+        return (try embedder.embed(texts), try reranker.scores(query: "", documents: ["a document"]),
+                try reranker.scores(query: "a query", documents: ["a document", ""]))
+    }
 
-            try await offPool {
-                let client = try CassV2TestClient(socket: running.socket)
-                for (texts, model, refusal) in Self.refusedEmbeds {
-                    #expect(try client.send(.embed(texts: texts, model: model, dims: nil))
-                            == .error(ErrorResponse(code: .invalidInput, message: refusal, retryable: false)))
-                }
-                for (query, documents, refusal) in Self.refusedReranks {
-                    #expect(try client.send(.rerank(query: query, documents: documents, model: "default"))
-                            == .error(ErrorResponse(code: .invalidInput, message: refusal, retryable: false)))
-                }
-                guard case .embed(let vectors) = try client.send(.embed(texts: [" "], model: "default", dims: nil)) else {
-                    throw FixtureError.malformed("v2 did not embed a text of spaces")
-                }
-                #expect(vectors.embeddings.map(\.count) == [16])
-            }
+    static func expectClose(_ served: [[Float]], _ expected: [[Float]], _ label: String) {
+        #expect(served.count == expected.count, "\(label)")
+        for (vector, reference) in zip(served, expected) {
+            #expect(compare(vector, reference).withinEmbeddingTolerance, "\(label)")
         }
     }
 
-    @Test func xfAnswersInvalidRequest() async throws {
+    @Test func everySocketDoorEmbedsAnEmptyText() async throws {
+        let expected = try Self.engineAnswers()
         try await RunningDaemon.withXF { running in
-            let xfSocket = running.xfSocket
+            let connection = try await running.connect()
+            let embed = try await connection.send(.embed(texts: Self.texts, model: "default", dims: nil))
+            guard case .embed(let vectors) = embed.response else { throw FixtureError.malformed("\(embed)") }
+            Self.expectClose(vectors.embeddings, expected.vectors, "cass v1 embed")
+            let query = try await connection.send(.rerank(query: "", documents: ["a document"], model: "default"))
+            guard case .rerank(let scored) = query.response else { throw FixtureError.malformed("\(query)") }
+            #expect(scored.scores.count == 1 && scored.scores.allSatisfy { $0.isFinite })
+            let document = try await connection.send(.rerank(query: "a query", documents: ["a document", ""], model: "default"))
+            guard case .rerank(let documents) = document.response else { throw FixtureError.malformed("\(document)") }
+            #expect(documents.scores.count == 2 && documents.scores.allSatisfy { $0.isFinite })
+            // The hash embedder keeps cass's rule, and the connection keeps serving after it.
+            let hash = try await connection.send(.embed(texts: ["", "a text"], model: "fnv1a-384", dims: nil))
+            guard case .error(let refusal) = hash.response else { throw FixtureError.malformed("\(hash)") }
+            #expect(refusal.code == .invalidInput && !refusal.retryable && refusal.message.contains("empty text"), "\(refusal)")
+            let again = try await connection.send(.embed(texts: [""], model: "default", dims: nil))
+            guard case .embed(let single) = again.response else { throw FixtureError.malformed("\(again)") }
+            Self.expectClose(single.embeddings, [expected.vectors[1]], "cass v1 after a refusal")
+
+            let socket = running.socket, xfSocket = running.xfSocket
             try await offPool {
-                let client = try XFTestClient(socketPath: xfSocket)
-                defer { client.close() }
-                for (texts, model, refusal) in Self.refusedEmbeds {
-                    let answer = try client.send(.embed(texts: texts, model: model == "fnv1a-384" ? "hash" : model, dims: nil))
-                    #expect(answer.response == .error(code: .invalidRequest, message: refusal), "\(texts)")
+                let client = try CassV2TestClient(socket: socket)
+                guard case .embed(let v2) = try client.send(.embed(texts: Self.texts, model: "default", dims: nil)) else {
+                    throw FixtureError.malformed("plain cass v2 did not embed an empty text")
                 }
-                for (query, documents, refusal) in Self.refusedReranks {
-                    let answer = try client.send(.rerank(query: query, documents: documents, model: "default"))
-                    #expect(answer.response == .error(code: .invalidRequest, message: refusal))
+                Self.expectClose(v2.embeddings, expected.vectors, "cass v2 embed")
+
+                let xf = try XFTestClient(socketPath: xfSocket)
+                defer { xf.close() }
+                guard case .embeddings(let xfVectors) = try xf.send(.embed(texts: Self.texts, model: "default", dims: nil)).response else {
+                    throw FixtureError.malformed("xf did not embed an empty text")
                 }
-                guard case .embeddings(let vectors) = try client.send(.embed(texts: [" "], model: "default", dims: nil)).response else {
-                    throw FixtureError.malformed("xf did not embed a text of spaces")
-                }
-                #expect(vectors.map(\.count) == [16])
+                Self.expectClose(xfVectors, expected.vectors, "xf embed")
+                let xfHash = try xf.send(.embed(texts: [""], model: "hash", dims: nil))
+                guard case .error(let code, let message) = xfHash.response else { throw FixtureError.malformed("\(xfHash)") }
+                #expect(code == .invalidRequest && message.contains("empty text"), "\(message)")
             }
         }
     }
