@@ -18,7 +18,8 @@ struct StormCommand: ParsableCommand {
         commandName: "storm",
         abstract: "Served clients' throughput with and without clients that reconnect at once after every refusal.",
         discussion: """
-        Starts semd (beside semd-bench, or --semd) with its defaults (--max-connections 16) and a log file, \
+        Starts semd (beside semd-bench, or --semd) with its defaults (--max-connections 16, --nice 10 unless \
+        --nice) and a log file, \
         connects the served clients, warms up, then runs --rounds rounds of a storm-free phase and a storm \
         phase of --seconds each. The storm clients send an Embed on a fresh connection, read the Overloaded \
         answer, close and reconnect with no pause.
@@ -33,7 +34,8 @@ struct StormCommand: ParsableCommand {
 
     @OptionGroup var locations: BenchmarkLocations
     @Option(help: "Seconds of each phase (default 15).") var seconds: Double = 15
-    @Option(help: "Seconds of served load before the first phase (default 5).") var warmup: Double = 5
+    @Option(help: "Seconds of served load before the first phase (default 15: the inference queue's merged batches settle).")
+    var warmup: Double = 15
     @Option(help: "Storm-free + storm rounds (default 1); the figures are summed over them.") var rounds: Int = 1
     @Option(help: "Clients served throughout (default 16, semd's default connection limit).") var servedClients: Int = 16
     @Option(help: "Clients reconnecting without backoff during the storm (default 8).") var stormClients: Int = 8
@@ -42,6 +44,7 @@ struct StormCommand: ParsableCommand {
     var minRatio: Double = 0.70
     @Option(help: "Most log lines per 15 s of storm (default 100).") var maxLogLines: Int = 100
     @Option(help: ArgumentHelp("The semd to run (default: the one beside semd-bench).", valueName: "path")) var semd: String?
+    @Option(help: "semd's --nice (default: not passed, so semd's own default, 10).") var nice: Int?
     @Flag(help: "Print only the JSON line.") var json = false
 
     func validate() throws {
@@ -77,7 +80,7 @@ struct StormCommand: ParsableCommand {
         let daemon = Process()
         daemon.executableURL = executable
         daemon.arguments = ["--socket", socket, "--no-xf", "--models-dir", models.path, "--log-file", log,
-                            "--lazy-reranker", "--idle-timeout", "600"]
+                            "--lazy-reranker", "--idle-timeout", "600"] + (nice.map { ["--nice", String($0)] } ?? [])
         daemon.standardOutput = FileHandle.nullDevice
         let errors = directory.appendingPathComponent("semd.stderr")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
