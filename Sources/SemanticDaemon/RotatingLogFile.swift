@@ -31,6 +31,8 @@ public final class RotatingLogFile: Sendable {
 
     public let path: String
     public let maxBytes: UInt64
+    /// Descriptors that follow the file to its new one when they were the old (stdout and stderr).
+    let followers: [Int32]
     private struct State {
         var descriptor: Int32
         var size: UInt64
@@ -40,9 +42,12 @@ public final class RotatingLogFile: Sendable {
     private let state: Mutex<State>
 
     /// Opens (creating 0600) `path` for appending; a file already at or past the cap rotates at once.
-    public init(path: String, maxBytes: UInt64 = RotatingLogFile.defaultMaxBytes) throws(OpenError) {
+    /// At each rotation the descriptors in `followers` that were the old file are pointed at the new one.
+    public init(path: String, maxBytes: UInt64 = RotatingLogFile.defaultMaxBytes,
+                followers: [Int32] = [STDOUT_FILENO, STDERR_FILENO]) throws(OpenError) {
         self.path = path
         self.maxBytes = max(maxBytes, Self.smallestMaxBytes)
+        self.followers = followers
         // The path as given (a symlink the user made is followed, as for any file argument; a
         // client-spawned daemon's log was already checked by the client: regular, ours, one link).
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -88,7 +93,7 @@ public final class RotatingLogFile: Sendable {
         if rename(path, DaemonLogFiles.previousPath(of: path)) == 0 {
             let fresh = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fresh >= 0 {
-                if haveOld { redirectStandardStreams(from: oldStatus, to: fresh) }
+                if haveOld { redirectFollowers(from: oldStatus, to: fresh) }
                 close(old)
                 state.descriptor = fresh
                 state.size = 0
@@ -100,9 +105,10 @@ public final class RotatingLogFile: Sendable {
         state.size = 0
     }
 
-    /// Points stdout and stderr at `descriptor` when they were the file `old` (same device and inode).
-    private func redirectStandardStreams(from old: stat, to descriptor: Int32) {
-        for stream in [STDOUT_FILENO, STDERR_FILENO] {
+    /// Points each follower (stdout, stderr) at `descriptor` when it was the file `old` (same device
+    /// and inode).
+    private func redirectFollowers(from old: stat, to descriptor: Int32) {
+        for stream in followers {
             var status = stat()
             guard fstat(stream, &status) == 0, status.st_dev == old.st_dev, status.st_ino == old.st_ino else { continue }
             _ = dup2(descriptor, stream)

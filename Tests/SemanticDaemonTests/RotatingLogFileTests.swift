@@ -1,5 +1,6 @@
 // The daemon's capped log file on a real folder: it never grows past its cap, rotation keeps exactly
-// one previous file, what another writer appended counts toward the cap, a file already past the cap
+// one previous file, a descriptor sharing the file (stderr) follows it to the new one, what another
+// writer appended counts toward the cap, a file already past the cap
 // rotates when opened, a refused rotation empties the file in place instead, and the newest lines are
 // read back across both files (what `semctl logs` prints). The size flag and variable are validated.
 import Foundation
@@ -57,6 +58,26 @@ import Glibc
         #expect(try #require(size(path)) <= 1024)
         #expect(DaemonLogFiles.newestLines(of: path, count: 1) == ["after the other writer"])
         #expect(log.rotations == 1)
+    }
+
+    @Test func aDescriptorThatWasTheLogFollowsItToTheNewFile() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let path = scratch.path("semd.log").path
+        let unrelated = scratch.path("other").path
+        // What a spawned daemon's stderr is: the log, opened for appending by someone else.
+        let sharing = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        let elsewhere = open(unrelated, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        #expect(sharing >= 0 && elsewhere >= 0)
+        defer { close(sharing); close(elsewhere) }
+        let log = try RotatingLogFile(path: path, maxBytes: 1024, followers: [sharing, elsewhere])
+        for index in 0..<40 { log.append("line \(index) before the stream writes\n") }
+        #expect(log.rotations >= 1)
+        for (descriptor, text) in [(sharing, "written to the shared stream\n"), (elsewhere, "written elsewhere\n")] {
+            _ = text.withCString { write(descriptor, $0, strlen($0)) }
+        }
+        #expect(DaemonLogFiles.lastLines(of: path, count: 1) == ["written to the shared stream"])
+        #expect(DaemonLogFiles.lastLines(of: unrelated, count: 5) == ["written elsewhere"])
     }
 
     @Test func aFileAlreadyPastTheCapRotatesWhenOpenedAndALongLineIsCut() throws {
