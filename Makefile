@@ -20,7 +20,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,) \
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps deployment-tools models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke fuzz fuzz-check clean help
+.PHONY: all deps deployment-tools models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke storm fuzz fuzz-check clean help
 
 all: build
 
@@ -38,6 +38,7 @@ help:
 	@echo "make bench-paired semd and onnxruntime alternated for PAIRED_ROUNDS rounds (default 5): median ratios"
 	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS (semd-bench soak)"
 	@echo "make soak-smoke   CI's 60 s soak (release build)"
+	@echo "make storm    release semd: 16 served clients with and without 8 reconnecting without backoff (semd-bench storm)"
 	@echo "make tokenizer-check  semctl tokenize against Hugging Face's tokenizer on fresh random and real text"
 	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 600; FUZZ_TARGETS)"
 	@echo "make fuzz-check   type-check every fuzz target (part of make test)"
@@ -144,6 +145,14 @@ soak: deps build-release models
 # load: its queue grows until well-formed requests pass their 30 s deadline.
 soak-smoke: deps build-release models
 	$(RELEASE_BIN)/semd-bench soak --seconds 60 --warmup 30 --growth-limit 25
+
+# A release semd with its defaults (--max-connections 16): 16 served clients sending 8 texts per Embed,
+# STORM_SECONDS storm-free, then STORM_SECONDS with 8 more clients reconnecting without backoff after every
+# refusal, in the same run. Fails when the served texts/s under the storm fall below 0.70x the storm-free
+# figure, semd dies, or it logs more than 100 lines per 15 s of storm (Docs/RELIABILITY.md).
+STORM_SECONDS ?= 15
+storm: deps build-release models
+	$(RELEASE_BIN)/semd-bench storm --seconds $(STORM_SECONDS)
 
 # The same workloads on sentence-transformers (torch 2.13.0+cpu) and onnxruntime 1.32.0 in a Python
 # venv, in the same run, then a side-by-side table (Docs/PERFORMANCE.md shows one).

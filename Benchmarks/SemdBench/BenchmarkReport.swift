@@ -77,19 +77,8 @@ struct BenchmarkRow {
         return fields
     }
 
-    /// The row as one compact JSON object, keys in report order, numbers in their shortest round-trip
-    /// form, a number that is not finite as null.
-    var jsonLine: String {
-        "{" + fields.map { field in
-            let value: String
-            switch field.value {
-            case .text(let text): value = Self.quoted(text)
-            case .number(let number): value = number.isFinite ? "\(number)" : "null"
-            case .count(let count): value = String(count)
-            }
-            return Self.quoted(field.key) + ": " + value
-        }.joined(separator: ", ") + "}"
-    }
+    /// The row as one compact JSON object (`ReportField.jsonObject`).
+    var jsonLine: String { ReportField.jsonObject(fields) }
 
     /// The table's cells: WORKLOAD, RESULT, TOKENS/S, GFLOP/S, % PEAK, PEAK, PEAK RSS.
     var cells: [String] {
@@ -101,6 +90,22 @@ struct BenchmarkRow {
     static let columns = ["WORKLOAD", "RESULT", "TOKENS/S", "GFLOP/S", "% PEAK", "PEAK", "PEAK RSS"]
 
     private func cell(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "" }
+}
+
+extension ReportField {
+    /// `fields` as one compact JSON object, keys in report order, numbers in their shortest round-trip
+    /// form, a number that is not finite as null.
+    static func jsonObject(_ fields: [ReportField]) -> String {
+        "{" + fields.map { field in
+            let value: String
+            switch field.value {
+            case .text(let text): value = quoted(text)
+            case .number(let number): value = number.isFinite ? "\(number)" : "null"
+            case .count(let count): value = String(count)
+            }
+            return quoted(field.key) + ": " + value
+        }.joined(separator: ", ") + "}"
+    }
 
     private static func quoted(_ text: String) -> String {
         var output = "\""

@@ -1,6 +1,7 @@
 // semd-bench: the developer's measuring tools, apart from the user's semctl: `bench` (the standard
-// workloads on the engine, through a real semd, over HTTP, and the codec alone) and `soak` (a real semd
-// under mixed load for a bounded time). It starts the semd built beside it. Nothing links this target,
+// workloads on the engine, through a real semd, over HTTP, and the codec alone), `soak` (a real semd
+// under mixed load for a bounded time) and `storm` (served clients beside clients that reconnect
+// without backoff). It starts the semd built beside it. Nothing links this target,
 // and it is the only program that calls OpenBLAS directly (the sgemm peak). Never used by a client.
 import ArgumentParser
 import Foundation
@@ -19,10 +20,11 @@ struct SemdBench: ParsableCommand {
           semd-bench bench                       # the engine workloads W1 W2 W3 W6 CE W4, as a table
           semd-bench bench --workload RT --json  # one JSON object per line
           semd-bench soak --seconds 60           # make soak SOAK_SECONDS=60
+          semd-bench storm                       # make storm: served clients with and without a reconnect storm
 
         Exit codes: 0 success, 1 failure (or a soak that did not pass), 2 usage error.
         """,
-        subcommands: [BenchCommand.self, SoakCommand.self]
+        subcommands: [BenchCommand.self, SoakCommand.self, StormCommand.self]
     )
 
     static func main() {

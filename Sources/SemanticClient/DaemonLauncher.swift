@@ -87,7 +87,9 @@ struct DaemonLauncher: Sendable {
             return (try waitForSocket(child: nil), .startedElsewhere)
         }
 
-        var arguments = ["--socket", paths.socket, "--spawned"]
+        // The daemon writes its log itself (capped, rotated; stdout and stderr follow it), to the same
+        // file its stdout and stderr are appended to.
+        var arguments = ["--socket", paths.socket, "--spawned", "--log-file", paths.logFile]
         if let models = configuration.modelsDirectoryForDaemon { arguments += ["--models-dir", models] }
         logger.debug("starting \(executable) \(arguments.joined(separator: " ")), log \(paths.logFile)")
         let pid: pid_t

@@ -70,7 +70,8 @@ public final class Daemon: Sendable {
         }
         server = DaemonServer(service: service, attestedChannel: attestedChannel, limits: DaemonServer.Limits(
             maxConnections: configuration.maxConnections, requestTimeout: configuration.requestTimeout,
-            readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID), logger: logger)
+            readTimeout: configuration.readTimeout, servedUserID: configuration.servedUserID,
+            refusalPause: configuration.refusalPause, warningInterval: configuration.repeatedWarningInterval), logger: logger)
     }
 
     /// The models the daemon serves: `registry`, the configuration's user models and the models file.
@@ -87,6 +88,9 @@ public final class Daemon: Sendable {
             return (try? ModelCatalog(registry: registry, modelsFile: file)) ?? ModelCatalog(fixed: registry)
         }
     }
+
+    /// The daemon's bounded warnings (RepeatedWarnings), for companions such as the HTTP listener.
+    public var repeatedWarnings: RepeatedWarnings { server.warnings }
 
     /// Asks the daemon to stop (graceful): used for signals and by tests.
     public func requestStop(reason: String) {

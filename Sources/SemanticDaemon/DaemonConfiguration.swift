@@ -12,6 +12,13 @@ public struct DaemonConfiguration: Sendable {
     public var modelsRoot: ModelsRoot
     /// Connections served at once; one more gets an `Overloaded` error frame and is closed.
     public var maxConnections: Int = 16
+    /// How long a listener stops accepting after a refusal (unless a slot frees first): connections
+    /// wait in the kernel's backlog meanwhile, so clients reconnecting without backoff cost at most a
+    /// few refusals per pause. Not a flag.
+    public var refusalPause: Duration = .milliseconds(100)
+    /// One summary line per kind of repeated warning (refusals, bad frames, timeouts) per this
+    /// interval; the first of a kind after a quiet interval is logged in full. Not a flag.
+    public var repeatedWarningInterval: Duration = .seconds(10)
     /// Longest time one request may take from decoded to answered (`Timeout` error after it).
     public var requestTimeout: Duration = .seconds(60)
     /// Longest silence inside a frame (a client that sends half a frame and stalls) or between two

@@ -2,8 +2,10 @@
 // xf's), frames each connection's bytes, lets the first frame's envelope choose the connection's
 // dialect, answers requests one after another per connection through that dialect's door,
 // and enforces the limits: at most `maxConnections` connections (one more gets an Overloaded error
-// frame), a per-request timeout (Timeout error), and a read timeout that disconnects a client that
-// stalls inside a frame or idles between requests. Stopping finishes the requests in flight first.
+// frame, cheaply: ConnectionRefusal.swift), a per-request timeout (Timeout error), and a read timeout
+// that disconnects a client that stalls inside a frame or idles between requests. Stopping finishes
+// the requests in flight first. Warnings that a client can repeat at will (refusals, bad frames,
+// timeouts) go through RepeatedWarnings: a few lines per interval, never one per event.
 import Foundation
 import Logging
 import NIOCore
@@ -117,13 +119,23 @@ public final class DaemonServer: Sendable {
         public var readTimeout: Duration
         /// The only user whose connections are served (SO_PEERCRED); others are closed at once.
         public var servedUserID: UInt32
+        /// How long a listener stops accepting after refusing a connection over the limit (unless a
+        /// slot frees first): the most a refused client waits in the backlog for its Overloaded, and
+        /// what bounds the refusals a client reconnecting without backoff can cost. The refusal's
+        /// retry_after_ms (100) says the same.
+        public var refusalPause: Duration
+        /// The interval of RepeatedWarnings: one summary line per kind of repeated warning per interval.
+        public var warningInterval: Duration
 
         public init(maxConnections: Int = 16, requestTimeout: Duration = .seconds(60), readTimeout: Duration = .seconds(30),
-                    servedUserID: UInt32 = getuid()) {
+                    servedUserID: UInt32 = getuid(), refusalPause: Duration = .milliseconds(100),
+                    warningInterval: Duration = .seconds(10)) {
             self.maxConnections = maxConnections
             self.requestTimeout = requestTimeout
             self.readTimeout = readTimeout
             self.servedUserID = servedUserID
+            self.refusalPause = refusalPause
+            self.warningInterval = warningInterval
         }
     }
 
@@ -144,6 +156,14 @@ public final class DaemonServer: Sendable {
     public let refusedConnections = Atomic<Int>(0)
     /// Connections closed unread because their peer was not the daemon's user.
     public let refusedPeers = Atomic<Int>(0)
+    /// The warnings a client can repeat at will, bounded to a few lines per interval.
+    public let warnings: RepeatedWarnings
+    /// The Overloaded frame of each socket dialect, encoded once.
+    private let cassRefusal: ByteBuffer
+    private let xfRefusal: ByteBuffer
+    /// Each listener's accept pause (one per `run`).
+    private let acceptPauses = Mutex<[AcceptPause]>([])
+    private let warningFlush: RepeatedTask
 
     public init(service: InferenceService, attestedChannel: AttestedChannel? = nil, limits: Limits, logger: Logger) {
         self.service = service
@@ -153,6 +173,12 @@ public final class DaemonServer: Sendable {
         self.limits = limits
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        cassRefusal = ByteBuffer(bytes: cassDoor.overloadedReply(maxConnections: limits.maxConnections))
+        xfRefusal = ByteBuffer(bytes: xfDoor.overloadedReply(maxConnections: limits.maxConnections))
+        let warnings = RepeatedWarnings(logger: logger, interval: limits.warningInterval)
+        self.warnings = warnings
+        let period = TimeAmount(min(limits.warningInterval, .seconds(1)))
+        warningFlush = group.next().scheduleRepeatedTask(initialDelay: period, delay: period) { _ in warnings.flush() }
     }
 
     /// Connections open now.
@@ -168,23 +194,37 @@ public final class DaemonServer: Sendable {
     /// channel traps the process.)
     public func run(on bound: BoundSocket, dialect: WireDialect = .cass) async throws {
         let readTimeout = TimeAmount(limits.readTimeout)
+        // The group has one event loop: the listener's and every connection's.
+        let pause = AcceptPause(eventLoop: group.next())
+        acceptPauses.withLock { $0.append(pause) }
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(pause) }
+            }
             .childChannelInitializer { [self] channel in
                 PeerCredentials.read(from: channel).flatMapThrowing { peer in
                     if case .refuse(let reason) = PeerAdmission.decide(peer: peer, daemonUserID: self.limits.servedUserID) {
                         // Failing the initializer closes the channel before a byte of it is read.
                         self.refusedPeers.wrappingAdd(1, ordering: .relaxed)
-                        self.logger.info("refused a connection on the \(dialect) socket: \(reason)")
+                        self.warnings.record(.refusedPeer, at: "\(dialect) socket", "refused a connection on the \(dialect) socket: \(reason)")
                         throw PeerRefused()
                     }
-                    let busy = BusyFlag()
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
-                    try channel.pipeline.syncOperations.addHandler(StallGuard(busy: busy))
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(FrameArrivals(busy: busy))
-                    let connection = try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    self.start(connection, busy: busy, socketDialect: dialect)
+                    guard let state = self.admit(channel) else {
+                        try self.refuse(channel, socketDialect: dialect, pause: pause)
+                        return
+                    }
+                    do {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: readTimeout))
+                        try channel.pipeline.syncOperations.addHandler(StallGuard(busy: state.busy))
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameChannelDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(FrameArrivals(busy: state.busy))
+                        let connection = try NIOAsyncChannel<InboundFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        self.start(connection, state: state, socketDialect: dialect)
+                    } catch {
+                        self.release(state)
+                        throw error
+                    }
                 }
             }
             .withBoundSocket(bound.descriptor)
@@ -195,24 +235,31 @@ public final class DaemonServer: Sendable {
         await connectionTasks.waitUntilEmpty()
     }
 
-    /// Admits or refuses a freshly accepted connection and starts the task that serves it.
-    private func start(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, busy: BusyFlag, socketDialect: WireDialect) {
-        let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-        let state = ConnectionState(id: id, busy: busy, channel: connection.channel)
-        let admitted = connections.withLock { open -> Bool in
-            guard open.count < limits.maxConnections, !stopping.load(ordering: .acquiring) else { return false }
-            open[id] = state
-            return true
+    /// A slot for a freshly accepted connection, or nil when `maxConnections` are open (or the server
+    /// is stopping).
+    private func admit(_ channel: Channel) -> ConnectionState? {
+        let state = ConnectionState(id: nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue, busy: BusyFlag(),
+                                    channel: channel)
+        return connections.withLock { open -> ConnectionState? in
+            guard open.count < limits.maxConnections, !stopping.load(ordering: .acquiring) else { return nil }
+            open[state.id] = state
+            return state
         }
+    }
+
+    /// Frees a connection's slot; a listener paused after a refusal accepts again at once.
+    private func release(_ state: ConnectionState) {
+        connections.withLock { _ = $0.removeValue(forKey: state.id) }
+        for pause in acceptPauses.withLock({ $0 }) { pause.resume() }
+    }
+
+    /// Starts the task that serves an admitted connection.
+    private func start(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, state: ConnectionState, socketDialect: WireDialect) {
         connectionTasks.enter()
         // On its channel's event loop: see EventLoopExecution.swift.
         Task(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
-            if admitted {
-                await self.serve(connection, state: state, socketDialect: socketDialect)
-                self.connections.withLock { _ = $0.removeValue(forKey: id) }
-            } else {
-                await self.refuse(connection, socketDialect: socketDialect)
-            }
+            await self.serve(connection, state: state, socketDialect: socketDialect)
+            self.release(state)
             self.connectionTasks.leave()
         }
     }
@@ -232,29 +279,36 @@ public final class DaemonServer: Sendable {
         for connection in open where !connection.busy.isSet {
             connection.channel.close(promise: nil)
         }
+        // The backlog is answered (Overloaded) during the grace, not left to the close.
+        for pause in acceptPauses.withLock({ $0 }) { pause.resume() }
     }
 
     public func shutdownEventLoops() async {
+        warningFlush.cancel()
+        warnings.flushAll()
         try? await group.shutdownGracefully()
     }
 
-    private func refuse(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, socketDialect: WireDialect) async {
+    /// Refuses a connection over the limit (ConnectionRefusal.swift): its one handler writes the
+    /// pre-encoded Overloaded frame and closes once the request has arrived (unread) or after
+    /// `refusalGrace`: closed at once, a client still writing its request got EPIPE and never read the
+    /// refusal waiting in its socket. The listener then pauses its accepts for `refusalPause`.
+    private func refuse(_ channel: Channel, socketDialect: WireDialect, pause: AcceptPause) throws {
         refusedConnections.wrappingAdd(1, ordering: .relaxed)
-        logger.warning("connection refused: \(limits.maxConnections) connections are open")
-        let reply = door(for: socketDialect).overloadedReply(maxConnections: limits.maxConnections)
-        // Written on the channel itself and awaited, so the reply has reached the socket before the
-        // close (a write through the async writer could still be pending when the channel closes and
-        // be dropped: the refused client then saw a bare close, in about a third of the runs).
-        // Then the connection stays open until the client's request arrives (unread: it is refused)
-        // or `refusalGrace` passes: closed at once, a client still writing its request got EPIPE and
-        // never read the refusal waiting in its socket ("closed the connection" in a reconnect storm).
-        let channel = connection.channel
-        let grace = channel.eventLoop.scheduleTask(in: Self.refusalGrace) { channel.close(promise: nil) }
-        try? await connection.executeThenClose { inbound, _ in
-            try await channel.writeAndFlush(ByteBuffer(bytes: reply))
-            for try await _ in inbound { break }
-        }
-        grace.cancel()
+        warnings.record(.refusedConnection, at: "\(socketDialect) socket",
+                        "connection refused on the \(socketDialect) socket: \(limits.maxConnections) connections are open")
+        if !stopping.load(ordering: .acquiring) { pause.pause(for: TimeAmount(limits.refusalPause)) }
+        connectionTasks.enter()
+        channel.closeFuture.whenComplete { _ in self.connectionTasks.leave() }
+        let reply = socketDialect == .xf ? xfRefusal : cassRefusal
+        try channel.pipeline.syncOperations.addHandler(RefusalHandler(reply: reply, grace: Self.refusalGrace))
+    }
+
+    /// How many times the listeners paused their accepts after a refusal.
+    public func acceptPauseCount() async throws -> Int {
+        var total = 0
+        for pause in acceptPauses.withLock({ $0 }) { total += try await pause.pauseCount().get() }
+        return total
     }
 
     /// How long a refused connection is kept open for its client's request.
@@ -296,7 +350,7 @@ public final class DaemonServer: Sendable {
                 for try await frame in inbound {
                     switch frame {
                     case .tooLarge(let length):
-                        logger.warning("closing connection \(state.id): frame of \(length) bytes exceeds the limit")
+                        warnings.record(.oversizedFrame, "closing connection \(state.id): frame of \(length) bytes exceeds the limit")
                         let reply = door(for: current()).oversizedFrameReply(length: length)
                         // An empty reply: the protocol closes without one (cass v2).
                         if !reply.isEmpty { try await connection.channel.writeAndFlush(ByteBuffer(bytes: reply)) }
@@ -309,7 +363,8 @@ public final class DaemonServer: Sendable {
                         if dialect == nil {
                             dialect = detected?.wireDialect
                             if dialect == nil {
-                                logger.warning("connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
+                                warnings.record(.unrecognisedFrame,
+                                                "connection \(state.id): a frame of \(body.count) bytes is neither a cass nor an xf envelope; answering as cass")
                             }
                         }
                         // A frame that is neither dialect's envelope is answered as cass.
@@ -374,7 +429,7 @@ public final class DaemonServer: Sendable {
                           executor: executor)
         }
         guard let outcome else {
-            logger.warning("connection \(connection): \(door.dialect) request timed out after \(timeout)")
+            warnings.record(.timedOutRequest, "connection \(connection): \(door.dialect) request timed out after \(timeout)")
             let reply = door.timeoutReply(to: body, limit: timeout)
             return (reply, reply.isEmpty)
         }

@@ -20,6 +20,8 @@ public final class HTTPListener: Service, Sendable {
     public let configuration: HTTPConfiguration
     let api: SemanticAPI
     let logger: Logger
+    /// Repeated warnings (other users' connections), bounded: the daemon's own when it has one.
+    let warnings: RepeatedWarnings
     private let bound = Mutex<String?>(nil)
     private let boundPort = Mutex<Int?>(nil)
     /// Connections on the Unix socket closed unread because their peer was not `servedUserID`.
@@ -27,9 +29,11 @@ public final class HTTPListener: Service, Sendable {
 
     /// Serves `service` over HTTP (its ledger hears of every request, for the idle timeout and the
     /// metrics); `exposition` answers /metrics (nil: /metrics is 404).
-    public init(configuration: HTTPConfiguration, service: InferenceService, exposition: MetricsExposition?, logger: Logger) {
+    public init(configuration: HTTPConfiguration, service: InferenceService, exposition: MetricsExposition?, logger: Logger,
+                warnings: RepeatedWarnings? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.warnings = warnings ?? RepeatedWarnings(logger: logger)
         api = SemanticAPI(service: service, configuration: configuration,
                           admission: Admission(limit: configuration.maxConcurrentRequests,
                                                retryAfterSeconds: configuration.retryAfterSeconds, ledger: service.ledger),
@@ -37,7 +41,8 @@ public final class HTTPListener: Service, Sendable {
     }
 
     public convenience init(configuration: HTTPConfiguration, daemon: Daemon, exposition: MetricsExposition?, logger: Logger) {
-        self.init(configuration: configuration, service: daemon.service, exposition: exposition, logger: logger)
+        self.init(configuration: configuration, service: daemon.service, exposition: exposition, logger: logger,
+                  warnings: daemon.repeatedWarnings)
     }
 
     /// The TCP port actually bound (useful with port 0), once listening.
@@ -66,7 +71,7 @@ public final class HTTPListener: Service, Sendable {
             guard gated else { return [] }
             return [PeerGate(servedUserID: servedUserID) { reason in
                 self.refusedPeers.wrappingAdd(1, ordering: .relaxed)
-                logger.info("refused a connection on the HTTP socket: \(reason)")
+                self.warnings.record(.refusedPeer, at: "HTTP socket", "refused a connection on the HTTP socket: \(reason)")
             }]
         }
         // Hummingbird's own per-connection chatter stays below notice; the listener logs what matters.

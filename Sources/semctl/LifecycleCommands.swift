@@ -4,14 +4,15 @@
 import ArgumentParser
 import Foundation
 import SemanticClient
+import SemanticRuntime
 
 struct StartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Start the daemon and wait until it is ready; nothing to do if one runs.",
         discussion: """
-        Starts `semd --socket PATH --spawned` (found beside semctl, then on PATH, or $SEMD_DAEMON_BINARY) \
-        detached in its own session, logging to <socket name>.log beside the socket, and waits until \
+        Starts `semd --socket PATH --spawned --log-file <socket name>.log` (found beside semctl, then on \
+        PATH, or $SEMD_DAEMON_BINARY) detached in its own session, logging beside the socket, and waits until \
         its model is loaded. A daemon started this way exits after an hour without requests.
 
         Examples:
@@ -130,7 +131,8 @@ struct LogsCommand: ParsableCommand {
         discussion: """
         A daemon started by semctl or SemanticClient logs to <socket name>.log beside the socket \
         (/tmp/semantic-daemon-$USER.log by default). A daemon you run yourself logs to its stderr or \
-        to its --log-file instead.
+        to its --log-file instead. When the log reaches its size cap (10 MiB, semd --log-max-size) the \
+        daemon renames it to <log>.1 and starts a new one; the lines shown here come from both.
 
         Examples:
           semctl logs
@@ -149,36 +151,49 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let path = socketOption.paths.logFile
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let shown = DaemonLogFiles.newestLines(of: path, count: lines) else {
             throw CommandFailure("there is no daemon log at \(path)",
                                  hint: "a daemon logs there only when a client started it; `semctl start` starts one")
         }
-        defer { try? handle.close() }
-        let end = (try? handle.seekToEnd()) ?? 0
-        // Read back from the end in 64 KiB steps until enough lines are in hand.
-        var start = end
-        var tail = Data()
-        while start > 0 && tail.reduce(0, { $1 == 0x0a ? $0 + 1 : $0 }) <= lines {
-            let step = min(UInt64(65_536), start)
-            start -= step
-            try? handle.seek(toOffset: start)
-            tail = (try? handle.read(upToCount: Int(step))).flatMap { $0 } .map { $0 + tail } ?? tail
-        }
-        var text = String(decoding: tail, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        if text.last == "" { text.removeLast() }
-        let shown = text.suffix(lines).map { $0 + "\n" }.joined()
-        FileHandle.standardOutput.write(Data(shown.utf8))
-        guard follow else { return }
-        var offset = end
+        FileHandle.standardOutput.write(Data(shown.map { $0 + "\n" }.joined().utf8))
+        if follow { Self.follow(path) }
+    }
+
+    /// Prints what is appended to the log from its end on. When the daemon rotates it (the path then
+    /// names a new file), the rest of the old file is printed first, then the new one from its start.
+    static func follow(_ path: String) -> Never {
+        var handle = FileHandle(forReadingAtPath: path)
+        var offset = (try? handle?.seekToEnd()) ?? 0
         while true {
-            try? handle.seek(toOffset: offset)
-            if let data = try? handle.readToEnd(), !data.isEmpty {
-                offset += UInt64(data.count)
-                FileHandle.standardOutput.write(data)
-            } else if let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64, size < offset {
-                offset = 0  // truncated or replaced: start over
+            if let open = handle {
+                try? open.seek(toOffset: offset)
+                if let data = try? open.readToEnd(), !data.isEmpty {
+                    offset += UInt64(data.count)
+                    FileHandle.standardOutput.write(data)
+                    continue
+                }
+                if identity(of: open.fileDescriptor) != identity(atPath: path) {
+                    // Rotated or replaced, and the old file read to its end: go on with the new one.
+                    try? open.close()
+                    (handle, offset) = (FileHandle(forReadingAtPath: path), 0)
+                    continue
+                }
+                if let size = try? open.seekToEnd(), size < offset { offset = 0 }  // truncated: start over
+            } else {
+                (handle, offset) = (FileHandle(forReadingAtPath: path), 0)
             }
             Thread.sleep(forTimeInterval: 0.25)
         }
+    }
+
+    /// Device and inode of an open file or a path (nil: none there).
+    static func identity(of descriptor: Int32) -> [UInt64]? {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? [UInt64(status.st_dev), UInt64(status.st_ino)] : nil
+    }
+
+    static func identity(atPath path: String) -> [UInt64]? {
+        var status = stat()
+        return stat(path, &status) == 0 ? [UInt64(status.st_dev), UInt64(status.st_ino)] : nil
     }
 }

@@ -42,6 +42,7 @@ struct Semd: AsyncParsableCommand {
           SEMD_BACKGROUND_BATCH_TOKENS  tokens per batch of job work (512); jobs run on one thread
                                       of their own at the lowest CPU priority
           SEMD_LOG_LEVEL              trace|debug|info|notice|warning|error (info)
+          SEMD_LOG_MAX_SIZE           cap of the --log-file before it is rotated to <path>.1 (10M)
           XF_DAEMON_SOCKET            xf dialect socket (default /tmp/xf-daemon-$USER.sock)
           SEMD_CASS_DATA_DIR          cass data directory whose attested channel semd serves
           CASS_DAEMON_SOCKET          cass v2 socket for that directory (default: cass's hashed per-directory path)
@@ -107,6 +108,9 @@ struct Semd: AsyncParsableCommand {
     @Option(help: "Niceness to add at start, with best-effort I/O priority (default 10; 0 = leave).") var nice: Int32?
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
     @Option(help: ArgumentHelp("Append logs to this file instead of stderr.", valueName: "path")) var logFile: String?
+    @Option(help: ArgumentHelp(
+        "Cap of the --log-file (default: $SEMD_LOG_MAX_SIZE, then 10M); past it the file is renamed to <path>.1 "
+            + "(replacing the previous one) and a new one started.", valueName: "size")) var logMaxSize: String?
     @Option(help: "trace, debug, info, notice, warning, error (default info).") var logLevel: String?
     @Flag(help: "Do not load the reranker at start even when it is installed.") var lazyReranker = false
     @Option(name: .customLong("model"), help: ArgumentHelp(
@@ -148,7 +152,13 @@ struct Semd: AsyncParsableCommand {
         configuration.userModels = try CommandLineModels.trialLoaded(userModels, modelsRoot: configuration.modelsRoot)
         if cassSpawned { configuration.cassV2Paths = nil }
         let http = try httpOptions.resolve(readTimeoutSeconds: readTimeout)
-        try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath })
+        let logBytes: UInt64
+        do {
+            logBytes = try DaemonLogging.maxLogBytes(flag: logMaxSize)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        try DaemonLogging.bootstrap(level: level, file: logFile.map { ($0 as NSString).expandingTildeInPath }, maxBytes: logBytes)
         let logger = Logger(label: "semd")
         let exposition = http == nil ? nil : MetricsExposition()
         let daemon = Daemon(configuration: configuration, metrics: exposition?.daemonMetrics ?? DaemonMetrics(), logger: logger)
