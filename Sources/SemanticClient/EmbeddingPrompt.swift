@@ -31,22 +31,25 @@ public enum EmbeddingPrompt: Sendable, Equatable {
     /// sentence-transformers' `encode_document`.
     public static let document = EmbeddingPrompt.named("document")
 
-    /// The prompt string this choice applies to a model with `prompts` (nil: none; an empty prompt is
-    /// none). Throws for a prompt name the model does not have, listing those it has.
+    /// The prompt string this choice applies to a model with `prompts`, by ModelPrompts' rule (nil:
+    /// none; an empty prompt is none). Throws for a prompt name the model does not have, listing those it has.
     public func promptString(with prompts: ModelPrompts, model: String) throws(ClientError) -> String? {
-        let prompt: String?
-        switch self {
-        case .modelDefault: prompt = prompts.defaultPrompt
-        case .none: prompt = nil
-        case .text(let text): prompt = text
-        case .named(let name):
-            guard let named = prompts.prompt(named: name) else {
-                throw .invalidRequest("\(model) has no prompt named '\(name)'; its prompts: \(prompts.names.joined(separator: ", "))")
-            }
-            prompt = named
+        do {
+            return try prompts.promptString(for: selection)
+        } catch {
+            throw .invalidRequest("\(model) has no prompt named '\(error.name)'; its prompts: "
+                + error.available.joined(separator: ", "))
         }
-        guard let prompt, !prompt.isEmpty else { return nil }
-        return prompt
+    }
+
+    /// The same choice in SemanticCore's terms.
+    var selection: PromptSelection {
+        switch self {
+        case .modelDefault: .modelDefault
+        case .named(let name): .named(name)
+        case .text(let text): .text(text)
+        case .none: .none
+        }
     }
 }
 

@@ -107,50 +107,63 @@ struct SemanticAPI: HTTPResponder {
     // MARK: Embeddings and rerank
 
     private func embeddings(_ request: Request) async throws -> Response {
-        let body = try await collectBody(request)
-        try admission.enter()
-        defer { admission.leave() }
-        service.requestArrived(through: .http)
-        let parsed = try RequestBody.decode(EmbeddingsRequest.self, from: body)
-        guard parsed.input.count <= configuration.maxInputsPerRequest else {
-            throw APIError.tooManyInputs(parsed.input.count, limit: configuration.maxInputsPerRequest, param: "input")
-        }
-        if let dimensions = parsed.dimensions, dimensions < 1 {
-            throw APIError.badRequest("dimensions must be at least 1", param: "dimensions")
-        }
-        try ensureDefaultEmbedderReady(parsed.model)
-        let result: EmbedResult
-        do {
-            result = try await service.embed(EmbedRequest(texts: parsed.input, model: parsed.model, dims: parsed.dimensions,
+        try await admitted(request, decoding: EmbeddingsRequest.self, inputs: \.input, param: "input") { parsed in
+            if let dimensions = parsed.dimensions, dimensions < 1 {
+                throw APIError.badRequest("dimensions must be at least 1", param: "dimensions")
+            }
+            try ensureDefaultEmbedderReady(parsed.model)
+            let result = try await embedding(EmbedRequest(texts: parsed.input, model: parsed.model, dims: parsed.dimensions,
                                                           prompt: parsed.prompt, truncation: parsed.truncation),
-                                             context: requestContext)
-        } catch {
-            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "input")
+                                             param: "input")
+            return Self.json(.ok, APIAnswers.embeddings(result, format: parsed.encodingFormat))
         }
-        return Self.json(.ok, APIAnswers.embeddings(result, format: parsed.encodingFormat))
     }
 
     private func rerank(_ request: Request) async throws -> Response {
-        let body = try await collectBody(request)
+        try await admitted(request, decoding: RerankBody.self, inputs: \.documents, param: "documents") { parsed in
+            guard !parsed.documents.isEmpty else {
+                throw APIError.badRequest("'documents' must not be an empty list", param: "documents")
+            }
+            let result = try await ranking(RerankRequest(query: parsed.query, documents: parsed.documents, model: parsed.model),
+                                           param: "documents")
+            return Self.json(.ok, APIAnswers.rerank(result, documents: parsed.documents, topN: parsed.topN,
+                                                    returnDocuments: parsed.returnDocuments))
+        }
+    }
+
+    /// Every inference route's way in: the whole body collected (outside admission), an admission slot
+    /// held until `body` has answered, the arrival counted, the body decoded as `Body`, and its `inputs`
+    /// checked against the per-request limit (the error names the route's `param`).
+    func admitted<Body: Decodable>(_ request: Request, decoding: Body.Type, inputs: KeyPath<Body, [String]>,
+                                   param: String, body: (Body) async throws -> Response) async throws -> Response {
+        let bytes = try await collectBody(request)
         try admission.enter()
         defer { admission.leave() }
         service.requestArrived(through: .http)
-        let parsed = try RequestBody.decode(RerankBody.self, from: body)
-        guard !parsed.documents.isEmpty else {
-            throw APIError.badRequest("'documents' must not be an empty list", param: "documents")
+        let parsed = try RequestBody.decode(Body.self, from: bytes)
+        let count = parsed[keyPath: inputs].count
+        guard count <= configuration.maxInputsPerRequest else {
+            throw APIError.tooManyInputs(count, limit: configuration.maxInputsPerRequest, param: param)
         }
-        guard parsed.documents.count <= configuration.maxInputsPerRequest else {
-            throw APIError.tooManyInputs(parsed.documents.count, limit: configuration.maxInputsPerRequest, param: "documents")
-        }
-        let result: RerankResult
+        return try await body(parsed)
+    }
+
+    /// The service's embedding of `request`; its failure becomes the route's error, naming `param`.
+    func embedding(_ request: EmbedRequest, param: String) async throws(APIError) -> EmbedResult {
         do {
-            result = try await service.rerank(RerankRequest(query: parsed.query, documents: parsed.documents, model: parsed.model),
-                                              context: requestContext)
+            return try await service.embed(request, context: requestContext)
         } catch {
-            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "documents")
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: param)
         }
-        return Self.json(.ok, APIAnswers.rerank(result, documents: parsed.documents, topN: parsed.topN,
-                                                returnDocuments: parsed.returnDocuments))
+    }
+
+    /// The service's ranking of `request`; its failure becomes the route's error, naming `param`.
+    func ranking(_ request: RerankRequest, param: String) async throws(APIError) -> RerankResult {
+        do {
+            return try await service.rerank(request, context: requestContext)
+        } catch {
+            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: param)
+        }
     }
 
     /// What every HTTP inference call tells the service: interactive, never inline (Hummingbird's

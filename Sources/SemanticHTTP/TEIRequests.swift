@@ -19,6 +19,14 @@ enum TEIFields {
         return cut ? .truncate : .refuse
     }
 
+    /// TEI's `inputs`: one text or a non-empty list of texts; an empty list is TEI's `Empty` error.
+    static func inputs<Keys: CodingKey>(_ container: KeyedDecodingContainer<Keys>, _ key: Keys) throws -> [String] {
+        if (try? container.decode([String].self, forKey: key))?.isEmpty == true {
+            throw APIError.emptyList(param: key.stringValue)
+        }
+        return try TextList.decode(container, key)
+    }
+
     /// TEI's `prompt_name`: a key of the model's prompts; absent means the model's default prompt.
     static func prompt<Keys: CodingKey>(_ container: KeyedDecodingContainer<Keys>, _ key: Keys) throws -> PromptChoice {
         guard let name = try container.decodeIfPresent(String.self, forKey: key) else { return .modelDefault }
@@ -49,10 +57,7 @@ struct TEIEmbedBody: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if (try? container.decode([String].self, forKey: .inputs))?.isEmpty == true {
-            throw APIError.emptyList(param: "inputs")
-        }
-        inputs = try TextList.decode(container, .inputs)
+        inputs = try TEIFields.inputs(container, .inputs)
         normalize = try container.decodeIfPresent(Bool.self, forKey: .normalize) ?? true
         truncation = try TEIFields.truncation(container, truncate: .truncate, direction: .truncationDirection)
         prompt = try TEIFields.prompt(container, .promptName)
@@ -112,10 +117,7 @@ struct TEITokenizeBody: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if (try? container.decode([String].self, forKey: .inputs))?.isEmpty == true {
-            throw APIError.emptyList(param: "inputs")
-        }
-        inputs = try TextList.decode(container, .inputs)
+        inputs = try TEIFields.inputs(container, .inputs)
         addSpecialTokens = try container.decodeIfPresent(Bool.self, forKey: .addSpecialTokens) ?? true
         prompt = try TEIFields.prompt(container, .promptName)
         let truncate = try container.decodeIfPresent(Bool.self, forKey: .truncate) ?? true

@@ -22,87 +22,59 @@ extension SemanticAPI {
     /// `POST /embed`: one vector per input, a bare JSON list.
     func teiEmbed(_ request: Request) async throws -> Response {
         let start = ContinuousClock.now
-        let body = try await collectBody(request)
-        try admission.enter()
-        defer { admission.leave() }
-        service.requestArrived(through: .http)
-        let parsed = try RequestBody.decode(TEIEmbedBody.self, from: body)
-        guard parsed.inputs.count <= configuration.maxInputsPerRequest else {
-            throw APIError.tooManyInputs(parsed.inputs.count, limit: configuration.maxInputsPerRequest, param: "inputs")
-        }
-        try ensureDefaultEmbedderReady(parsed.model)
-        let model = try served(parsed.model, kind: .embedder)
-        if !parsed.normalize && model.normalizes {
-            throw APIError.badRequest("normalize: false is not available for \(model.id): its folder ends in a Normalize "
-                + "module, so its vectors are always unit length; leave normalize out or set it to true", param: "normalize")
-        }
-        let result: EmbedResult
-        do {
-            result = try await service.embed(EmbedRequest(texts: parsed.inputs, model: parsed.model, dims: parsed.dimensions,
+        return try await admitted(request, decoding: TEIEmbedBody.self, inputs: \.inputs, param: "inputs") { parsed in
+            try ensureDefaultEmbedderReady(parsed.model)
+            let model = try served(parsed.model, kind: .embedder)
+            if !parsed.normalize && model.normalizes {
+                throw APIError.badRequest("normalize: false is not available for \(model.id): its folder ends in a Normalize "
+                    + "module, so its vectors are always unit length; leave normalize out or set it to true", param: "normalize")
+            }
+            let result = try await embedding(EmbedRequest(texts: parsed.inputs, model: parsed.model, dims: parsed.dimensions,
                                                           prompt: parsed.prompt, truncation: parsed.truncation),
-                                             context: requestContext)
-        } catch {
-            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
+                                             param: "inputs")
+            let vectors = parsed.normalize && !model.normalizes ? result.vectors.map(Self.unitLength) : result.vectors
+            var response = Self.json(.ok, TEIAnswers.embed(vectors))
+            response.headers[.computeTokens] = String(result.tokens)
+            response.headers[.computeCharacters] = String(parsed.inputs.reduce(0) { $0 + $1.count })
+            response.headers[.computeTime] = String(Self.milliseconds(since: start))
+            response.headers[.truncatedInputs] = String(result.truncated.count { $0 })
+            return response
         }
-        let vectors = parsed.normalize && !model.normalizes ? result.vectors.map(Self.unitLength) : result.vectors
-        var response = Self.json(.ok, TEIAnswers.embed(vectors))
-        response.headers[.computeTokens] = String(result.tokens)
-        response.headers[.computeCharacters] = String(parsed.inputs.reduce(0) { $0 + $1.count })
-        response.headers[.computeTime] = String(Self.milliseconds(since: start))
-        response.headers[.truncatedInputs] = String(result.truncated.count { $0 })
-        return response
     }
 
     /// `POST /rerank`: `[{"index", "text"?, "score"}]`, best first.
     func teiRerank(_ request: Request) async throws -> Response {
         let start = ContinuousClock.now
-        let body = try await collectBody(request)
-        try admission.enter()
-        defer { admission.leave() }
-        service.requestArrived(through: .http)
-        let parsed = try RequestBody.decode(TEIRerankBody.self, from: body)
-        guard parsed.texts.count <= configuration.maxInputsPerRequest else {
-            throw APIError.tooManyInputs(parsed.texts.count, limit: configuration.maxInputsPerRequest, param: "texts")
+        return try await admitted(request, decoding: TEIRerankBody.self, inputs: \.texts, param: "texts") { parsed in
+            let result = try await ranking(RerankRequest(query: parsed.query, documents: parsed.texts, model: parsed.model,
+                                                         truncation: parsed.truncation),
+                                           param: "texts")
+            var response = Self.json(.ok, TEIAnswers.rerank(scores: parsed.rawScores ? result.logits : result.scores,
+                                                            texts: parsed.texts, returnText: parsed.returnText))
+            response.headers[.computeTokens] = String(result.tokens)
+            response.headers[.computeCharacters] = String(parsed.texts.reduce(0) { $0 + $1.count + parsed.query.count })
+            response.headers[.computeTime] = String(Self.milliseconds(since: start))
+            response.headers[.truncatedInputs] = String(result.truncated.count { $0 })
+            return response
         }
-        let result: RerankResult
-        do {
-            result = try await service.rerank(RerankRequest(query: parsed.query, documents: parsed.texts, model: parsed.model,
-                                                            truncation: parsed.truncation),
-                                              context: requestContext)
-        } catch {
-            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "texts")
-        }
-        var response = Self.json(.ok, TEIAnswers.rerank(scores: parsed.rawScores ? result.logits : result.scores,
-                                                        texts: parsed.texts, returnText: parsed.returnText))
-        response.headers[.computeTokens] = String(result.tokens)
-        response.headers[.computeCharacters] = String(parsed.texts.reduce(0) { $0 + $1.count + parsed.query.count })
-        response.headers[.computeTime] = String(Self.milliseconds(since: start))
-        response.headers[.truncatedInputs] = String(result.truncated.count { $0 })
-        return response
     }
 
     /// `POST /tokenize`: per input, the tokens the model reads (prompt included, cut at its limit).
     func teiTokenize(_ request: Request) async throws -> Response {
-        let body = try await collectBody(request)
-        try admission.enter()
-        defer { admission.leave() }
-        service.requestArrived(through: .http)
-        let parsed = try RequestBody.decode(TEITokenizeBody.self, from: body)
-        guard parsed.inputs.count <= configuration.maxInputsPerRequest else {
-            throw APIError.tooManyInputs(parsed.inputs.count, limit: configuration.maxInputsPerRequest, param: "inputs")
+        return try await admitted(request, decoding: TEITokenizeBody.self, inputs: \.inputs, param: "inputs") { parsed in
+            let tokenized: [TokenizedText]
+            do throws(ServiceError) {
+                tokenized = try await service.tokenize(TokenizeRequest(texts: parsed.inputs, model: parsed.model,
+                                                                       prompt: parsed.prompt, truncation: parsed.truncation))
+            } catch {
+                throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
+            }
+            let lists = tokenized.map { Self.teiTokens(of: $0, withSpecialTokens: parsed.addSpecialTokens) }
+            var response = Self.json(.ok, TEIAnswers.tokenize(lists))
+            response.headers[.computeTokens] = String(tokenized.reduce(0) { $0 + $1.ids.count })
+            response.headers[.truncatedInputs] = String(tokenized.count { $0.truncated })
+            return response
         }
-        let tokenized: [TokenizedText]
-        do {
-            tokenized = try await service.tokenize(TokenizeRequest(texts: parsed.inputs, model: parsed.model,
-                                                                   prompt: parsed.prompt, truncation: parsed.truncation))
-        } catch {
-            throw APIError(error, retryAfter: configuration.retryAfterSeconds, param: "inputs")
-        }
-        let lists = tokenized.map { Self.teiTokens(of: $0, withSpecialTokens: parsed.addSpecialTokens) }
-        var response = Self.json(.ok, TEIAnswers.tokenize(lists))
-        response.headers[.computeTokens] = String(tokenized.reduce(0) { $0 + $1.ids.count })
-        response.headers[.truncatedInputs] = String(tokenized.count { $0.truncated })
-        return response
     }
 
     /// `GET /info` (`?model=NAME` for another served model than the default embedder).

@@ -194,14 +194,7 @@ public final class ModelStore: Sendable {
             if let loaded = slots.loaded(descriptor.id) { return loaded }
             let directory = try installedFolder(descriptor)
             do {
-                if descriptor.isUserDefined {
-                    let found = try ModelFolder.kind(of: directory)
-                    guard found == descriptor.kind else {
-                        throw ModelConfigurationError(
-                            file: directory.appendingPathComponent("config.json").path,
-                            problem: "the folder holds a \(found), but \(descriptor.id) was added as a \(descriptor.kind)")
-                    }
-                }
+                try Self.checkUserFolderKind(descriptor, folder: directory)
                 let before = ProcessResources.residentBytes()
                 let model = try make(directory)
                 slots.record(.loaded(model, memoryBytes: ProcessResources.residentBytes() &- before), for: descriptor.id)
@@ -236,6 +229,18 @@ public final class ModelStore: Sendable {
         }
     }
 
+    /// A user's own model must be served as the kind it was added as: its folder's configuration says
+    /// which kind it holds. A model semd knows by name is not checked (its registry entry decides).
+    static func checkUserFolderKind(_ descriptor: ModelDescriptor, folder: URL) throws {
+        guard descriptor.isUserDefined else { return }
+        let found = try ModelFolder.kind(of: folder)
+        guard found == descriptor.kind else {
+            throw ModelConfigurationError(
+                file: folder.appendingPathComponent("config.json").path,
+                problem: "the folder holds a \(found), but \(descriptor.id) was added as a \(descriptor.kind)")
+        }
+    }
+
     /// The model's folder, checked to hold its required files.
     func installedFolder(_ descriptor: ModelDescriptor) throws(ServiceError) -> URL {
         do {
@@ -250,14 +255,7 @@ public final class ModelStore: Sendable {
         let key = descriptor.id + "\u{0}" + folder.path
         if let known = descriptions.withLock({ $0[key] }) { return known }
         do {
-            if descriptor.isUserDefined {
-                let found = try ModelFolder.kind(of: folder)
-                guard found == descriptor.kind else {
-                    throw ModelConfigurationError(
-                        file: folder.appendingPathComponent("config.json").path,
-                        problem: "the folder holds a \(found), but \(descriptor.id) was added as a \(descriptor.kind)")
-                }
-            }
+            try Self.checkUserFolderKind(descriptor, folder: folder)
             // A model semd knows by name serves as its registry says (a cross-encoder folder whose config
             // names no classification architecture is still the reranker).
             let description = try ModelFolder.describe(folder, as: descriptor.kind)

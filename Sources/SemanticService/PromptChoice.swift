@@ -4,18 +4,10 @@
 // name arithmetic: never loads a model.
 import SemanticCore
 
-/// The prompt an embedding request applies to every text (prompt and text are tokenized as one string).
-public enum PromptChoice: Sendable, Equatable {
-    /// sentence-transformers' plain `encode`: the model's `default_prompt_name`, else none.
-    case modelDefault
-    /// A key of the model's prompts. `query` is `encode_query`'s rule, `document` is `encode_document`'s
-    /// (the first of document, passage, corpus; empty when the model has none).
-    case named(String)
-    /// A literal prompt string (`encode(prompt=...)`), prepended to every text.
-    case text(String)
-    /// No prompt, even when the model has a default.
-    case none
-}
+/// The prompt an embedding request applies to every text (prompt and text are tokenized as one string):
+/// SemanticCore's `PromptSelection` (the model's default, a prompt by name, a literal string or none),
+/// whose rule `ModelPrompts.promptString(for:)` applies.
+public typealias PromptChoice = PromptSelection
 
 /// What happens to a text (or pair) longer than the model's token limit.
 public enum TruncationPolicy: Sendable, Equatable {
@@ -53,21 +45,13 @@ public struct PromptedModelName: Sendable, Equatable {
 }
 
 extension PromptChoice {
-    /// The prompt string this choice applies with `prompts`; nil for none (an empty prompt counts as
-    /// none). Throws `unknownPrompt` for a name the model does not have.
+    /// The prompt string this choice applies with `prompts`, by ModelPrompts' rule; nil for none (an
+    /// empty prompt counts as none). Throws `unknownPrompt` for a name the model does not have.
     func promptString(with prompts: ModelPrompts, model: String) throws(ServiceError) -> String? {
-        let prompt: String?
-        switch self {
-        case .modelDefault: prompt = prompts.defaultPrompt
-        case .none: prompt = nil
-        case .text(let text): prompt = text
-        case .named(let name):
-            guard let named = prompts.prompt(named: name) else {
-                throw .unknownPrompt(model: model, name: name, available: prompts.names)
-            }
-            prompt = named
+        do {
+            return try prompts.promptString(for: self)
+        } catch {
+            throw .unknownPrompt(model: model, name: error.name, available: error.available)
         }
-        guard let prompt, !prompt.isEmpty else { return nil }
-        return prompt
     }
 }

@@ -45,6 +45,23 @@ public struct ModelPrompts: Sendable, Equatable {
         return prompts[name]
     }
 
+    /// The prompt string `selection` applies, by sentence-transformers' rules: a plain encode's default,
+    /// none, a literal string, or a prompt by name. Nil for none; an empty prompt counts as none. Throws
+    /// for a name the model does not have, listing the names it has.
+    public func promptString(for selection: PromptSelection) throws(UnknownPromptName) -> String? {
+        let prompt: String?
+        switch selection {
+        case .modelDefault: prompt = defaultPrompt
+        case .none: prompt = nil
+        case .text(let text): prompt = text
+        case .named(let name):
+            guard let named = self.prompt(named: name) else { throw UnknownPromptName(name: name, available: names) }
+            prompt = named
+        }
+        guard let prompt, !prompt.isEmpty else { return nil }
+        return prompt
+    }
+
     /// Reads `config_sentence_transformers.json` in `directory`; a folder without it has no prompts.
     public static func load(directory: URL) throws -> ModelPrompts {
         let url = directory.appendingPathComponent("config_sentence_transformers.json")
@@ -87,4 +104,22 @@ public struct ModelPrompts: Sendable, Equatable {
         }
         return ModelPrompts(folderPrompts: folderPrompts, defaultPromptName: defaultName)
     }
+}
+
+/// Which of a model's prompts an encode applies; the service's and the client's prompt choices name it.
+public enum PromptSelection: Sendable, Equatable {
+    /// A plain `encode`: the model's `default_prompt_name`, else none.
+    case modelDefault
+    /// A prompt of the model by name (`document` follows `encode_document`'s order).
+    case named(String)
+    /// A literal prompt string (`encode(prompt=...)`), in place of any default.
+    case text(String)
+    /// No prompt, even when the model has a default.
+    case none
+}
+
+/// A prompt name the model does not have, with the names it has (sorted).
+public struct UnknownPromptName: Error, Sendable, Equatable {
+    public let name: String
+    public let available: [String]
 }
