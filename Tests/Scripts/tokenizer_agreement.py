@@ -184,6 +184,15 @@ def main():
             limit = single_len if pair is None else 512
             truncated += len(want["input_ids"]) == limit
             unk += want["tokens"].count("[UNK]")
+            if "error" not in got:
+                # semctl's --json also says whether the text was cut and its length before the cut: keep
+                # those consistent with the ids, and compare the ids, types and tokens with the reference.
+                count = got.get("untruncated_count")
+                if count is not None and (count < len(got["input_ids"]) or got.get("truncated") != (count > len(got["input_ids"]))):
+                    got = dict(got, error=f"truncated {got.get('truncated')} and untruncated_count {count} "
+                                          f"disagree with {len(got['input_ids'])} ids")
+                else:
+                    got = {key: got[key] for key in ("input_ids", "token_type_ids", "tokens")}
             if got != want:
                 failures.append((text, pair, got, want))
     elapsed = time.time() - started
