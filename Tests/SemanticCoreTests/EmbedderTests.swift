@@ -203,23 +203,26 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         #expect(maxDifference(chunked, together) <= 1e-6)
     }
 
-    /// Few-token products run in output blocks sized for OpenBLAS's small-matrix kernels when the
-    /// selected kernel has them; results must not depend on which path ran.
-    @Test func smallRowPathMatchesTheWholeProduct() throws {
+    /// Products of few rows run on the panel kernel from the pre-packed weights, larger ones on OpenBLAS;
+    /// results must not depend on which path ran (every product on OpenBLAS, the default limit, and
+    /// every product on the panels, including the 300-token chunks of the group schedule).
+    @Test func panelPathMatchesOpenBLAS() throws {
         let directory = try Fixtures.requireRealEmbedder()
         let embedder = try Embedder.load(directory: directory)
-        let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs).filter { $0.count <= 32 }.prefix(12)
+        let all = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs)
+        let ids = Array(all.filter { $0.count <= 32 }.prefix(8)) + [all.max { $0.count < $1.count }!]
         var results: [[[Float]]] = []
-        for small in [false, true] {
-            let encoder = BertEncoder(config: embedder.config, weights: embedder.encoder.weights, configuration: .init(threads: 2), smallMatrixKernels: small)
-            #expect((encoder.smallMatrixBlock(rows: 10, outputs: 1536, inputs: 384) != nil) == small)
+        for limit in [0, BertEncoder.defaultPanelRowLimit, 1 << 20] {
+            let encoder = BertEncoder(config: embedder.config, weights: embedder.encoder.weights, configuration: .init(threads: 2), panelRowLimit: limit)
+            #expect(encoder.panelRowLimit == limit)
             let variant = Embedder(
                 directory: directory, encoder: encoder, tokenizer: embedder.tokenizer, pooling: embedder.pooling,
                 maxSequenceLength: embedder.maxSequenceLength, configuration: .init(threads: 2))
-            results.append(try ids.map { try variant.embed(tokenIDs: [$0])[0] })
+            results.append(try ids.map { try variant.embed(tokenIDs: [$0])[0] } + variant.embed(tokenIDs: ids))
         }
-        print("MiniLM small-row blocks vs whole products: \(maxDifference(results[0], results[1]))")
+        print("MiniLM panel kernel (\(PanelKernelTarget.name)) vs OpenBLAS: default limit \(maxDifference(results[0], results[1])), every product \(maxDifference(results[0], results[2]))")
         #expect(maxDifference(results[0], results[1]) <= 1e-6)
+        #expect(maxDifference(results[0], results[2]) <= 1e-6)
     }
 
     @Test func flopCountMatchesTheBenchmarkFormula() throws {

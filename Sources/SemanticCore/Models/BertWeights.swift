@@ -1,7 +1,8 @@
 // The weights of a BERT encoder, looked up by their transformers names (with or without a `bert.` prefix)
 // and checked against the shapes BertConfig implies. Loaded once and never written: F32 tensors stay views
 // of the file's in-memory image (FileImage); the per-layer Q, K and V projections are packed once into one [3C, C] matrix
-// so a layer's projections are a single GEMM.
+// so a layer's projections are a single GEMM, and each linear layer's weight is laid out once more in
+// PanelGemm's panel order for the products of few rows (BertLayerPanels).
 
 /// Embedding tables and their LayerNorm (transformers `BertEmbeddings`).
 struct BertEmbeddingWeights: Sendable {
@@ -26,6 +27,24 @@ struct BertLayerWeights: Sendable {
     let outputBias: FloatTensor            // [C]
     let outputNormWeight: FloatTensor      // [C]
     let outputNormBias: FloatTensor        // [C]
+    /// The four weights above in PanelGemm's panel order.
+    let panels: BertLayerPanels
+}
+
+/// A layer's linear weights packed as panels [⌈N/32⌉, K, 32] (PanelGemm), read by the products of up to
+/// `BertEncoder.panelRowLimit` rows; OpenBLAS reads the plain [N, K] weights for larger ones.
+struct BertLayerPanels: Sendable {
+    let qkv: FloatTensor              // from [3C, C]
+    let attentionOutput: FloatTensor  // from [C, C]
+    let intermediate: FloatTensor     // from [I, C]
+    let output: FloatTensor           // from [C, I]
+
+    init(qkv: FloatTensor, attentionOutput: FloatTensor, intermediate: FloatTensor, output: FloatTensor) {
+        self.qkv = .panels(packing: qkv)
+        self.attentionOutput = .panels(packing: attentionOutput)
+        self.intermediate = .panels(packing: intermediate)
+        self.output = .panels(packing: output)
+    }
 }
 
 /// A dense layer [out, in] with its bias, e.g. the pooler or a classifier.
@@ -77,19 +96,26 @@ struct BertWeights: Sendable {
             let queryBias = try tensor(name + "attention.self.query.bias", [c])
             let keyBias = try tensor(name + "attention.self.key.bias", [c])
             let valueBias = try tensor(name + "attention.self.value.bias", [c])
+            let qkvWeight = Self.stack([query, key, value], shape: [3 * c, c])
+            let attentionOutputWeight = try tensor(name + "attention.output.dense.weight", [c, c])
+            let intermediateWeight = try tensor(name + "intermediate.dense.weight", [i, c])
+            let outputWeight = try tensor(name + "output.dense.weight", [c, i])
             layers.append(BertLayerWeights(
-                qkvWeight: Self.stack([query, key, value], shape: [3 * c, c]),
+                qkvWeight: qkvWeight,
                 qkvBias: Self.stack([queryBias, keyBias, valueBias], shape: [3 * c]),
-                attentionOutputWeight: try tensor(name + "attention.output.dense.weight", [c, c]),
+                attentionOutputWeight: attentionOutputWeight,
                 attentionOutputBias: try tensor(name + "attention.output.dense.bias", [c]),
                 attentionNormWeight: try tensor(name + "attention.output.LayerNorm.weight", [c]),
                 attentionNormBias: try tensor(name + "attention.output.LayerNorm.bias", [c]),
-                intermediateWeight: try tensor(name + "intermediate.dense.weight", [i, c]),
+                intermediateWeight: intermediateWeight,
                 intermediateBias: try tensor(name + "intermediate.dense.bias", [i]),
-                outputWeight: try tensor(name + "output.dense.weight", [c, i]),
+                outputWeight: outputWeight,
                 outputBias: try tensor(name + "output.dense.bias", [c]),
                 outputNormWeight: try tensor(name + "output.LayerNorm.weight", [c]),
-                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c])))
+                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c]),
+                panels: BertLayerPanels(
+                    qkv: qkvWeight, attentionOutput: attentionOutputWeight, intermediate: intermediateWeight,
+                    output: outputWeight)))
         }
         self.layers = layers
 
