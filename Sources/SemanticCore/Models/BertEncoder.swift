@@ -42,8 +42,15 @@ final class BertEncoder: Sendable {
     /// Rows up to which the panel kernel runs a product. Below a few hundred rows OpenBLAS spends a
     /// large share of each call re-packing the weight (it has no pre-packed sgemm), which the panels
     /// were spared at load; PanelGemm's tile streams them instead. See Docs/PERFORMANCE.md for the
-    /// measurements behind the value.
+    /// measurements behind the value. In a debug (unoptimised) build SIMD16 arithmetic is a chain of
+    /// generic calls, about a thousand times slower than the optimised tile (0.1 GFLOP/s), so there every
+    /// product runs on OpenBLAS unless a caller asks for the panels; PanelGemmTests and the encoder's
+    /// path tests run the tile itself in every build.
+    #if DEBUG
+    static let defaultPanelRowLimit = 0
+    #else
     static let defaultPanelRowLimit = 128
+    #endif
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
     /// is reused. `trace` sees intermediate activations (tests only; it forces the layer schedule).
