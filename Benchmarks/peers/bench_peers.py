@@ -72,7 +72,9 @@ def export_onnx(model_dir, path, cross_encoder):
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
     cls = AutoModelForSequenceClassification if cross_encoder else AutoModel
-    model = cls.from_pretrained(model_dir).eval()
+    # eager attention: the MatMul / Softmax / MatMul pattern onnxruntime's transformer optimizer fuses into
+    # its Attention operator (the SDPA export leaves a graph it does not recognise as attention)
+    model = cls.from_pretrained(model_dir, attn_implementation="eager").eval()
     ids = torch.ones(2, 16, dtype=torch.long)
     inputs = (ids, torch.ones_like(ids), torch.zeros_like(ids))
     names = ["input_ids", "attention_mask", "token_type_ids"]
