@@ -228,13 +228,12 @@ final class BertEncoder: Sendable {
         let i = config.intermediateSize
         let h = buffers.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
-        linear(x, rows: t, weight: layer.intermediateWeight, panels: layer.panels.intermediate, bias: layer.intermediateBias, into: h, parallel: parallel)
         let activation = config.hiddenActivation
-        parallel.forEachRange(count: t, minimum: max(1, 16_384 / i), piecesPerThread: 4) { rows in
-            let start = h + rows.lowerBound * i
-            switch activation {
-            case .geluErf: Activations.geluErf(start, count: rows.count * i)
-            case .geluTanh: Activations.geluTanh(start, count: rows.count * i)
+        let activated = linear(x, rows: t, weight: layer.intermediateWeight, panels: layer.panels.intermediate, bias: layer.intermediateBias,
+                               into: h, activation: activation, parallel: parallel)
+        if !activated {
+            parallel.forEachRange(count: t, minimum: max(1, 16_384 / i), piecesPerThread: 4) { rows in
+                Self.activate(h + rows.lowerBound * i, count: rows.count * i, activation)
             }
         }
         pausePoint?()
@@ -250,12 +249,17 @@ final class BertEncoder: Sendable {
     /// panels (so no weight is read by two threads); beyond that on OpenBLAS, split over threads by rows
     /// (large T) or by output features. A bias is written into `out` first and the OpenBLAS product
     /// accumulated onto it, so OpenBLAS never runs its separate pass that zeroes the output.
+    /// With `activation`, the panel path also applies it to the columns each thread wrote, while they
+    /// are in its cache (one pass over the threads fewer); returns whether it did, else the caller applies it.
+    @discardableResult
     func linear(
         _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, panels: FloatTensor, bias: FloatTensor?,
-        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, parallel: ParallelWork
-    ) {
+        into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, activation: BertActivation? = nil,
+        parallel: ParallelWork
+    ) -> Bool {
         let n = weight.shape[0], k = weight.shape[1]
         if t <= panelRowLimit {
+            assert(!(accumulate && bias != nil), "a product accumulates onto its output or starts from a bias, not both")
             let start: PanelGemm.Start = accumulate ? .output : bias.map { .bias($0.pointer) } ?? .zero
             let count = PanelGemm.panelCount(outputs: n)
             let minimum = t * n * k < 1 << 18 ? count : 1
@@ -263,8 +267,13 @@ final class BertEncoder: Sendable {
                 PanelGemm.linear(
                     x: input, xStride: k, packed: panels.pointer, panels: chosen, y: out, yStride: n,
                     rows: t, outputs: n, inputs: k, start: start)
+                if let activation {
+                    let first = chosen.lowerBound * PanelGemm.panelWidth
+                    let width = min(n, chosen.upperBound * PanelGemm.panelWidth) - first
+                    for row in 0..<t { Self.activate(out + row * n + first, count: width, activation) }
+                }
             }
-            return
+            return activation != nil
         }
         let w = weight.pointer
         let b = bias?.pointer
@@ -286,6 +295,16 @@ final class BertEncoder: Sendable {
             parallel.forEachRange(count: t, minimum: min(1024, t / parallel.threads), piecesPerThread: 4) { rows in product(rows, 0..<n) }
         } else {
             parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in product(0..<t, columns) }
+        }
+        return false
+    }
+
+    /// h ← activation(h) over `count` floats.
+    @inline(__always)
+    static func activate(_ h: UnsafeMutablePointer<Float>, count: Int, _ activation: BertActivation) {
+        switch activation {
+        case .geluErf: Activations.geluErf(h, count: count)
+        case .geluTanh: Activations.geluTanh(h, count: count)
         }
     }
 
