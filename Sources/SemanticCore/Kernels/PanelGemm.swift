@@ -26,14 +26,14 @@ enum PanelGemm {
     ) {
         for panel in 0..<panelCount(outputs: n) {
             let destination = panels + panel * k * panelWidth
-            for column in 0..<panelWidth {
-                let feature = panel * panelWidth + column
-                if feature < n {
-                    let row = weight + feature * k
-                    for input in 0..<k { destination[input * panelWidth + column] = row[input] }
-                } else {
-                    for input in 0..<k { destination[input * panelWidth + column] = 0 }
-                }
+            let columns = min(panelWidth, n - panel * panelWidth)
+            let rows = weight + panel * panelWidth * k
+            // written in order, read from the panel's 32 rows of W side by side (each stays in cache
+            // for 16 consecutive inputs)
+            for input in 0..<k {
+                let out = destination + input * panelWidth
+                for column in 0..<columns { out[column] = rows[column * k + input] }
+                for column in columns..<panelWidth { out[column] = 0 }
             }
         }
     }
