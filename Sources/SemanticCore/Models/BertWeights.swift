@@ -3,6 +3,7 @@
 // of the file's in-memory image (FileImage); the per-layer Q, K and V projections are packed once into one [3C, C] matrix
 // so a layer's projections are a single GEMM, and each linear layer's weight is laid out once more in
 // PanelGemm's panel order for the products of few rows (BertLayerPanels).
+import Dispatch
 
 /// Embedding tables and their LayerNorm (transformers `BertEmbeddings`).
 struct BertEmbeddingWeights: Sendable {
@@ -27,8 +28,15 @@ struct BertLayerWeights: Sendable {
     let outputBias: FloatTensor            // [C]
     let outputNormWeight: FloatTensor      // [C]
     let outputNormBias: FloatTensor        // [C]
-    /// The four weights above in PanelGemm's panel order.
-    let panels: BertLayerPanels
+    /// The four weights above in PanelGemm's panel order (nil only while the weights are being read).
+    private(set) var panelsIfPacked: BertLayerPanels?
+    var panels: BertLayerPanels { panelsIfPacked! }
+
+    func with(panels: BertLayerPanels) -> BertLayerWeights {
+        var copy = self
+        copy.panelsIfPacked = panels
+        return copy
+    }
 }
 
 /// A layer's linear weights packed as panels [⌈N/32⌉, K, 32] (PanelGemm), read by the products of up to
@@ -39,11 +47,24 @@ struct BertLayerPanels: Sendable {
     let intermediate: FloatTensor     // from [I, C]
     let output: FloatTensor           // from [C, I]
 
-    init(qkv: FloatTensor, attentionOutput: FloatTensor, intermediate: FloatTensor, output: FloatTensor) {
-        self.qkv = .panels(packing: qkv)
-        self.attentionOutput = .panels(packing: attentionOutput)
-        self.intermediate = .panels(packing: intermediate)
-        self.output = .panels(packing: output)
+    /// Packs every layer's four weights (plain [N, K] tensors, in the order of the fields above), the
+    /// weights spread over the cores: at load this is most of the work after reading the file.
+    static func packing(_ layers: [[FloatTensor]]) -> [BertLayerPanels] {
+        let weights = layers.flatMap { $0 }
+        precondition(layers.allSatisfy { $0.count == 4 }, "a layer has four linear weights")
+        let packed = UnsafeMutableBufferPointer<FloatTensor?>.allocate(capacity: weights.count)
+        packed.initialize(repeating: nil)
+        defer { packed.deallocate() }
+        // each iteration writes its own element
+        let slots = UncheckedSendable(packed)
+        DispatchQueue.concurrentPerform(iterations: weights.count) { index in
+            slots.value[index] = .panels(packing: weights[index])
+        }
+        return (0..<layers.count).map { layer in
+            BertLayerPanels(
+                qkv: packed[4 * layer]!, attentionOutput: packed[4 * layer + 1]!,
+                intermediate: packed[4 * layer + 2]!, output: packed[4 * layer + 3]!)
+        }
     }
 }
 
@@ -88,6 +109,7 @@ struct BertWeights: Sendable {
             normBias: try tensor("embeddings.LayerNorm.bias", [c]))
 
         var layers: [BertLayerWeights] = []
+        var plain: [[FloatTensor]] = []
         for index in 0..<config.numHiddenLayers {
             let name = "encoder.layer.\(index)."
             let query = try tensor(name + "attention.self.query.weight", [c, c])
@@ -112,11 +134,11 @@ struct BertWeights: Sendable {
                 outputWeight: outputWeight,
                 outputBias: try tensor(name + "output.dense.bias", [c]),
                 outputNormWeight: try tensor(name + "output.LayerNorm.weight", [c]),
-                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c]),
-                panels: BertLayerPanels(
-                    qkv: qkvWeight, attentionOutput: attentionOutputWeight, intermediate: intermediateWeight,
-                    output: outputWeight)))
+                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c])))
+            plain.append([qkvWeight, attentionOutputWeight, intermediateWeight, outputWeight])
         }
+        let panels = BertLayerPanels.packing(plain)
+        layers = zip(layers, panels).map { $0.with(panels: $1) }
         self.layers = layers
 
         if file.contains(prefix + "pooler.dense.weight") {
