@@ -5,18 +5,30 @@ BUILD_FLAGS  ?=
 RELEASE_BIN   = .build/release
 # Release binaries link the Swift runtime and Foundation statically on Linux: a warm `semctl embed`
 # drops from about 23 ms to 16 ms, most of the difference being the dynamic loader's work at start.
-# Release binaries are also compiled for this machine's CPU family when it has AVX2 and FMA (the
-# x86-64-v3 set, LLVM's `haswell`): the engine's element-wise kernels (GELU, softmax, LayerNorm) are
-# portable SIMD8 code that the default x86-64 target emits as pairs of SSE2 instructions, and one AVX2
-# instruction each halves their share of W3 (11% -> 7% of its time). Swift does not contract a*b+c into
-# FMA, so the results are the same bits as the portable build. A binary built this way needs an AVX2
-# CPU: `make build-release TARGET_CPU=` builds the portable one (to copy to older machines).
+# Release binaries are also compiled for this machine's CPU family: the AVX-512 family (LLVM's
+# `skylake-avx512`: AVX-512 F, BW, DQ, VL and CD, the x86-64-v4 set) when the CPU has it, else the AVX2
+# family (the x86-64-v3 set, LLVM's `haswell`) when it has AVX2 and FMA. The engine's element-wise
+# kernels (GELU, softmax, LayerNorm) are portable SIMD8 code that the default x86-64 target emits as pairs
+# of SSE2 instructions, and one AVX2 instruction each halves their share of W3 (11% -> 7% of its time).
+# The family also picks the panel kernel's register tile (PanelTile: 12 rows x 32 columns in 24 of the
+# 32 AVX-512 registers, 6 x 16 with AVX2, 4 x 16 portable) and lets its multiply-adds be fused
+# (SEMANTIC_CORE_AVX512 / SEMANTIC_CORE_AVX2; a portable build multiplies and adds, since a fused
+# multiply-add without the instruction is a library call). The element-wise kernels give the same bits in
+# every build (Swift does not contract a*b+c); the products differ between families by rounding only, within
+# the goldens' tolerance (1 - cos <= 1e-6). A binary built this way needs such a CPU:
+# `make build-release TARGET_CPU=` builds the portable one (to copy to older machines), and
+# `TARGET_CPU=haswell` the AVX2 one on an AVX-512 machine.
 TARGET_CPU   ?= $(shell [ "$$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] && \
                   flags=$$(grep -m1 '^flags' /proc/cpuinfo) && \
                   for f in avx2 fma bmi1 bmi2 f16c movbe abm; do echo " $$flags " | grep -q " $$f " || exit 0; done && \
-                  echo haswell)
+                  for f in avx512f avx512bw avx512dq avx512vl avx512cd; do echo " $$flags " | grep -q " $$f " || { echo haswell; exit 0; }; done && \
+                  echo skylake-avx512)
+AVX512_CPUS   = skylake-avx512 x86-64-v4 cascadelake cooperlake icelake-server icelake-client tigerlake sapphirerapids graniterapids emeraldrapids znver4 znver5
+AVX2_CPUS     = haswell x86-64-v3 broadwell skylake alderlake znver1 znver2 znver3
+KERNEL_FAMILY = $(if $(filter $(AVX512_CPUS),$(TARGET_CPU)),SEMANTIC_CORE_AVX512,$(if $(filter $(AVX2_CPUS),$(TARGET_CPU)),SEMANTIC_CORE_AVX2,))
 RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,) \
-                 $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU),)
+                 $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU),) \
+                 $(if $(KERNEL_FAMILY),-Xswiftc -D$(KERNEL_FAMILY),)
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
@@ -34,8 +46,8 @@ help:
 	@echo "make models   fetch and verify all-MiniLM-L6-v2 into Models/"
 	@echo "make build    debug build;  make build-release  release build"
 	@echo "make bench    release build, then the benchmark workloads (semd-bench bench)"
-	@echo "make bench-peers  the same workloads on sentence-transformers and onnxruntime, side by side"
-	@echo "make bench-paired semd and onnxruntime alternated for PAIRED_ROUNDS rounds (default 5): median ratios"
+	@echo "make bench-peers  the same workloads on onnxruntime (optimized and plain graph) and sentence-transformers, side by side"
+	@echo "make bench-paired semd and onnxruntime (optimized, plain graph) alternated for PAIRED_ROUNDS rounds (default 5): median ratios"
 	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS (semd-bench soak)"
 	@echo "make soak-smoke   CI's 60 s soak (release build)"
 	@echo "make storm    release semd: 16 served clients with and without 8 reconnecting without backoff (semd-bench storm)"
@@ -154,8 +166,11 @@ STORM_SECONDS ?= 15
 storm: deps build-release models
 	$(RELEASE_BIN)/semd-bench storm --seconds $(STORM_SECONDS)
 
-# The same workloads on sentence-transformers (torch 2.13.0+cpu) and onnxruntime 1.32.0 in a Python
-# venv, in the same run, then a side-by-side table (Docs/PERFORMANCE.md shows one).
+# The same workloads on onnxruntime 1.32.0 running the transformer-optimized graph (the exported graph
+# rewritten by onnxruntime.transformers.optimizer with fused Attention / SkipLayerNormalization /
+# BiasGelu nodes: the first peer column, the one the targets are against), onnxruntime on the plain
+# exported graph, and sentence-transformers (torch 2.13.0+cpu), in a Python venv, in the same run, then
+# a side-by-side table (Docs/PERFORMANCE.md shows one).
 PEERS_VENV ?= .venv-peers
 peers-venv:
 	@test -x $(PEERS_VENV)/bin/python || python3 -m venv $(PEERS_VENV)
@@ -170,8 +185,9 @@ bench-peers: deps build-release models peers-venv
 	  --inputs Tests/Fixtures/bench/bench_inputs.json --work .build/bench/peers | tee .build/bench/peers.jsonl
 	python3 Benchmarks/peers/compare.py .build/bench/semd.jsonl .build/bench/peers.jsonl --svg .build/bench/ratios.svg
 
-# semd and onnxruntime alternated workload by workload for PAIRED_ROUNDS rounds (the order flipped every
-# other round): each pair's ratio and the median ratio, which the host's drift between runs cannot bias.
+# semd and onnxruntime (optimized graph, then plain graph) alternated workload by workload for
+# PAIRED_ROUNDS rounds (the order reversed every other round): each round's ratio to the optimized graph
+# and the median ratio, which the host's drift between runs cannot bias, and the median ratio to the plain graph.
 PAIRED_ROUNDS ?= 5
 bench-paired: deps build-release models peers-venv
 	mkdir -p .build/bench

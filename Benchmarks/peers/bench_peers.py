@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Runs the semd benchmark workloads on the Python peers: sentence-transformers (torch) and
-onnxruntime (the same model exported to ONNX), 2 threads, batch 32, texts sorted by length.
+"""Runs the semd benchmark workloads on the Python peers: onnxruntime on the transformer-optimized graph
+(`ortfused`: the exported graph rewritten by onnxruntime.transformers.optimizer, model_type bert, with
+fused EmbedLayerNormalization / Attention / SkipLayerNormalization / BiasGelu nodes), onnxruntime on the
+plain exported graph (`ort`), and sentence-transformers (torch, `st`); 2 threads, batch 32, texts sorted
+by length.
 
 Each (engine, workload) runs in a fresh child process so that its peak RSS is its own.
-Usage: bench_peers.py --model DIR --inputs bench_inputs.json [--engines st,ort] [--workloads W1,W2,W3,W6,CE,W4]
-Prints one JSON object per line (engine, workload, figures)."""
+Usage: bench_peers.py --model DIR --inputs bench_inputs.json [--engines ortfused,ort,st] [--workloads W1,W2,W3,W6,CE,W4]
+Prints one JSON object per line (engine, workload, figures); the fused engine's lines also name the
+fused operators the optimizer wrote (`fused_operators`)."""
 import argparse
 import json
 import os
@@ -68,7 +72,9 @@ def export_onnx(model_dir, path, cross_encoder):
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
     cls = AutoModelForSequenceClassification if cross_encoder else AutoModel
-    model = cls.from_pretrained(model_dir).eval()
+    # eager attention: the MatMul / Softmax / MatMul pattern onnxruntime's transformer optimizer fuses into
+    # its Attention operator (the SDPA export leaves a graph it does not recognise as attention)
+    model = cls.from_pretrained(model_dir, attn_implementation="eager").eval()
     ids = torch.ones(2, 16, dtype=torch.long)
     inputs = (ids, torch.ones_like(ids), torch.zeros_like(ids))
     names = ["input_ids", "attention_mask", "token_type_ids"]
@@ -89,6 +95,22 @@ def export_onnx(model_dir, path, cross_encoder):
         torch.onnx.export(Wrapper(model), inputs, path, input_names=names, output_names=[output],
                           dynamic_axes=axes, opset_version=17, dynamo=False)
     return path
+
+
+def optimize_onnx(plain_path, fused_path, model_dir):
+    """The transformer-optimized graph of `plain_path` (onnxruntime.transformers.optimizer, model_type bert,
+    the optimizer's default level for bert), saved to `fused_path`; returns the fused operator counts.
+    Fails when the optimizer fused no attention: the peer would then be the plain graph under another name."""
+    from onnxruntime.transformers import optimizer
+    config = json.load(open(os.path.join(model_dir, "config.json")))
+    model = optimizer.optimize_model(plain_path, model_type="bert", num_heads=config["num_attention_heads"],
+                                     hidden_size=config["hidden_size"])
+    fused = {k: v for k, v in model.get_fused_operator_statistics().items() if v}
+    if not fused.get("Attention") and not fused.get("MultiHeadAttention"):
+        raise SystemExit(f"onnxruntime's optimizer fused no attention in {plain_path}: {fused}")
+    model.save_model_to_file(fused_path)
+    json.dump(fused, open(fused_path + ".fused.json", "w"))
+    return fused
 
 
 class STEngine:
@@ -174,10 +196,12 @@ def child(args):
     if args.engine == "st":
         engine = STEngine(model_dir, cross_encoder=cross)
     else:
-        onnx_path = args.ce_onnx if cross else args.onnx
+        onnx_path = onnx_for(args, args.engine, cross)
         engine = ORTEngine(model_dir, onnx_path, cross_encoder=cross, max_length=512 if cross else 256)
     w = args.workload
     result = {"engine": args.engine, "workload": w}
+    if args.engine == "ortfused":
+        result["fused_operators"] = json.load(open(onnx_path + ".fused.json"))
     if w == "W1":
         q = [inputs["W1_query"]]
         for _ in range(20):
@@ -232,13 +256,20 @@ v = out.mean(1); v /= np.linalg.norm(v)
 """
 
 
+def onnx_for(args, engine, cross_encoder):
+    """The graph an onnxruntime engine runs: the plain export or its transformer-optimized rewrite."""
+    if engine == "ortfused":
+        return args.ce_onnx_fused if cross_encoder else args.onnx_fused
+    return args.ce_onnx if cross_encoder else args.onnx
+
+
 def cold_start(engine, args):
     script = COLD_ST if engine == "st" else COLD_ORT
     times, rss = [], []
     for _ in range(args.cold_runs):
         t = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run([sys.executable, "-c", script, args.model, args.onnx], check=True,
+        subprocess.run([sys.executable, "-c", script, args.model, onnx_for(args, engine, False)], check=True,
                        env=dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"))
         times.append(time.perf_counter() - t)
         rss.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
@@ -249,7 +280,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
     parser.add_argument("--inputs", required=True)
-    parser.add_argument("--engines", default="st,ort")
+    parser.add_argument("--engines", default="ortfused,ort,st")
     parser.add_argument("--workloads", default="W1,W2,W3,W6,CE,W4")
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--work", default=None, help="folder for the ONNX exports and the benchmark cross-encoder")
@@ -260,6 +291,8 @@ def main():
     parser.add_argument("--onnx", help=argparse.SUPPRESS)
     parser.add_argument("--ce-dir", help=argparse.SUPPRESS)
     parser.add_argument("--ce-onnx", help=argparse.SUPPRESS)
+    parser.add_argument("--onnx-fused", help=argparse.SUPPRESS)
+    parser.add_argument("--ce-onnx-fused", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -271,14 +304,24 @@ def main():
     args.onnx = os.path.join(work, "minilm.onnx")
     args.ce_dir = os.path.join(work, "cross-encoder")
     args.ce_onnx = os.path.join(work, "cross-encoder.onnx")
+    args.onnx_fused = os.path.join(work, "minilm-fused.onnx")
+    args.ce_onnx_fused = os.path.join(work, "cross-encoder-fused.onnx")
     engines = args.engines.split(",")
     workloads = args.workloads.split(",")
-    if "ort" in engines and not os.path.exists(args.onnx):
+    unknown = [e for e in engines if e not in ("ortfused", "ort", "st")]
+    if unknown:
+        parser.error(f"unknown engine(s) {', '.join(unknown)}; choose from ortfused, ort, st")
+    onnx_engines = [e for e in engines if e in ("ortfused", "ort")]
+    if onnx_engines and not os.path.exists(args.onnx):
         export_onnx(args.model, args.onnx, cross_encoder=False)
+    if "ortfused" in engines and not os.path.exists(args.onnx_fused + ".fused.json"):
+        optimize_onnx(args.onnx, args.onnx_fused, args.model)
     if "CE" in workloads and not os.path.exists(os.path.join(args.ce_dir, "model.safetensors")):
         build_cross_encoder(args.model, args.ce_dir)
-    if "CE" in workloads and "ort" in engines and not os.path.exists(args.ce_onnx):
+    if "CE" in workloads and onnx_engines and not os.path.exists(args.ce_onnx):
         export_onnx(args.ce_dir, args.ce_onnx, cross_encoder=True)
+    if "CE" in workloads and "ortfused" in engines and not os.path.exists(args.ce_onnx_fused + ".fused.json"):
+        optimize_onnx(args.ce_onnx, args.ce_onnx_fused, args.ce_dir)
     for engine in engines:
         for w in workloads:
             if w == "W4":
@@ -286,7 +329,8 @@ def main():
                 continue
             out = subprocess.run([sys.executable, __file__, "--child", "--engine", engine, "--workload", w,
                                   "--model", args.model, "--inputs", args.inputs, "--onnx", args.onnx,
-                                  "--ce-dir", args.ce_dir, "--ce-onnx", args.ce_onnx],
+                                  "--ce-dir", args.ce_dir, "--ce-onnx", args.ce_onnx,
+                                  "--onnx-fused", args.onnx_fused, "--ce-onnx-fused", args.ce_onnx_fused],
                                  check=True, capture_output=True, text=True)
             print(out.stdout.strip().splitlines()[-1], flush=True)
 

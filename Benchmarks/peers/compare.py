@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side table of `semd-bench bench --json` and bench_peers.py output (JSON lines), with ratios
-against onnxruntime and sentence-transformers, as Markdown; optionally an SVG bar chart of the ratios.
+against onnxruntime on the transformer-optimized graph (the first peer column), onnxruntime on the plain
+graph and sentence-transformers, as Markdown; optionally an SVG bar chart of the ratios to the first.
 Usage: compare.py SEMD.jsonl PEERS.jsonl [--svg OUT.svg] [--label TEXT]"""
 import argparse
 import json
@@ -39,8 +40,9 @@ def main():
     kernel = next(iter(semd.values()), {}).get("kernel", "?")
     peak = next(iter(semd.values()), {}).get("sgemm_peak_gflops", float("nan"))
     print(f"OpenBLAS kernel {kernel}, sgemm peak at the start {peak:.0f} GFLOP/s {args.label}\n")
-    print("| workload | semd | GFLOP/s (% of the peak measured beside it) | peak RSS | onnxruntime | sentence-transformers | × onnxruntime | × sentence-transformers |")
-    print("|---|---|---|---|---|---|---|---|")
+    engines = ("ortfused", "ort", "st")
+    print("| workload | semd | GFLOP/s (% of the peak measured beside it) | peak RSS | onnxruntime (optimized graph) | onnxruntime (plain graph) | sentence-transformers | × onnxruntime optimized | × onnxruntime plain | × sentence-transformers |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     ratios = []
     for w in ["W1", "W2", "W3", "W6", "CE", "W4"]:
         if w not in semd:
@@ -53,7 +55,7 @@ def main():
         cells.append(f'{gflops:.0f} ({s.get("percent_of_peak", 0):.0f}% of {row_peak:.0f})' if gflops else "")
         cells.append(f'{s.get("peak_rss_mb", 0):.0f} MB')
         row_ratios = []
-        for engine in ("ort", "st"):
+        for engine in engines:
             p = peers.get(engine, {}).get(w)
             if p is None:
                 cells.append("")
@@ -66,12 +68,16 @@ def main():
         ratios.append((w, row_ratios[0]))
         print("| " + " | ".join(cells) + " |")
     print("\nRatios > 1 mean semd is faster (throughput ratio, or the peer's time over semd's).")
+    fused = {r.get("workload"): r.get("fused_operators") for r in load(args.peers) if r.get("engine") == "ortfused"}
+    operators = next((f for f in fused.values() if f), None)
+    if operators:
+        print("The optimized graph's fused operators: " + ", ".join(f"{k} {v}" for k, v in sorted(operators.items())) + ".")
     if args.svg:
         width, bar, gap, top = 560, 28, 14, 30
         scale = 150
         height = top + len(ratios) * (bar + gap) + 30
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
-                 f'<text x="10" y="20">semd speed relative to onnxruntime (1.0 = equal) {args.label}</text>']
+                 f'<text x="10" y="20">semd speed relative to onnxruntime, optimized graph (1.0 = equal) {args.label}</text>']
         x0 = 60
         parts.append(f'<line x1="{x0 + scale}" y1="{top - 4}" x2="{x0 + scale}" y2="{height - 20}" stroke="#888" stroke-dasharray="4"/>')
         for i, (w, r) in enumerate(ratios):

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""semd against onnxruntime in alternated pairs: the host's speed drifts by 20-60% within minutes on a
+"""semd against onnxruntime in alternated runs: the host's speed drifts by 20-60% within minutes on a
 shared machine, so one semd run and one onnxruntime run minutes apart say as much about the host as
-about the engines. This runs each workload as a pair (semd, then onnxruntime, in the opposite order on
-every other round) for --rounds rounds, and reports each pair's ratio and the median of those ratios,
-with how many rounds met the issue's target.
+about the engines. This runs each workload as a group (semd, onnxruntime on the transformer-optimized
+graph, onnxruntime on the plain graph; the order reversed on every other round) for --rounds rounds,
+and reports each round's ratio to the optimized graph and the median of those ratios, with how many
+rounds met the issue's target, and the median ratio to the plain graph beside it.
 
 Usage: paired.py --bench .build/release/semd-bench --python .venv-peers/bin/python [--rounds 5]
-                 [--workloads W1,W2,W3,W6,CE] [--out DIR]
+                 [--workloads W1,W2,W3,W6,CE] [--peers ortfused,ort] [--out DIR]
 Prints a Markdown table; the raw JSON lines of every run go to DIR/paired.jsonl."""
 import argparse
 import json
@@ -44,9 +45,9 @@ def run_semd(args, workload):
     return last_json(out.stdout)
 
 
-def run_ort(args, workload):
+def run_ort(args, workload, engine):
     out = subprocess.run([args.python, os.path.join(HERE, "bench_peers.py"), "--model", args.model,
-                          "--inputs", args.inputs, "--work", args.work, "--engines", "ort",
+                          "--inputs", args.inputs, "--work", args.work, "--engines", engine,
                           "--workloads", workload], check=True, capture_output=True, text=True)
     return last_json(out.stdout)
 
@@ -61,6 +62,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workloads", default="W1,W2,W3,W6,CE")
     parser.add_argument("--out", default=os.path.join(ROOT, ".build/bench"))
+    parser.add_argument("--peers", default="ortfused,ort",
+                        help="onnxruntime engines of bench_peers.py; the first is the one the targets are against")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -68,6 +71,9 @@ def main():
     unknown = [w for w in workloads if w not in TARGETS]
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(TARGETS)}")
+    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    if not peers or any(p not in ("ortfused", "ort") for p in peers):
+        parser.error("--peers takes ortfused and/or ort")
     os.makedirs(args.out, exist_ok=True)
     raw = open(os.path.join(args.out, "paired.jsonl"), "w")
 
@@ -76,43 +82,56 @@ def main():
     pairs = {w: [] for w in workloads}
     for round_index in range(args.rounds):
         for w in workloads:
-            order = ("semd", "ort") if round_index % 2 == 0 else ("ort", "semd")
+            order = ["semd"] + peers
+            if round_index % 2 == 1:
+                order.reverse()
             result = {}
             for engine in order:
-                row = run_semd(args, w) if engine == "semd" else run_ort(args, w)
+                row = run_semd(args, w) if engine == "semd" else run_ort(args, w, engine)
                 row["engine"], row["round"] = engine, round_index + 1
                 raw.write(json.dumps(row) + "\n")
                 raw.flush()
                 result[engine] = row
             pairs[w].append(result)
             s, higher = headline(result["semd"])
-            o, _ = headline(result["ort"])
-            ratio = s / o if higher else o / s
-            print(f"round {round_index + 1} {w}: semd {s:.2f}, onnxruntime {o:.2f}, {ratio:.2f}x",
-                  file=sys.stderr, flush=True)
+            figures = []
+            for peer in peers:
+                o, _ = headline(result[peer])
+                figures.append(f"{peer} {o:.2f} ({s / o if higher else o / s:.2f}x)")
+            print(f"round {round_index + 1} {w}: semd {s:.2f}, " + ", ".join(figures), file=sys.stderr, flush=True)
     finished = time.strftime("%H:%M")
 
     kernel = next(iter(pairs.values()))[0]["semd"].get("kernel", "?")
     print(f"{args.rounds} alternated rounds, {started}-{finished}, load average {load_before:.1f} at the start, "
           f"OpenBLAS kernel {kernel}.\n")
-    print("| workload | semd (median) | onnxruntime (median) | × onnxruntime per round | median ratio | rounds at target | semd % of the sgemm peak beside it (median) |")
-    print("|---|---|---|---|---|---|---|")
+    names = {"ortfused": "onnxruntime optimized graph", "ort": "onnxruntime plain graph"}
+    first, others = peers[0], peers[1:]
+    print(f"| workload | semd (median) | {names[first]} (median) | × {names[first]} per round | median ratio | rounds at target | "
+          + "".join(f"× {names[p]} (median) | " for p in others) + "semd % of the sgemm peak beside it (median) | peak RSS semd / peer |")
+    print("|---|---|---|---|---|---|" + "---|" * len(others) + "---|---|")
     for w in workloads:
-        ratios, svals, ovals, shares = [], [], [], []
-        for pair in pairs[w]:
-            s, higher = headline(pair["semd"])
-            o, _ = headline(pair["ort"])
-            svals.append(s)
-            ovals.append(o)
-            ratios.append(s / o if higher else o / s)
-            if "percent_of_peak" in pair["semd"]:
-                shares.append(pair["semd"]["percent_of_peak"])
         unit = " ms" if w in ("W1", "CE") else "/s"
+
+        def ratios_to(peer):
+            out = []
+            for pair in pairs[w]:
+                s, higher = headline(pair["semd"])
+                o, _ = headline(pair[peer])
+                out.append(s / o if higher else o / s)
+            return out
+
+        ratios = ratios_to(first)
+        svals = [headline(pair["semd"])[0] for pair in pairs[w]]
+        ovals = [headline(pair[first])[0] for pair in pairs[w]]
+        shares = [pair["semd"]["percent_of_peak"] for pair in pairs[w] if "percent_of_peak" in pair["semd"]]
         met = sum(1 for r in ratios if r >= TARGETS[w])
         share = f"{statistics.median(shares):.0f}%" if shares else ""
+        rss = (f"{max(pair['semd'].get('peak_rss_mb', 0) for pair in pairs[w]):.0f} / "
+               f"{max(pair[first].get('peak_rss_mb', 0) for pair in pairs[w]):.0f} MB")
         print(f"| {w} | {statistics.median(svals):.2f}{unit} | {statistics.median(ovals):.2f}{unit} | "
               f"{', '.join(f'{r:.2f}' for r in ratios)} | **{statistics.median(ratios):.2f}×** | "
-              f"{met} of {len(ratios)} (≥ {TARGETS[w]}×) | {share} |")
+              f"{met} of {len(ratios)} (≥ {TARGETS[w]}×) | "
+              + "".join(f"{statistics.median(ratios_to(p)):.2f}× | " for p in others) + f"{share} | {rss} |")
     print("\nRatios > 1 mean semd is faster (throughput ratio; for W1 and CE the peer's time over semd's).")
 
 

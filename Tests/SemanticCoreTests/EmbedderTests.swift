@@ -40,6 +40,15 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
     zip(a, b).map { compare($0, $1).maxAbs }.max() ?? 0
 }
 
+extension Embedder {
+    /// The same model with products of up to `limit` rows on the panel kernel (0: all on OpenBLAS).
+    func withPanelRowLimit(_ limit: Int, threads: Int = 2) throws -> Embedder {
+        let encoder = BertEncoder(config: config, weights: self.encoder.weights, configuration: .init(threads: threads), panelRowLimit: limit)
+        return Embedder(directory: directory, encoder: encoder, tokenizer: tokenizer, pooling: pooling,
+                        maxSequenceLength: maxSequenceLength, configuration: .init(threads: threads))
+    }
+}
+
 @Suite struct TinyEmbedderTests {
     let embedder: Embedder
     let cases: [EmbeddingCase]
@@ -78,6 +87,20 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         #expect(maxDifference(alone, together) <= 1e-6)
         #expect(maxDifference(chunked, together) <= 1e-6)
         #expect(maxDifference(reversed, together) <= 1e-6)
+    }
+
+    /// Every product on the panel kernel (both schedules; C = 16 and I = 48 leave partial panels)
+    /// matches the goldens, the all-OpenBLAS path, and itself alone against batched.
+    @Test func panelKernelForEveryProduct() throws {
+        let ids = cases.map(\.inputIDs)
+        let panels = try embedder.withPanelRowLimit(1 << 20)
+        let viaPanels = try panels.embed(tokenIDs: ids)
+        expectEmbeddingsMatch(viaPanels, cases, label: "tiny embedder, every product on the panel kernel")
+        let viaBLAS = try embedder.withPanelRowLimit(0).embed(tokenIDs: ids)
+        let alone = try ids.map { try panels.embed(tokenIDs: [$0])[0] }
+        print("tiny panel kernel (\(PanelKernelTarget.name) tile): vs OpenBLAS \(maxDifference(viaPanels, viaBLAS)), alone vs together \(maxDifference(alone, viaPanels))")
+        #expect(maxDifference(viaPanels, viaBLAS) <= 1e-6)
+        #expect(maxDifference(alone, viaPanels) <= 1e-6)
     }
 
     @Test func dimsTruncateAndRenormalise() throws {
@@ -203,22 +226,20 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
         #expect(maxDifference(chunked, together) <= 1e-6)
     }
 
-    /// Few-token products run in output blocks sized for OpenBLAS's small-matrix kernels when the
-    /// selected kernel has them; results must not depend on which path ran.
-    @Test func smallRowPathMatchesTheWholeProduct() throws {
+    /// Products of few rows run on the panel kernel from the pre-packed weights, larger ones on OpenBLAS;
+    /// results must not depend on which path ran. MiniLM: short golden texts alone and together with
+    /// every product on OpenBLAS against every product on the panels (a few texts: an unoptimised
+    /// build runs the tile at ~0.1 GFLOP/s).
+    @Test func panelPathMatchesOpenBLAS() throws {
         let directory = try Fixtures.requireRealEmbedder()
         let embedder = try Embedder.load(directory: directory)
-        let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs).filter { $0.count <= 32 }.prefix(12)
-        var results: [[[Float]]] = []
-        for small in [false, true] {
-            let encoder = BertEncoder(config: embedder.config, weights: embedder.encoder.weights, configuration: .init(threads: 2), smallMatrixKernels: small)
-            #expect((encoder.smallMatrixBlock(rows: 10, outputs: 1536, inputs: 384) != nil) == small)
-            let variant = Embedder(
-                directory: directory, encoder: encoder, tokenizer: embedder.tokenizer, pooling: embedder.pooling,
-                maxSequenceLength: embedder.maxSequenceLength, configuration: .init(threads: 2))
-            results.append(try ids.map { try variant.embed(tokenIDs: [$0])[0] })
+        let ids = Array(try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs).filter { $0.count <= 16 }.prefix(4))
+        let results = try [0, 1 << 20].map { limit in
+            let variant = try embedder.withPanelRowLimit(limit)
+            #expect(variant.encoder.panelRowLimit == limit)
+            return try ids.map { try variant.embed(tokenIDs: [$0])[0] } + variant.embed(tokenIDs: ids)
         }
-        print("MiniLM small-row blocks vs whole products: \(maxDifference(results[0], results[1]))")
+        print("MiniLM panel kernel (\(PanelKernelTarget.name) tile) vs OpenBLAS: \(maxDifference(results[0], results[1]))")
         #expect(maxDifference(results[0], results[1]) <= 1e-6)
     }
 

@@ -1,7 +1,9 @@
 // The weights of a BERT encoder, looked up by their transformers names (with or without a `bert.` prefix)
 // and checked against the shapes BertConfig implies. Loaded once and never written: F32 tensors stay views
 // of the file's in-memory image (FileImage); the per-layer Q, K and V projections are packed once into one [3C, C] matrix
-// so a layer's projections are a single GEMM.
+// so a layer's projections are a single GEMM, and each linear layer's weight is laid out once more in
+// PanelGemm's panel order for the products of few rows (BertLayerPanels).
+import Dispatch
 
 /// Embedding tables and their LayerNorm (transformers `BertEmbeddings`).
 struct BertEmbeddingWeights: Sendable {
@@ -26,6 +28,44 @@ struct BertLayerWeights: Sendable {
     let outputBias: FloatTensor            // [C]
     let outputNormWeight: FloatTensor      // [C]
     let outputNormBias: FloatTensor        // [C]
+    /// The four weights above in PanelGemm's panel order (nil only while the weights are being read).
+    private(set) var panelsIfPacked: BertLayerPanels?
+    var panels: BertLayerPanels { panelsIfPacked! }
+
+    func with(panels: BertLayerPanels) -> BertLayerWeights {
+        var copy = self
+        copy.panelsIfPacked = panels
+        return copy
+    }
+}
+
+/// A layer's linear weights packed as panels [⌈N/32⌉, K, 32] (PanelGemm), read by the products of up to
+/// `BertEncoder.panelRowLimit` rows; OpenBLAS reads the plain [N, K] weights for larger ones.
+struct BertLayerPanels: Sendable {
+    let qkv: FloatTensor              // from [3C, C]
+    let attentionOutput: FloatTensor  // from [C, C]
+    let intermediate: FloatTensor     // from [I, C]
+    let output: FloatTensor           // from [C, I]
+
+    /// Packs every layer's four weights (plain [N, K] tensors, in the order of the fields above), the
+    /// weights spread over the cores: at load this is most of the work after reading the file.
+    static func packing(_ layers: [[FloatTensor]]) -> [BertLayerPanels] {
+        let weights = layers.flatMap { $0 }
+        precondition(layers.allSatisfy { $0.count == 4 }, "a layer has four linear weights")
+        let packed = UnsafeMutableBufferPointer<FloatTensor?>.allocate(capacity: weights.count)
+        packed.initialize(repeating: nil)
+        defer { packed.deallocate() }
+        // each iteration writes its own element
+        let slots = UncheckedSendable(packed)
+        DispatchQueue.concurrentPerform(iterations: weights.count) { index in
+            slots.value[index] = .panels(packing: weights[index])
+        }
+        return (0..<layers.count).map { layer in
+            BertLayerPanels(
+                qkv: packed[4 * layer]!, attentionOutput: packed[4 * layer + 1]!,
+                intermediate: packed[4 * layer + 2]!, output: packed[4 * layer + 3]!)
+        }
+    }
 }
 
 /// A dense layer [out, in] with its bias, e.g. the pooler or a classifier.
@@ -69,6 +109,7 @@ struct BertWeights: Sendable {
             normBias: try tensor("embeddings.LayerNorm.bias", [c]))
 
         var layers: [BertLayerWeights] = []
+        var plain: [[FloatTensor]] = []
         for index in 0..<config.numHiddenLayers {
             let name = "encoder.layer.\(index)."
             let query = try tensor(name + "attention.self.query.weight", [c, c])
@@ -77,20 +118,27 @@ struct BertWeights: Sendable {
             let queryBias = try tensor(name + "attention.self.query.bias", [c])
             let keyBias = try tensor(name + "attention.self.key.bias", [c])
             let valueBias = try tensor(name + "attention.self.value.bias", [c])
+            let qkvWeight = Self.stack([query, key, value], shape: [3 * c, c])
+            let attentionOutputWeight = try tensor(name + "attention.output.dense.weight", [c, c])
+            let intermediateWeight = try tensor(name + "intermediate.dense.weight", [i, c])
+            let outputWeight = try tensor(name + "output.dense.weight", [c, i])
             layers.append(BertLayerWeights(
-                qkvWeight: Self.stack([query, key, value], shape: [3 * c, c]),
+                qkvWeight: qkvWeight,
                 qkvBias: Self.stack([queryBias, keyBias, valueBias], shape: [3 * c]),
-                attentionOutputWeight: try tensor(name + "attention.output.dense.weight", [c, c]),
+                attentionOutputWeight: attentionOutputWeight,
                 attentionOutputBias: try tensor(name + "attention.output.dense.bias", [c]),
                 attentionNormWeight: try tensor(name + "attention.output.LayerNorm.weight", [c]),
                 attentionNormBias: try tensor(name + "attention.output.LayerNorm.bias", [c]),
-                intermediateWeight: try tensor(name + "intermediate.dense.weight", [i, c]),
+                intermediateWeight: intermediateWeight,
                 intermediateBias: try tensor(name + "intermediate.dense.bias", [i]),
-                outputWeight: try tensor(name + "output.dense.weight", [c, i]),
+                outputWeight: outputWeight,
                 outputBias: try tensor(name + "output.dense.bias", [c]),
                 outputNormWeight: try tensor(name + "output.LayerNorm.weight", [c]),
                 outputNormBias: try tensor(name + "output.LayerNorm.bias", [c])))
+            plain.append([qkvWeight, attentionOutputWeight, intermediateWeight, outputWeight])
         }
+        let panels = BertLayerPanels.packing(plain)
+        layers = zip(layers, panels).map { $0.with(panels: $1) }
         self.layers = layers
 
         if file.contains(prefix + "pooler.dense.weight") {
