@@ -41,9 +41,16 @@ func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
 }
 
 extension Embedder {
-    /// The same model with products of up to `limit` rows on the panel kernel (0: all on OpenBLAS).
-    func withPanelRowLimit(_ limit: Int, threads: Int = 2) throws -> Embedder {
-        let encoder = BertEncoder(config: config, weights: self.encoder.weights, configuration: .init(threads: threads), panelRowLimit: limit)
+    /// The same model with products of up to `limit` rows on the panel kernel (0: all on OpenBLAS), the
+    /// panels packed before it returns unless `packNow` is false (then the engine packs them itself, in the
+    /// background after its first pass with such a product). `smallMatrixKernels` as BertEncoder's.
+    func withPanelRowLimit(
+        _ limit: Int, threads: Int = 2, packNow: Bool = true, smallMatrixKernels: Bool? = nil
+    ) throws -> Embedder {
+        let encoder = BertEncoder(
+            config: config, weights: self.encoder.weights, configuration: .init(threads: threads), panelRowLimit: limit,
+            smallMatrixKernels: smallMatrixKernels)
+        if limit > 0, packNow { encoder.weights.packPanels() }
         return Embedder(directory: directory, encoder: encoder, tokenizer: tokenizer, pooling: pooling,
                         maxSequenceLength: maxSequenceLength, configuration: .init(threads: threads))
     }
@@ -101,6 +108,31 @@ extension Embedder {
         print("tiny panel kernel (\(PanelKernelTarget.name) tile): vs OpenBLAS \(maxDifference(viaPanels, viaBLAS)), alone vs together \(maxDifference(alone, viaPanels))")
         #expect(maxDifference(viaPanels, viaBLAS) <= 1e-6)
         #expect(maxDifference(alone, viaPanels) <= 1e-6)
+    }
+
+    /// The engine packs the panels itself: not at load, not for a pass whose products are all larger
+    /// than the limit, and after the first pass with a product within it, in the background; until a
+    /// layer's panels are published its products run on OpenBLAS, and both give the goldens.
+    @Test func panelsArePackedInTheBackgroundAfterTheFirstSmallPass() async throws {
+        let fresh = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2))
+        let ids = cases.map(\.inputIDs)
+        let longest = ids.map(\.count).max()!
+        let engine = try fresh.withPanelRowLimit(longest - 1, packNow: false)
+        #expect(!engine.encoder.weights.panelsPacked)
+        let longText = ids.first { $0.count == longest }!
+        _ = try engine.embed(tokenIDs: [longText])  // one product of `longest` rows: above the limit
+        #expect(engine.encoder.weights.layers.allSatisfy { $0.panels == nil })
+        #expect(engine.encoder.weights.panelPacking.claim(), "a pass of large products started no packing")
+
+        let other = try Embedder.load(directory: Fixtures.tinyEmbedderDirectory, configuration: .init(threads: 2))
+            .withPanelRowLimit(longest - 1, packNow: false)
+        let shortCases = cases.filter { $0.inputIDs.count < longest }
+        let before = try shortCases.map { try other.embed(tokenIDs: [$0.inputIDs])[0] }
+        try await eventually("every layer's panels published") { other.encoder.weights.panelsPacked }
+        let after = try shortCases.map { try other.embed(tokenIDs: [$0.inputIDs])[0] }
+        expectEmbeddingsMatch(before, shortCases, label: "tiny embedder, before the panels (OpenBLAS)")
+        expectEmbeddingsMatch(after, shortCases, label: "tiny embedder, after the background packing")
+        #expect(maxDifference(before, after) <= 1e-6)
     }
 
     @Test func dimsTruncateAndRenormalise() throws {
@@ -240,6 +272,21 @@ extension Embedder {
             return try ids.map { try variant.embed(tokenIDs: [$0])[0] } + variant.embed(tokenIDs: ids)
         }
         print("MiniLM panel kernel (\(PanelKernelTarget.name) tile) vs OpenBLAS: \(maxDifference(results[0], results[1]))")
+        #expect(maxDifference(results[0], results[1]) <= 1e-6)
+    }
+
+    /// Before the panels are published, few-token products run in output blocks sized for OpenBLAS's
+    /// small-matrix kernels when the selected kernel has them; results must not depend on which path ran.
+    @Test func smallRowBlocksMatchTheWholeProduct() throws {
+        let directory = try Fixtures.requireRealEmbedder()
+        let embedder = try Embedder.load(directory: directory)
+        let ids = try EmbeddingCase.load("goldens/minilm_embeddings.json").map(\.inputIDs).filter { $0.count <= 32 }.prefix(12)
+        let results = try [false, true].map { small in
+            let variant = try embedder.withPanelRowLimit(0, smallMatrixKernels: small)
+            #expect((variant.encoder.smallMatrixBlock(rows: 10, outputs: 1536, inputs: 384) != nil) == small)
+            return try ids.map { try variant.embed(tokenIDs: [$0])[0] }
+        }
+        print("MiniLM small-row blocks vs whole products: \(maxDifference(results[0], results[1]))")
         #expect(maxDifference(results[0], results[1]) <= 1e-6)
     }
 

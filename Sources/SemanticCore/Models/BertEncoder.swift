@@ -22,12 +22,23 @@ final class BertEncoder: Sendable {
     let weights: BertWeights
     let parallel: ParallelWork
     let workspaces: WorkspacePool
-    /// Products of at most this many rows run on PanelGemm from the pre-packed panels; larger ones on
-    /// OpenBLAS from the plain weights (see `defaultPanelRowLimit`).
+    /// Products of at most this many rows run on PanelGemm from the pre-packed panels once they are
+    /// published; larger ones, and all of them before, on OpenBLAS from the plain weights (see
+    /// `defaultPanelRowLimit`). The first forward pass with such a product starts the packing in the
+    /// background (BertWeights.packPanelsInBackground), so a process that embeds one text and exits
+    /// never pays for it, and one that only runs large batches never holds the panels.
     let panelRowLimit: Int
+    /// Whether OpenBLAS's selected kernel has unpacked small-matrix GEMMs (see `smallMatrixBlock`): the
+    /// products of few rows before the panels are published.
+    let smallMatrixKernels: Bool
 
-    /// `panelRowLimit` overrides `defaultPanelRowLimit` (tests use 0 to run every product on OpenBLAS).
-    init(config: BertConfig, weights: BertWeights, configuration: EngineConfiguration, panelRowLimit: Int? = nil) {
+    /// `panelRowLimit` overrides `defaultPanelRowLimit` (0 runs every product on OpenBLAS; tests compare
+    /// the paths, packing the panels first with `weights.packPanels()`). `smallMatrixKernels` overrides
+    /// the detection from OpenBLAS's kernel name.
+    init(
+        config: BertConfig, weights: BertWeights, configuration: EngineConfiguration, panelRowLimit: Int? = nil,
+        smallMatrixKernels: Bool? = nil
+    ) {
         // the kernel the CPU supports, before anything asks which kernel runs
         BLASKernelSelection.ensureSelected()
         self.config = config
@@ -37,11 +48,13 @@ final class BertEncoder: Sendable {
         // The engine splits work across threads itself; each sgemm call runs on the calling thread.
         BLASRuntime.setThreads(1)
         self.panelRowLimit = max(0, panelRowLimit ?? Self.defaultPanelRowLimit)
+        self.smallMatrixKernels = smallMatrixKernels
+            ?? ["skylakex", "cooperlake", "sapphirerapids"].contains(BLASRuntime.coreName.lowercased())
     }
 
     /// Rows up to which the panel kernel runs a product. Below a few hundred rows OpenBLAS spends a
     /// large share of each call re-packing the weight (it has no pre-packed sgemm), which the panels
-    /// were spared at load; PanelGemm's tile streams them instead. See Docs/PERFORMANCE.md for the
+    /// were spared once; PanelGemm's tile streams them instead. See Docs/PERFORMANCE.md for the
     /// measurements behind the value. In a debug (unoptimised) build SIMD16 arithmetic is a chain of
     /// generic calls, about a thousand times slower than the optimised tile (0.1 GFLOP/s), so there every
     /// product runs on OpenBLAS unless a caller asks for the panels; PanelGemmTests and the encoder's
@@ -73,6 +86,9 @@ final class BertEncoder: Sendable {
         } else {
             forwardByLayers(batch, x: x, workspace: workspace, parallel: parallel, pausePoint: pausePoint, trace: trace)
         }
+        // after the pass, not before it: a one-shot query keeps both cores, the next ones get the panels
+        let fewestRows = groups.isEmpty ? batch.tokenCount : groups.map { batch.starts[$0.upperBound] - batch.starts[$0.lowerBound] }.min() ?? 0
+        if panelRowLimit > 0, fewestRows <= panelRowLimit { weights.packPanelsInBackground() }
         return UnsafePointer(x)
     }
 
@@ -198,7 +214,7 @@ final class BertEncoder: Sendable {
         let heads = config.numAttentionHeads, d = config.headSize
         let qkv = buffers.wide, context = buffers.context
         // qkv: [T, 3C] = x · Wqkvᵀ + bqkv
-        linear(x, rows: t, weight: layer.qkvWeight, panels: layer.panels.qkv, bias: layer.qkvBias, into: qkv, parallel: parallel)
+        linear(x, rows: t, weight: layer.qkvWeight, panels: layer.panels?.qkv, bias: layer.qkvBias, into: qkv, parallel: parallel)
         trace?(.projections(layer: layerIndex), UnsafeBufferPointer(start: qkv, count: t * 3 * c))
         pausePoint?()
 
@@ -216,7 +232,7 @@ final class BertEncoder: Sendable {
         }
 
         // x ← LN(x + context · Woᵀ + bo): the product accumulates into x (the residual) directly
-        linear(context, rows: t, weight: layer.attentionOutputWeight, panels: layer.panels.attentionOutput, bias: nil, into: x, accumulate: true, parallel: parallel)
+        linear(context, rows: t, weight: layer.attentionOutputWeight, panels: layer.panels?.attentionOutput, bias: nil, into: x, accumulate: true, parallel: parallel)
         biasNorm(x, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, rows: t, parallel: parallel)
     }
 
@@ -229,7 +245,7 @@ final class BertEncoder: Sendable {
         let h = buffers.wide
         // h: [T, I] = GELU(x · W1ᵀ + b1)
         let activation = config.hiddenActivation
-        let activated = linear(x, rows: t, weight: layer.intermediateWeight, panels: layer.panels.intermediate, bias: layer.intermediateBias,
+        let activated = linear(x, rows: t, weight: layer.intermediateWeight, panels: layer.panels?.intermediate, bias: layer.intermediateBias,
                                into: h, activation: activation, parallel: parallel)
         if !activated {
             parallel.forEachRange(count: t, minimum: max(1, 16_384 / i), piecesPerThread: 4) { rows in
@@ -238,27 +254,28 @@ final class BertEncoder: Sendable {
         }
         pausePoint?()
         // x ← LN(x + h · W2ᵀ + b2)
-        linear(h, rows: t, weight: layer.outputWeight, panels: layer.panels.output, bias: nil, into: x, accumulate: true, parallel: parallel)
+        linear(h, rows: t, weight: layer.outputWeight, panels: layer.panels?.output, bias: nil, into: x, accumulate: true, parallel: parallel)
         biasNorm(x, bias: layer.outputBias, gamma: layer.outputNormWeight, beta: layer.outputNormBias, rows: t, parallel: parallel)
     }
 
     // MARK: - Parallel building blocks
 
     /// out[T, N] = input[T, K] · Wᵀ (+ bias) (+ out when `accumulate`) for W: [N, K]. Up to
-    /// `panelRowLimit` rows from the packed `panels`, each thread taking its own contiguous share of the
-    /// panels (so no weight is read by two threads); beyond that on OpenBLAS, split over threads by rows
-    /// (large T) or by output features. A bias is written into `out` first and the OpenBLAS product
+    /// `panelRowLimit` rows from the packed `panels` when they are published, each thread taking its own
+    /// contiguous share of the panels (so no weight is read by two threads); else on OpenBLAS, split over
+    /// threads by rows (large T), by output features, or, for few rows, in blocks of output features
+    /// small enough for OpenBLAS's unpacked small-matrix kernel. A bias is written into `out` first and the OpenBLAS product
     /// accumulated onto it, so OpenBLAS never runs its separate pass that zeroes the output.
     /// With `activation`, the panel path also applies it to the columns each thread wrote, while they
     /// are in its cache (one pass over the threads fewer); returns whether it did, else the caller applies it.
     @discardableResult
     func linear(
-        _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, panels: FloatTensor, bias: FloatTensor?,
+        _ input: UnsafePointer<Float>, rows t: Int, weight: FloatTensor, panels: FloatTensor?, bias: FloatTensor?,
         into out: UnsafeMutablePointer<Float>, accumulate: Bool = false, activation: BertActivation? = nil,
         parallel: ParallelWork
     ) -> Bool {
         let n = weight.shape[0], k = weight.shape[1]
-        if t <= panelRowLimit {
+        if t <= panelRowLimit, let panels {
             assert(!(accumulate && bias != nil), "a product accumulates onto its output or starts from a bias, not both")
             let start: PanelGemm.Start = accumulate ? .output : bias.map { .bias($0.pointer) } ?? .zero
             let count = PanelGemm.panelCount(outputs: n)
@@ -287,7 +304,13 @@ final class BertEncoder: Sendable {
                 y: y, yStride: n, rows: rows.count, outputs: columns.count, inputs: k,
                 accumulate: accumulate || b != nil)
         }
-        if parallel.threads == 1 || t * n * k < 1 << 18 {
+        if let block = smallMatrixBlock(rows: t, outputs: n, inputs: k) {
+            // few tokens: blocks of output features small enough for OpenBLAS's unpacked kernel
+            let blocks = (n + block - 1) / block
+            parallel.forEachItem(count: blocks) { index, _ in
+                product(0..<t, (index * block)..<min(n, (index + 1) * block))
+            }
+        } else if parallel.threads == 1 || t * n * k < 1 << 18 {
             product(0..<t, 0..<n)
         } else if t >= 64 * parallel.threads {
             // pieces of 1024 rows (fewer for smaller batches) keep each call large: every piece re-packs
@@ -297,6 +320,19 @@ final class BertEncoder: Sendable {
             parallel.forEachRange(count: n, minimum: 16, alignment: 16) { columns in product(0..<t, columns) }
         }
         return false
+    }
+
+    /// Width of output-feature blocks for a product of few rows, or nil to use one call per thread slice.
+    /// With few rows OpenBLAS spends most of a call packing the weights; its AVX-512 kernels (SkylakeX,
+    /// Cooperlake, SapphireRapids) have an unpacked "small matrix" path that it takes for a TN product
+    /// when M·N·K <= 1e6 and M·N <= 1200 (here M = output features, N = rows). Cutting the outputs
+    /// into blocks within those limits makes W1-sized products about 3× faster than whole calls: what a
+    /// cold one-shot query runs before the panels exist.
+    func smallMatrixBlock(rows t: Int, outputs n: Int, inputs k: Int) -> Int? {
+        guard smallMatrixKernels, t <= 32, k >= 32 else { return nil }
+        let limit = min(n, 1200 / t, 1_000_000 / (t * k))
+        guard limit >= 16 else { return nil }
+        return limit >= n ? n : limit / 16 * 16
     }
 
     /// h ← activation(h) over `count` floats.

@@ -1,9 +1,13 @@
 // The weights of a BERT encoder, looked up by their transformers names (with or without a `bert.` prefix)
 // and checked against the shapes BertConfig implies. Loaded once and never written: F32 tensors stay views
 // of the file's in-memory image (FileImage); the per-layer Q, K and V projections are packed once into one [3C, C] matrix
-// so a layer's projections are a single GEMM, and each linear layer's weight is laid out once more in
-// PanelGemm's panel order for the products of few rows (BertLayerPanels).
+// so a layer's projections are a single GEMM. Each linear layer's weight can be laid out once more in
+// PanelGemm's panel order for the products of few rows (BertLayerPanels): not at load, which would add the
+// packing (42.5 MB for MiniLM) to every cold start and to processes that only run large batches, but on a
+// background thread once the engine has run a product of few rows (BertEncoder), or at once on request.
 import Dispatch
+import Foundation
+import Synchronization
 
 /// Embedding tables and their LayerNorm (transformers `BertEmbeddings`).
 struct BertEmbeddingWeights: Sendable {
@@ -28,44 +32,46 @@ struct BertLayerWeights: Sendable {
     let outputBias: FloatTensor            // [C]
     let outputNormWeight: FloatTensor      // [C]
     let outputNormBias: FloatTensor        // [C]
-    /// The four weights above in PanelGemm's panel order (nil only while the weights are being read).
-    private(set) var panelsIfPacked: BertLayerPanels?
-    var panels: BertLayerPanels { panelsIfPacked! }
-
-    func with(panels: BertLayerPanels) -> BertLayerWeights {
-        var copy = self
-        copy.panelsIfPacked = panels
-        return copy
-    }
+    /// The four weights above in PanelGemm's panel order, once packed (`BertWeights.packPanels`); nil before.
+    let packedPanels: PanelSlot
+    var panels: BertLayerPanels? { packedPanels.value }
 }
 
 /// A layer's linear weights packed as panels [⌈N/32⌉, K, 32] (PanelGemm), read by the products of up to
-/// `BertEncoder.panelRowLimit` rows; OpenBLAS reads the plain [N, K] weights for larger ones.
-struct BertLayerPanels: Sendable {
+/// `BertEncoder.panelRowLimit` rows; OpenBLAS reads the plain [N, K] weights for larger ones, and for
+/// every product until the panels are published.
+final class BertLayerPanels: Sendable {
     let qkv: FloatTensor              // from [3C, C]
     let attentionOutput: FloatTensor  // from [C, C]
     let intermediate: FloatTensor     // from [I, C]
     let output: FloatTensor           // from [C, I]
 
-    /// Packs every layer's four weights (plain [N, K] tensors, in the order of the fields above), the
-    /// weights spread over the cores: at load this is most of the work after reading the file.
-    static func packing(_ layers: [[FloatTensor]]) -> [BertLayerPanels] {
-        let weights = layers.flatMap { $0 }
-        precondition(layers.allSatisfy { $0.count == 4 }, "a layer has four linear weights")
-        let packed = UnsafeMutableBufferPointer<FloatTensor?>.allocate(capacity: weights.count)
-        packed.initialize(repeating: nil)
-        defer { packed.deallocate() }
-        // each iteration writes its own element
-        let slots = UncheckedSendable(packed)
-        DispatchQueue.concurrentPerform(iterations: weights.count) { index in
-            slots.value[index] = .panels(packing: weights[index])
-        }
-        return (0..<layers.count).map { layer in
-            BertLayerPanels(
-                qkv: packed[4 * layer]!, attentionOutput: packed[4 * layer + 1]!,
-                intermediate: packed[4 * layer + 2]!, output: packed[4 * layer + 3]!)
-        }
+    init(qkv: FloatTensor, attentionOutput: FloatTensor, intermediate: FloatTensor, output: FloatTensor) {
+        self.qkv = qkv
+        self.attentionOutput = attentionOutput
+        self.intermediate = intermediate
+        self.output = output
     }
+
+    /// The layer's four plain weights, in the order of the fields above.
+    static func plainWeights(of layer: BertLayerWeights) -> [FloatTensor] {
+        [layer.qkvWeight, layer.attentionOutputWeight, layer.intermediateWeight, layer.outputWeight]
+    }
+}
+
+/// Where a layer's panels are published: written once (the first packer to finish wins), then read by
+/// every thread with one atomic load per product.
+final class PanelSlot: Sendable {
+    private let reference = AtomicLazyReference<BertLayerPanels>()
+    var value: BertLayerPanels? { reference.load() }
+    func publish(_ panels: BertLayerPanels) { _ = reference.storeIfNil(panels) }
+}
+
+/// Whether a background packing of a model's panels has been started (once per loaded weights).
+final class PanelPackingState: Sendable {
+    private let started = Atomic<Bool>(false)
+    /// True for the first caller only.
+    func claim() -> Bool { !started.exchange(true, ordering: .acquiringAndReleasing) }
 }
 
 /// A dense layer [out, in] with its bias, e.g. the pooler or a classifier.
@@ -83,6 +89,8 @@ struct BertWeights: Sendable {
     let prefix: String
     /// The file the views above read from (a model's head weights are looked up here too).
     let file: SafetensorsFile
+    /// Shared by every copy of these weights (every encoder built on them): one background packing at most.
+    let panelPacking = PanelPackingState()
 
     /// Finds every encoder tensor in `file` and checks its shape against `config`.
     init(file: SafetensorsFile, config: BertConfig) throws {
@@ -109,7 +117,6 @@ struct BertWeights: Sendable {
             normBias: try tensor("embeddings.LayerNorm.bias", [c]))
 
         var layers: [BertLayerWeights] = []
-        var plain: [[FloatTensor]] = []
         for index in 0..<config.numHiddenLayers {
             let name = "encoder.layer.\(index)."
             let query = try tensor(name + "attention.self.query.weight", [c, c])
@@ -134,11 +141,9 @@ struct BertWeights: Sendable {
                 outputWeight: outputWeight,
                 outputBias: try tensor(name + "output.dense.bias", [c]),
                 outputNormWeight: try tensor(name + "output.LayerNorm.weight", [c]),
-                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c])))
-            plain.append([qkvWeight, attentionOutputWeight, intermediateWeight, outputWeight])
+                outputNormBias: try tensor(name + "output.LayerNorm.bias", [c]),
+                packedPanels: PanelSlot()))
         }
-        let panels = BertLayerPanels.packing(plain)
-        layers = zip(layers, panels).map { $0.with(panels: $1) }
         self.layers = layers
 
         if file.contains(prefix + "pooler.dense.weight") {
@@ -148,6 +153,46 @@ struct BertWeights: Sendable {
         } else {
             pooler = nil
         }
+    }
+
+    /// Whether every layer's panels are published.
+    var panelsPacked: Bool { layers.allSatisfy { $0.panels != nil } }
+
+    /// Packs the panels of every layer not packed yet, on the calling thread and the cores beside it
+    /// (the 4 weights of each layer side by side), and publishes them; returns when all are published.
+    func packPanels() {
+        let pending = layers.filter { $0.panels == nil }
+        guard !pending.isEmpty else { return }
+        let weights = pending.flatMap { BertLayerPanels.plainWeights(of: $0) }
+        let packed = UnsafeMutableBufferPointer<FloatTensor?>.allocate(capacity: weights.count)
+        packed.initialize(repeating: nil)
+        defer { packed.deallocate() }
+        let slots = UncheckedSendable(packed)  // each iteration writes its own element
+        DispatchQueue.concurrentPerform(iterations: weights.count) { index in
+            slots.value[index] = .panels(packing: weights[index])
+        }
+        for (index, layer) in pending.enumerated() {
+            layer.packedPanels.publish(BertLayerPanels(
+                qkv: packed[4 * index]!, attentionOutput: packed[4 * index + 1]!,
+                intermediate: packed[4 * index + 2]!, output: packed[4 * index + 3]!))
+        }
+    }
+
+    /// Starts packing the panels on one background thread, layer by layer, each published as soon as it is
+    /// packed (until then that layer's products run on OpenBLAS); only the first call for these weights
+    /// starts it. One thread, so a query running beside it keeps the other core; about 40 ms for MiniLM.
+    func packPanelsInBackground() {
+        guard !panelsPacked, panelPacking.claim() else { return }
+        let layers = self.layers
+        let thread = Thread {
+            for layer in layers where layer.panels == nil {
+                let panels = BertLayerPanels.plainWeights(of: layer).map { FloatTensor.panels(packing: $0) }
+                layer.packedPanels.publish(BertLayerPanels(
+                    qkv: panels[0], attentionOutput: panels[1], intermediate: panels[2], output: panels[3]))
+            }
+        }
+        thread.name = "semantic-core panels"
+        thread.start()
     }
 
     /// Concatenates tensors along their first dimension into owned storage.
