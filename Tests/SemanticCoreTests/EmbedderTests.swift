@@ -128,7 +128,7 @@ extension Embedder {
             .withPanelRowLimit(longest - 1, packNow: false)
         let shortCases = cases.filter { $0.inputIDs.count < longest }
         let before = try shortCases.map { try other.embed(tokenIDs: [$0.inputIDs])[0] }
-        try await eventually("every layer's panels published") { other.encoder.weights.panelsPacked }
+        try await eventually("every layer's panels published", within: .seconds(120)) { other.encoder.weights.panelsPacked }
         let after = try shortCases.map { try other.embed(tokenIDs: [$0.inputIDs])[0] }
         expectEmbeddingsMatch(before, shortCases, label: "tiny embedder, before the panels (OpenBLAS)")
         expectEmbeddingsMatch(after, shortCases, label: "tiny embedder, after the background packing")
