@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
               latency of one client, and q/s of 8 concurrent clients on each
           MP  the MessagePack codec alone: an Embed response of 256×384 floats encoded as a frame,
               split off a stream and decoded; an Embed request of W3's 256 paragraphs the same way
+          KP  one MiniLM layer's four linear products on one thread for 1, 10, 80 and 128 rows: the
+              panel kernel (pre-packed weights) against OpenBLAS on the same data, as GFLOP/s and %
+              of a one-thread sgemm peak measured just before each row count
 
         RT, C8, JW and HT start their own semd (beside semd-bench) on a temporary socket.
 
@@ -49,7 +52,7 @@ struct BenchCommand: ParsableCommand {
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case w1 = "W1", w2 = "W2", w3 = "W3", w6 = "W6", ce = "CE", w4 = "W4", roundTrip = "RT", concurrent = "C8"
-        case jobLatency = "JW", http = "HT", wire = "MP", all
+        case jobLatency = "JW", http = "HT", wire = "MP", kernelProbe = "KP", all
 
         init?(argument: String) { self.init(rawValue: argument.uppercased() == "ALL" ? "all" : argument.uppercased()) }
 
@@ -58,7 +61,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     @OptionGroup var locations: BenchmarkLocations
-    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW, HT, MP or all (all = the engine workloads W1…W4).") var workload: Workload = .all
+    @Option(help: "W1, W2, W3, W6, CE, W4, RT, C8, JW, HT, MP, KP or all (all = the engine workloads W1…W4).") var workload: Workload = .all
     @Option(help: "Engine threads (default: all cores).") var threads: Int?
     @Option(help: "Timed runs for W2/W3/W6/CE/W4 (default 5; W2 and CE use 3× as many, MP 40×).") var runs: Int = 5
     @Flag(help: "One JSON object per workload per line.") var json = false
@@ -95,6 +98,7 @@ struct BenchCommand: ParsableCommand {
             case .jobLatency: result = try daemonWorkloads.latencyDuringJob()
             case .http: result = try daemonWorkloads.httpAgainstSocket()
             case .wire: result = try CodecWorkload(inputs: inputs, runs: runs * 40).run()
+            case .kernelProbe: result = KernelProbeWorkload.run()
             case .all: throw BenchmarkFailure("`all` is not one workload")
             }
             let row = BenchmarkRow(result: result, startPeak: peak, kernel: kernel, threads: threadCount)
