@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
               latency of one client, and q/s of 8 concurrent clients on each
           MP  the MessagePack codec alone: an Embed response of 256×384 floats encoded as a frame,
               split off a stream and decoded; an Embed request of W3's 256 paragraphs the same way
-          KP  one MiniLM layer's four linear products on one thread for 1, 10, 80 and 128 rows: the
+          KP  one MiniLM layer's four linear products on one thread for 1, 10, 80, 128, 320, 512 rows: the
               panel kernel (pre-packed weights) against OpenBLAS on the same data, as GFLOP/s and %
               of a one-thread sgemm peak measured just before each row count
 

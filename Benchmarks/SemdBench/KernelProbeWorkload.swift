@@ -1,5 +1,6 @@
-// KP: the linear-layer products of one MiniLM layer on one thread, for 1, 10, 80 and 128 rows (one
-// short query, eight of them batched, the panel limit): the panel kernel against OpenBLAS on the same
+// KP: the linear-layer products of one MiniLM layer on one thread, for 1, 10, 80, 128, 320 and 512 rows
+// (one short query, eight of them batched, the panel limit, W2's groups, the largest groups): the panel
+// kernel against OpenBLAS on the same
 // data (SemanticCore's ProductProbe), and both against a one-thread 2048³ sgemm measured right before
 // each row count, so the share of the peak is of the same moment of a shared machine.
 import Foundation
@@ -38,7 +39,7 @@ struct KernelProbeResult: WorkloadResult {
 }
 
 enum KernelProbeWorkload {
-    static let rowCounts = [1, 10, 80, 128]
+    static let rowCounts = [1, 10, 80, 128, 320, 512]
 
     static func run() -> KernelProbeResult {
         let entries = rowCounts.map { rows in

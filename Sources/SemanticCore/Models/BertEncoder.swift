@@ -26,7 +26,7 @@ final class BertEncoder: Sendable {
     /// published; larger ones, and all of them before, on OpenBLAS from the plain weights (see
     /// `defaultPanelRowLimit`). The first forward pass with such a product starts the packing in the
     /// background (BertWeights.packPanelsInBackground), so a process that embeds one text and exits
-    /// never pays for it, and one that only runs large batches never holds the panels.
+    /// never pays for it, and one whose products all exceed the limit never holds the panels.
     let panelRowLimit: Int
     /// Whether OpenBLAS's selected kernel has unpacked small-matrix GEMMs (see `smallMatrixBlock`): the
     /// products of few rows before the panels are published.
@@ -52,17 +52,21 @@ final class BertEncoder: Sendable {
             ?? ["skylakex", "cooperlake", "sapphirerapids"].contains(BLASRuntime.coreName.lowercased())
     }
 
-    /// Rows up to which the panel kernel runs a product. Below a few hundred rows OpenBLAS spends a
-    /// large share of each call re-packing the weight (it has no pre-packed sgemm), which the panels
-    /// were spared once; PanelGemm's tile streams them instead. See Docs/PERFORMANCE.md for the
-    /// measurements behind the value. In a debug (unoptimised) build SIMD16 arithmetic is a chain of
-    /// generic calls, about a thousand times slower than the optimised tile (0.1 GFLOP/s), so there every
-    /// product runs on OpenBLAS unless a caller asks for the panels; PanelGemmTests and the encoder's
-    /// path tests run the tile itself in every build.
+    /// Rows up to which the panel kernel runs a product: the largest group of the group schedule, so
+    /// every product of a batched pass runs on the panels, and only the layer schedule's products of
+    /// long single texts or few texts (over 512 tokens together) stay on OpenBLAS. OpenBLAS re-packs the
+    /// weight in every call (it has no pre-packed sgemm), which costs most of a call at a few rows
+    /// and still shows at hundreds: `semd-bench bench --workload KP` (one thread, MiniLM's layer) ran
+    /// the panel tile at 133–138 GFLOP/s against 34 at 10 rows, 161–164 against 113–115 at 80, 161–163
+    /// against 143–145 at 320 and 158–160 against 146–148 at 512 (Docs/PERFORMANCE.md); raising the limit
+    /// from 128 to 512 made W2 6% and W3 3% faster in alternated runs. In a debug (unoptimised) build SIMD16
+    /// arithmetic is a chain of generic calls, about a thousand times slower than the optimised tile
+    /// (0.1 GFLOP/s), so there every product runs on OpenBLAS unless a caller asks for the panels;
+    /// PanelGemmTests and the encoder's path tests run the tile itself in every build.
     #if DEBUG
     static let defaultPanelRowLimit = 0
     #else
-    static let defaultPanelRowLimit = 128
+    static let defaultPanelRowLimit = 512
     #endif
 
     /// Runs the encoder on `batch`; returns the final hidden states x: [T, C], valid until the workspace
