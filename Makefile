@@ -32,7 +32,7 @@ RELEASE_FLAGS ?= $(if $(filter Linux,$(shell uname)),--static-swift-stdlib,) \
 DEBUG_BIN     = .build/debug
 APT_PACKAGES  = libopenblas-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps deployment-tools models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke storm fuzz fuzz-check clean help
+.PHONY: all deps deployment-tools models build build-release test test-tsan test-asan leak-check run bench bench-peers bench-paired peers-venv tokenizer-check soak soak-smoke storm kernel-check fuzz fuzz-check clean help
 
 all: build
 
@@ -51,6 +51,7 @@ help:
 	@echo "make soak     release semd under mixed load for SOAK_SECONDS (default 600): errors, latency, RSS (semd-bench soak)"
 	@echo "make soak-smoke   CI's 60 s soak (release build)"
 	@echo "make storm    release semd: 16 served clients with and without 8 reconnecting without backoff (semd-bench storm)"
+	@echo "make kernel-check   the release build's panel tile (AVX-512/AVX2/portable) against the goldens (semd-bench goldens)"
 	@echo "make tokenizer-check  semctl tokenize against Hugging Face's tokenizer on fresh random and real text"
 	@echo "make fuzz     every fuzz target under libFuzzer, FUZZ_SECONDS each (default 600; FUZZ_TARGETS)"
 	@echo "make fuzz-check   type-check every fuzz target (part of make test)"
@@ -165,6 +166,12 @@ soak-smoke: deps build-release models
 STORM_SECONDS ?= 15
 storm: deps build-release models
 	$(RELEASE_BIN)/semd-bench storm --seconds $(STORM_SECONDS)
+
+# The release build's engine against the goldens: the unit tests run a debug build (portable tile, every
+# product on OpenBLAS); this checks the binaries `make run` builds, compiled for the CPU family, with every
+# product of up to 512 rows on that family's panel tile (semd-bench goldens; CI runs it).
+kernel-check: deps build-release models
+	$(RELEASE_BIN)/semd-bench goldens
 
 # The same workloads on onnxruntime 1.32.0 running the transformer-optimized graph (the exported graph
 # rewritten by onnxruntime.transformers.optimizer with fused Attention / SkipLayerNormalization /

@@ -21,10 +21,11 @@ struct SemdBench: ParsableCommand {
           semd-bench bench --workload RT --json  # one JSON object per line
           semd-bench soak --seconds 60           # make soak SOAK_SECONDS=60
           semd-bench storm                       # make storm: served clients with and without a reconnect storm
+          semd-bench goldens                     # make kernel-check: this build's panel tile against the goldens
 
         Exit codes: 0 success, 1 failure (or a soak that did not pass), 2 usage error.
         """,
-        subcommands: [BenchCommand.self, SoakCommand.self, StormCommand.self]
+        subcommands: [BenchCommand.self, SoakCommand.self, StormCommand.self, GoldensCommand.self]
     )
 
     static func main() {

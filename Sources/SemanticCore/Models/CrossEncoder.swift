@@ -158,3 +158,11 @@ public final class CrossEncoder: Sendable {
         return named.hasSuffix("Identity") ? .identity : .sigmoid
     }
 }
+
+extension CrossEncoder {
+    /// As `Embedder.preparePanels()`: the panels packed now rather than after the first small pass.
+    public func preparePanels() { encoder.weights.packPanels() }
+
+    /// Whether every layer's panels are published.
+    public var panelsReady: Bool { encoder.weights.panelsPacked }
+}

@@ -131,3 +131,14 @@ extension BertEncoder {
         return BertEncoder(config: config, weights: weights, configuration: configuration)
     }
 }
+
+extension Embedder {
+    /// Packs the weights' panels for the small-product kernel now, on the cores beside the caller, and
+    /// returns when every layer's are published. Without it the engine packs them itself, in the
+    /// background after its first pass with a product of up to 512 rows (BertEncoder.panelRowLimit);
+    /// a program that wants its very first query on the panels calls this after loading.
+    public func preparePanels() { encoder.weights.packPanels() }
+
+    /// Whether every layer's panels are published.
+    public var panelsReady: Bool { encoder.weights.panelsPacked }
+}
