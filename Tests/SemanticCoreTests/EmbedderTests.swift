@@ -135,6 +135,15 @@ extension Embedder {
         #expect(maxDifference(before, after) <= 1e-6)
     }
 
+    /// A configuration can keep every product on OpenBLAS (a trial load does: its model runs once).
+    @Test func aConfigurationCanTurnThePanelsOff() {
+        var configuration = EngineConfiguration(threads: 2)
+        #expect(BertEncoder.panelRowLimit(for: configuration, standard: 512) == 512)
+        configuration.smallProductPanels = false
+        #expect(BertEncoder.panelRowLimit(for: configuration, standard: 512) == 0)
+        #expect(!EngineConfiguration.trial.smallProductPanels && EngineConfiguration.trial.threads == 1)
+    }
+
     @Test func dimsTruncateAndRenormalise() throws {
         let ids = Array(cases.map(\.inputIDs).prefix(5))
         let full = try embedder.embed(tokenIDs: ids)

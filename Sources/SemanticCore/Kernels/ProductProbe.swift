@@ -21,12 +21,12 @@ public enum ProductProbe {
     /// each run repeating the product for about `runMilliseconds`.
     public static func measure(rows m: Int, outputs n: Int, inputs k: Int, runs: Int = 7, runMilliseconds: Double = 20) -> Rate {
         BLASKernelSelection.ensureSelected()
-        var generator = SplitMix64(seed: UInt64(m * 1_000_003 + n * 1009 + k))
-        let x = (0..<(m * k)).map { _ in generator.nextFloat() }
+        // any values do: the products' speed does not depend on them (none is subnormal)
+        let x = (0..<(m * k)).map { _ in Float.random(in: -1..<1) }
         let weight = FloatTensor.build(shape: [n, k]) { values in
-            for index in 0..<(n * k) { values[index] = generator.nextFloat() }
+            for index in 0..<(n * k) { values[index] = Float.random(in: -1..<1) }
         }
-        let bias = (0..<n).map { _ in generator.nextFloat() }
+        let bias = (0..<n).map { _ in Float.random(in: -1..<1) }
         let panels = FloatTensor.panels(packing: weight)
         var y = [Float](repeating: 0, count: m * n)
         let flops = 2.0 * Double(m * n * k)
@@ -72,20 +72,6 @@ public enum ProductProbe {
         for _ in 0..<repetitions { body() }
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
-
-    /// Values in [-1, 1) from a fixed seed: the probe's data, the same in every run.
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
     }
 }
 

@@ -47,7 +47,7 @@ final class BertEncoder: Sendable {
         workspaces = WorkspacePool(config: config, keepIdle: 2)
         // The engine splits work across threads itself; each sgemm call runs on the calling thread.
         BLASRuntime.setThreads(1)
-        self.panelRowLimit = max(0, panelRowLimit ?? Self.defaultPanelRowLimit)
+        self.panelRowLimit = max(0, panelRowLimit ?? Self.panelRowLimit(for: configuration))
         self.smallMatrixKernels = smallMatrixKernels
             ?? ["skylakex", "cooperlake", "sapphirerapids"].contains(BLASRuntime.coreName.lowercased())
     }
@@ -63,6 +63,11 @@ final class BertEncoder: Sendable {
     /// arithmetic is a chain of generic calls, about a thousand times slower than the optimised tile
     /// (0.1 GFLOP/s), so there every product runs on OpenBLAS unless a caller asks for the panels;
     /// PanelGemmTests and the encoder's path tests run the tile itself in every build.
+    /// The limit a configuration asks for: `standard` unless it turns the panels off.
+    static func panelRowLimit(for configuration: EngineConfiguration, standard: Int = defaultPanelRowLimit) -> Int {
+        configuration.smallProductPanels ? standard : 0
+    }
+
     #if DEBUG
     static let defaultPanelRowLimit = 0
     #else

@@ -18,6 +18,10 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var tokensPerBatch: Int
     /// How the weights are held (default: a private copy, which a change to the file cannot reach).
     public var weightStorage: WeightStorage = .privateCopy
+    /// Whether products of up to 512 rows may run on the panel kernel (default), whose weight panels
+    /// (42.5 MB for MiniLM) are packed in the background after the first pass that can use them; `false`
+    /// keeps every product on OpenBLAS and never packs (a model loaded only to be checked once).
+    public var smallProductPanels = true
 
     public init(threads: Int? = nil, tokensPerBatch: Int = 4096) {
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -18,13 +18,22 @@ public struct ModelTrialError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String { "semd cannot serve the model in \(directory): \(reason)" }
 }
 
+extension EngineConfiguration {
+    /// A trial's engine: one thread, and no weight panels packed for a model that runs once.
+    public static var trial: EngineConfiguration {
+        var configuration = EngineConfiguration(threads: 1)
+        configuration.smallProductPanels = false
+        return configuration
+    }
+}
+
 public enum ModelTrial {
     /// The text the trial embeds or scores.
     static let sampleText = "semd trial load: is this model served?"
 
     /// Loads `directory` and runs it once. `expectedKind` refuses a folder of the other kind.
     public static func run(_ directory: URL, expectedKind: ModelKind? = nil,
-                           configuration: EngineConfiguration = .init(threads: 1)) throws(ModelTrialError) -> ModelFolderDescription {
+                           configuration: EngineConfiguration = .trial) throws(ModelTrialError) -> ModelFolderDescription {
         let path = directory.standardizedFileURL.path
         func refuse(_ reason: String) -> ModelTrialError { ModelTrialError(directory: path, reason: reason) }
         var isDirectory: ObjCBool = false
