@@ -96,8 +96,10 @@ final class BertEncoder: Sendable {
             forwardByLayers(batch, x: x, workspace: workspace, parallel: parallel, pausePoint: pausePoint, trace: trace)
         }
         // after the pass, not before it: a one-shot query keeps both cores, the next ones get the panels
-        let fewestRows = groups.isEmpty ? batch.tokenCount : groups.map { batch.starts[$0.upperBound] - batch.starts[$0.lowerBound] }.min() ?? 0
-        if panelRowLimit > 0, fewestRows <= panelRowLimit { weights.packPanelsInBackground() }
+        if panelRowLimit > 0, !weights.panelPacking.isClaimed {
+            let fewestRows = groups.isEmpty ? batch.tokenCount : groups.map { batch.starts[$0.upperBound] - batch.starts[$0.lowerBound] }.min() ?? 0
+            if fewestRows <= panelRowLimit { weights.packPanelsInBackground() }
+        }
         return UnsafePointer(x)
     }
 

@@ -53,6 +53,12 @@ final class BertLayerPanels: Sendable {
         self.output = output
     }
 
+    /// From the four packed weights in the order of the fields above.
+    convenience init(_ packed: [FloatTensor]) {
+        precondition(packed.count == 4, "a layer has four linear weights")
+        self.init(qkv: packed[0], attentionOutput: packed[1], intermediate: packed[2], output: packed[3])
+    }
+
     /// The layer's four plain weights, in the order of the fields above.
     static func plainWeights(of layer: BertLayerWeights) -> [FloatTensor] {
         [layer.qkvWeight, layer.attentionOutputWeight, layer.intermediateWeight, layer.outputWeight]
@@ -72,6 +78,8 @@ final class PanelPackingState: Sendable {
     private let started = Atomic<Bool>(false)
     /// True for the first caller only.
     func claim() -> Bool { !started.exchange(true, ordering: .acquiringAndReleasing) }
+    /// Whether some caller has claimed it: after that, a forward pass no longer looks at its row counts.
+    var isClaimed: Bool { started.load(ordering: .acquiring) }
 }
 
 /// A dense layer [out, in] with its bias, e.g. the pooler or a classifier.
@@ -172,9 +180,7 @@ struct BertWeights: Sendable {
             slots.value[index] = .panels(packing: weights[index])
         }
         for (index, layer) in pending.enumerated() {
-            layer.packedPanels.publish(BertLayerPanels(
-                qkv: packed[4 * index]!, attentionOutput: packed[4 * index + 1]!,
-                intermediate: packed[4 * index + 2]!, output: packed[4 * index + 3]!))
+            layer.packedPanels.publish(BertLayerPanels((4 * index..<4 * index + 4).map { packed[$0]! }))
         }
     }
 
@@ -188,9 +194,7 @@ struct BertWeights: Sendable {
         let layers = self.layers
         let thread = Thread {
             for layer in layers where layer.panels == nil {
-                let panels = BertLayerPanels.plainWeights(of: layer).map { FloatTensor.panels(packing: $0) }
-                layer.packedPanels.publish(BertLayerPanels(
-                    qkv: panels[0], attentionOutput: panels[1], intermediate: panels[2], output: panels[3]))
+                layer.packedPanels.publish(BertLayerPanels(BertLayerPanels.plainWeights(of: layer).map { .panels(packing: $0) }))
             }
         }
         thread.name = "semantic-core panels"
